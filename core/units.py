@@ -8,7 +8,6 @@ unit type is taken from the prefix of the official name instead.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -94,6 +93,30 @@ def by_code() -> dict[str, Unit]:
     return {u.code: u for u in catalogue()}
 
 
-def children_of(code: str | None, units: Iterable[Unit] | None = None) -> list[Unit]:
-    """Direct children of a unit; the provinces when code is None."""
-    return [u for u in (units or catalogue()) if u.parent_code == code]
+@cache
+def _children_index() -> dict[str | None, tuple[str, ...]]:
+    index: dict[str | None, list[str]] = {}
+    for u in catalogue():
+        index.setdefault(u.parent_code, []).append(u.code)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def child_codes(code: str | None) -> tuple[str, ...]:
+    """Codes of the direct children of a unit; the province codes when code is None."""
+    return _children_index().get(code, ())
+
+
+def descendant_codes(code: str, level: int | None = None) -> list[str]:
+    """Codes below a unit, breadth first; only those of `level` when given."""
+    found: list[str] = []
+    frontier = [code]
+    while frontier:
+        frontier = [c for parent in frontier for c in child_codes(parent)]
+        found.extend(frontier)
+    if level is not None:
+        found = [c for c in found if by_code()[c].level == level]
+    return found
+
+
+def province_codes() -> tuple[str, ...]:
+    return child_codes(None)

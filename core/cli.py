@@ -1,0 +1,235 @@
+"""Command line: `python -m core ...`.
+
+A stable contract for scripts: `--json` prints a list of objects on stdout; a user error prints
+one Vietnamese line on stderr and exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from core import auth, bootstrap, db, demo, metrics
+from core import formatting as fmt
+from core.db import ALL_GROUPS, GROUPS
+from core.errors import UserError
+from core.units import by_code
+
+EXIT_USER_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes in Vietnamese through UserError."""
+
+    _TRANSLATIONS: Sequence[tuple[str, str]] = (
+        (r"the following arguments are required: (.*)", "Thiếu tham số bắt buộc: {0}."),
+        (r"unrecognized arguments: (.*)", "Tham số không nhận ra: {0}."),
+        (r"argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)",
+         "Tham số {0}: giá trị \"{1}\" không hợp lệ; chọn một trong: {2}."),
+        (r"argument (\S+): expected one argument", "Tham số {0} cần một giá trị."),
+        (r"argument (\S+): invalid (\S+) value: '(.*)'",
+         "Tham số {0}: giá trị \"{2}\" không hợp lệ."),
+    )
+
+    def error(self, message: str):  # type: ignore[override]
+        for pattern, template in self._TRANSLATIONS:
+            match = re.fullmatch(pattern, message)
+            if match:
+                raise UserError(template.format(*match.groups()).replace("'", ""))
+        raise UserError(f"Lệnh không hợp lệ: {message}. Xem hướng dẫn: python -m core --help")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return fmt.parse_date(text)
+    except ValueError:
+        raise UserError(f"Ngày \"{text}\" không hợp lệ; dùng dạng YYYY-MM-DD "
+                        f"(ví dụ 2024-01-25).") from None
+
+
+def resolve_unit(text: str, level: int | None = None) -> str:
+    """An official code or a name the resolver understands -> unit code."""
+    from core.resolver import get_resolver
+
+    text = text.strip()
+    if text in by_code():
+        return text
+    found = get_resolver().resolve(text, level=level)
+    if found.status != "ok" or found.unit is None:
+        raise UserError(found.message())
+    return found.unit.code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core",
+                     description="ASXH Dashboard: công cụ dòng lệnh (chi trả ASXH không dùng "
+                                 "tiền mặt).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("init-db", help="Tạo hoặc nâng cấp cơ sở dữ liệu, nạp danh mục đơn vị.")
+    p = sub.add_parser("demo", help="Nạp dữ liệu mẫu năm 2024.")
+    p.add_argument("--reset", action="store_true", help="Xóa số liệu hiện có trước khi nạp.")
+
+    p = sub.add_parser("ranking", help="Xếp hạng theo tỷ lệ chi trả qua tài khoản.")
+    p.add_argument("--date", type=_date)
+    p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS)
+    p.add_argument("--unit", help="Đơn vị cha: xếp hạng các đơn vị trực thuộc.")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("attainment", help="Kết quả so với chỉ tiêu 2024 theo huyện.")
+    p.add_argument("--province", required=True)
+    p.add_argument("--date", type=_date)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("lagging", help="Xã chậm tiến độ.")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--date", type=_date)
+    p.add_argument("--below", type=float, help="Ngưỡng tỷ lệ (%%); mặc định: tỷ lệ chung "
+                                               "của đơn vị.")
+    p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("trend", help="Diễn biến theo ngày.")
+    p.add_argument("--unit", required=True)
+    p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS)
+    p.add_argument("--json", action="store_true")
+
+    user = sub.add_parser("user", help="Quản lý người dùng.")
+    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    p = user_sub.add_parser("add", help="Thêm người dùng.")
+    p.add_argument("username")
+    p.add_argument("--role", required=True, choices=auth.ROLES)
+    p.add_argument("--unit")
+    p.add_argument("--password-stdin", action="store_true", required=True)
+    return parser
+
+
+# ------------------------------------------------------------------------------- commands
+
+def _engine() -> Engine:
+    engine = db.get_engine()
+    bootstrap.prepare(engine, demo_if_empty=False)
+    return engine
+
+
+def cmd_init_db(args) -> None:
+    engine = db.get_engine()
+    bootstrap.prepare(engine, demo_if_empty=False)
+    print(f"Cơ sở dữ liệu sẵn sàng (phiên bản lược đồ {db.current_revision(engine)}), "
+          f"{fmt.number(len(by_code()))} đơn vị hành chính.")
+
+
+def cmd_demo(args) -> None:
+    engine = _engine()
+    with engine.begin() as conn:
+        summary = demo.load_demo(conn, reset=args.reset)
+    print(f"Đã nạp dữ liệu mẫu: {fmt.number(summary.figures)} dòng số liệu, "
+          f"{fmt.number(summary.quotas)} chỉ tiêu quý.")
+
+
+def cmd_ranking(args) -> list[dict]:
+    parent = resolve_unit(args.unit) if args.unit else None
+    with _engine().connect() as conn:
+        table = metrics.ranking(conn, args.date, args.group, parent)
+    return _records(table, ["rank", "code", "name", "total", "accounts", "cashless",
+                            "rate_pct"])
+
+
+def cmd_attainment(args) -> list[dict]:
+    province = resolve_unit(args.province, level=1)
+    with _engine().connect() as conn:
+        table = metrics.attainment(conn, province, args.date)
+    return _records(table, ["code", "name", "group", "total", "cashless", "quota_to_date",
+                            "quota_year", "attainment_pct", "year_attainment_pct"])
+
+
+def cmd_lagging(args) -> list[dict]:
+    unit = resolve_unit(args.unit)
+    with _engine().connect() as conn:
+        table = metrics.lagging(conn, unit, args.date, args.below, args.group)
+    return _records(table, ["code", "name", "parent", "total", "cashless", "rate_pct",
+                            "reason"])
+
+
+def cmd_trend(args) -> list[dict]:
+    unit = resolve_unit(args.unit)
+    with _engine().connect() as conn:
+        table = metrics.trend(conn, unit, args.group)
+    return _records(table, ["date", "total", "accounts", "cashless", "rate_pct",
+                            "new_cashless", "target_cashless"])
+
+
+def cmd_user(args) -> None:
+    password = sys.stdin.readline().rstrip("\r\n")
+    unit = resolve_unit(args.unit) if args.unit else None
+    with _engine().begin() as conn:
+        auth.create_user(conn, args.username, password, args.role, unit)
+    print(f"Đã tạo người dùng {args.username} ({args.role}).")
+
+
+def _records(table: pd.DataFrame, columns: list[str]) -> list[dict]:
+    return [{c: _json_value(c, row[c]) for c in columns} for row in table.to_dict("records")]
+
+
+def _json_value(column: str, value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if column.endswith("_pct"):
+        return round(float(value), 2)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (int, float)) or hasattr(value, "__int__"):
+        return int(value) if float(value).is_integer() and column != "rate_pct" else float(value)
+    return value
+
+
+COMMANDS: dict[str, Callable] = {
+    "init-db": cmd_init_db, "demo": cmd_demo, "ranking": cmd_ranking,
+    "attainment": cmd_attainment, "lagging": cmd_lagging, "trend": cmd_trend, "user": cmd_user,
+}
+
+
+def _print_table(records: list[dict]) -> None:
+    """Human-readable table with Vietnamese number formats (when --json is not given)."""
+    if not records:
+        print("Không có số liệu.")
+        return
+    shown = []
+    for r in records:
+        shown.append({k: (fmt.percent(v) if k.endswith("_pct") else
+                          fmt.number(v) if isinstance(v, int) and k != "rank" else
+                          "–" if v is None else v) for k, v in r.items()})
+    print(pd.DataFrame(shown).to_string(index=False))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        result = COMMANDS[args.command](args)
+        if result is not None:
+            if getattr(args, "json", False):
+                json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
+                sys.stdout.write("\n")
+            else:
+                _print_table(result)
+        return 0
+    except UserError as err:
+        print(f"Lỗi: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except BrokenPipeError:  # output piped into `head`: nothing is wrong
+        sys.stderr.close()
+        return 0
+    except Exception as err:  # an internal fault: say so plainly, keep details for debugging
+        if os.environ.get("ASXH_DEBUG"):
+            raise
+        print(f"Lỗi hệ thống ({type(err).__name__}). Không có dữ liệu nào bị ghi dở; chạy lại "
+              f"với ASXH_DEBUG=1 để xem chi tiết.", file=sys.stderr)
+        return 1

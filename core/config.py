@@ -1,0 +1,23 @@
+"""Settings that come from the environment, read in one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_DIR / "data"
+DEFAULT_SQLITE_PATH = DATA_DIR / "asxh.db"
+
+DATABASE_URL_ENV = "ASXH_DATABASE_URL"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def database_url() -> str:
+    """The database to use: `ASXH_DATABASE_URL`, else the embedded SQLite file."""
+    return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def upload_limit_bytes() -> int:
+    """Largest accepted upload; the same figure as Streamlit's `server.maxUploadSize`."""
+    return int(float(os.environ.get("ASXH_MAX_UPLOAD_MB", "20")) * 1024 * 1024)

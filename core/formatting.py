@@ -1,0 +1,72 @@
+"""Vietnamese number and date formats: 1.049, 8,67%, 25/01/2024.
+
+Babel holds the locale rules; these wrappers fix the choices the dashboard makes everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.numbers import format_decimal
+
+LOCALE = "vi_VN"
+GROUP_LABELS = {
+    "all": "Tất cả nhóm",
+    "ncc": "Người có công",
+    "btxh": "Bảo trợ xã hội",
+    "ngheo": "Hộ nghèo, cận nghèo",
+}
+REASON_LABELS = {
+    "not_started": "Chưa triển khai",
+    "below_threshold": "Dưới ngưỡng",
+    "not_reported": "Chưa báo cáo",
+}
+
+
+def _missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(value))
+    except TypeError:
+        return str(value) in ("<NA>", "NaT")
+
+
+def number(value, decimals: int = 0) -> str:
+    """1049 -> "1.049"; missing -> "–"."""
+    if _missing(value):
+        return "–"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def percent(value, decimals: int = 2) -> str:
+    """8.6744 -> "8,67%"; 4.8 -> "4,8%"; 39.0 -> "39%": trailing zeros dropped, as the
+    documents write them."""
+    if _missing(value):
+        return "–"
+    pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+    return format_decimal(round(float(value), decimals), format=pattern, locale=LOCALE) + "%"
+
+
+def signed(value) -> str:
+    """+30 / −12 / 0, for changes."""
+    if _missing(value):
+        return "–"
+    return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value))
+
+
+def date(value: dt.date | None) -> str:
+    return "–" if value is None or _missing(value) else value.strftime("%d/%m/%Y")
+
+
+def parse_date(text: str) -> dt.date:
+    """Accept 2024-01-25 and 25/01/2024; raise ValueError otherwise."""
+    text = text.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(text)

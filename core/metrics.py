@@ -1,0 +1,426 @@
+"""Every metric the dashboard shows, computed once here for the pages, the CLI and the exports.
+
+Two rules run through all of them:
+- "As of date D" means each unit's latest report on or before D.
+- A unit's figures are its own report when it has one; otherwise the sum of its children's
+  figures (a district that only receives commune reports still has figures).
+Group `all` is the sum of the groups where reports give groups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import pandas as pd
+from sqlalchemy.engine import Connection
+
+from core import store
+from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from core.units import COMMUNE, by_code, child_codes, descendant_codes, province_codes
+
+RECENT_PACE_DAYS = 14
+
+
+# ------------------------------------------------------------------------------ primitives
+
+def rate_pct(cashless: float | None, total: float | None) -> float | None:
+    """cashless / total as a percentage; None where there is nobody to pay."""
+    if cashless is None or total is None or pd.isna(cashless) or pd.isna(total) or total <= 0:
+        return None
+    return float(cashless) / float(total) * 100.0
+
+
+def round_pct(value: float | None) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 2)
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    month = quarter * 3
+    next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return next_month - dt.timedelta(days=1)
+
+
+def competition_rank(rates: pd.Series) -> pd.Series:
+    """Best first; equal rates (as shown, to 2 decimals) share a rank: 1, 2, 2, 4."""
+    return rates.round(2).rank(method="min", ascending=False).astype("Int64")
+
+
+def pace_needed(current: int, target: int | None, as_of: dt.date,
+                deadline: dt.date) -> float | None:
+    """People per day still needed to reach `target` by `deadline` (inclusive)."""
+    if target is None:
+        return None
+    days_left = (deadline - as_of).days
+    remaining = max(target - current, 0)
+    if remaining == 0:
+        return 0.0
+    return None if days_left <= 0 else remaining / days_left
+
+
+# -------------------------------------------------------------------------- figures as of D
+
+def _pick_group(rows: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Rows for one group; for `all`, a unit's group rows if it has any, else its `all` rows."""
+    if group != ALL_GROUPS:
+        return rows[rows["grp"] == group]
+    has_groups = rows["grp"].isin(GROUPS)
+    units_with_groups = set(rows.loc[has_groups, "unit_code"])
+    keep = has_groups | (~rows["unit_code"].isin(units_with_groups) & (rows["grp"] == ALL_GROUPS))
+    return rows[keep]
+
+
+def _sum_by(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Sum the counts per key; optional figures stay missing unless someone reported them."""
+    grouped = rows.groupby(key, sort=False)
+    out = grouped[list(COUNT_FIELDS)].sum(min_count=1)
+    out["report_date"] = grouped["report_date"].max()
+    return out
+
+
+def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
+                  group: str = ALL_GROUPS) -> pd.DataFrame:
+    """Figures per unit as of a date, indexed by unit code.
+
+    Columns: the counts, report_date (newest report behind the figure), source ("own" or
+    "rollup") and rate_pct. Units with no figures at all are absent.
+    """
+    own = _sum_by(_pick_group(store.own_figures_as_of(conn, codes, as_of), group), "unit_code")
+    own["source"] = "own"
+    missing = [c for c in codes if c not in own.index]
+    parent_of = {child: parent for parent in missing for child in child_codes(parent)}
+    parts = [own]
+    if parent_of:
+        below = figures_as_of(conn, list(parent_of), as_of, group)
+        if not below.empty:
+            below = below.assign(parent=below.index.map(parent_of))
+            rolled = _sum_by(below, "parent")
+            rolled["source"] = "rollup"
+            parts.append(rolled)
+    result = pd.concat([p for p in parts if not p.empty]) if any(
+        not p.empty for p in parts) else own
+    result.index.name = "unit_code"
+    result["rate_pct"] = [rate_pct(c, t) for c, t in zip(result["cashless"], result["total"],
+                                                          strict=True)]
+    return result
+
+
+def latest_date(conn: Connection, unit: str | None = None) -> dt.date | None:
+    """The newest report date for a unit's subtree (or anywhere, without a unit)."""
+    if unit is None:
+        return store.latest_report_date(conn)
+    return store.latest_report_date(conn, [unit, *descendant_codes(unit)])
+
+
+def _resolve_date(conn: Connection, as_of: dt.date | None, unit: str | None) -> dt.date | None:
+    return as_of or latest_date(conn, unit)
+
+
+def _named(frame: pd.DataFrame) -> pd.DataFrame:
+    catalogue = by_code()
+    frame = frame.reset_index()
+    frame.insert(1, "name", [catalogue[c].name for c in frame["unit_code"]])
+    return frame.rename(columns={"unit_code": "code"})
+
+
+# -------------------------------------------------------------------------------- ranking
+
+def ranking(conn: Connection, as_of: dt.date | None = None, group: str = ALL_GROUPS,
+            parent: str | None = None) -> pd.DataFrame:
+    """Units ranked by rate, best first: the provinces, or the children of `parent`.
+
+    Columns: rank, code, name, total, accounts, cashless, rate_pct, report_date, source.
+    Units without figures are left out (the count of ranked units is len(result)).
+    """
+    as_of = _resolve_date(conn, as_of, parent)
+    codes = list(child_codes(parent) if parent else province_codes())
+    if as_of is None:
+        return _empty_ranking()
+    figs = figures_as_of(conn, codes, as_of, group)
+    figs = figs[figs["rate_pct"].notna()]
+    if figs.empty:
+        return _empty_ranking()
+    out = _named(figs).sort_values(["rate_pct", "cashless"], ascending=[False, False])
+    out.insert(0, "rank", competition_rank(out["rate_pct"]))
+    return out.reset_index(drop=True)
+
+
+def _empty_ranking() -> pd.DataFrame:
+    return pd.DataFrame(columns=["rank", "code", "name", *COUNT_FIELDS, "report_date", "source",
+                                 "rate_pct"])
+
+
+def rank_of(table: pd.DataFrame, code: str) -> tuple[int, int] | None:
+    """(rank, number ranked) of a unit in a ranking table, e.g. (58, 63)."""
+    hit = table[table["code"] == code]
+    return None if hit.empty else (int(hit["rank"].iloc[0]), len(table))
+
+
+def gap_to_next(table: pd.DataFrame, code: str) -> tuple[str, int] | None:
+    """Name of the unit ranked just above and how many more paid people would pass it."""
+    position = table.index[table["code"] == code]
+    if len(position) == 0 or position[0] == 0:
+        return None
+    me, above = table.loc[position[0]], table.loc[position[0] - 1]
+    # Smallest n with (cashless + n) / total > above's rate.
+    needed = math.floor(above["rate_pct"] / 100 * me["total"]) + 1 - int(me["cashless"])
+    return str(above["name"]), max(int(needed), 1)
+
+
+# ------------------------------------------------------------------------ quota attainment
+
+def quota_table(conn: Connection, codes: list[str], year: int) -> pd.DataFrame:
+    """Quarterly quota increments per unit and group (columns 1..4), own else children's sum."""
+    own = store.quotas_for(conn, codes, year)
+    missing = [c for c in codes if c not in set(own["unit_code"])]
+    parent_of = {k: p for p in missing for k in child_codes(p)}
+    if parent_of:
+        below = quota_table(conn, list(parent_of), year).reset_index()
+        if not below.empty:
+            below["unit_code"] = below["unit_code"].map(parent_of)
+            below = below.melt(id_vars=["unit_code", "grp"], var_name="quarter",
+                               value_name="count")
+            own = pd.concat([own, below.groupby(["unit_code", "grp", "quarter"],
+                                                as_index=False)["count"].sum()])
+    if own.empty:
+        return pd.DataFrame(columns=[1, 2, 3, 4],
+                            index=pd.MultiIndex.from_tuples([], names=["unit_code", "grp"]))
+    wide = own.pivot_table(index=["unit_code", "grp"], columns="quarter", values="count",
+                           aggfunc="sum", fill_value=0)
+    return wide.reindex(columns=[1, 2, 3, 4], fill_value=0).astype("int64")
+
+
+def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """Actual against the cumulative quota to the quarter of the date, and against the year.
+
+    One row per child unit and group with a quota, then one per group for `unit` itself.
+    Columns: code, name, group, total, cashless, quota_to_date, quota_year, attainment_pct,
+    year_attainment_pct, level ("child" or "self").
+    """
+    as_of = _resolve_date(conn, as_of, unit)
+    columns = ["code", "name", "group", "total", "cashless", "quota_to_date", "quota_year",
+               "attainment_pct", "year_attainment_pct", "level"]
+    if as_of is None:
+        return pd.DataFrame(columns=columns)
+    codes = [*child_codes(unit), unit]
+    quota = quota_table(conn, codes, as_of.year)
+    rows = []
+    q = quarter_of(as_of)
+    figs_by_group = {g: figures_as_of(conn, codes, as_of, g)
+                     for g in sorted(set(quota.index.get_level_values("grp")))}
+    for (code, grp), quarters in quota.iterrows():
+        figs = figs_by_group[grp]
+        total = _count(figs, code, "total")
+        cashless = _count(figs, code, "cashless")
+        to_date = int(sum(quarters[k] for k in range(1, q + 1)))
+        year = int(quarters.sum())
+        rows.append({
+            "code": code, "name": by_code()[code].name, "group": grp, "total": total,
+            "cashless": cashless, "quota_to_date": to_date, "quota_year": year,
+            "attainment_pct": _ratio_pct(cashless, to_date),
+            "year_attainment_pct": _ratio_pct(cashless, year),
+            "level": "self" if code == unit else "child",
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    order = {c: i for i, c in enumerate(codes)}
+    out["_order"] = out["code"].map(order)
+    return out.sort_values(["_order", "group"]).drop(columns="_order").reset_index(drop=True)
+
+
+def _count(figs: pd.DataFrame, code: str, field: str) -> int | None:
+    if code not in figs.index or pd.isna(figs.at[code, field]):
+        return None
+    return int(figs.at[code, field])
+
+
+def _ratio_pct(actual: int | None, target: int) -> float | None:
+    if actual is None or target <= 0:
+        return None
+    return actual / target * 100.0
+
+
+# ---------------------------------------------------------------------------- lagging units
+
+LAG_REASONS = ("not_started", "below_threshold", "not_reported")
+
+
+def lagging(conn: Connection, unit: str, as_of: dt.date | None = None,
+            below: float | None = None, group: str = ALL_GROUPS) -> pd.DataFrame:
+    """Communes under `unit` that have not started, are below a threshold, or did not report.
+
+    The threshold defaults to the rate of `unit` itself (the district's or province's average).
+    A commune with no figures at all, or none on the date, is `not_reported`; otherwise a
+    commune paying nobody is `not_started`, then `below_threshold`.
+    Columns: code, name, parent, total, cashless, rate_pct, reason, report_date.
+    """
+    columns = ["code", "name", "parent", "total", "cashless", "rate_pct", "reason",
+               "report_date"]
+    as_of = _resolve_date(conn, as_of, unit)
+    communes = [unit] if by_code()[unit].level == COMMUNE else descendant_codes(unit, COMMUNE)
+    if as_of is None or not communes:
+        return pd.DataFrame(columns=columns)
+    threshold = below if below is not None else lag_threshold(conn, unit, as_of, group)
+    figs = figures_as_of(conn, communes, as_of, group)
+    reported = store.units_with_reports_on(conn, communes, as_of)
+    rows = []
+    for code in communes:
+        reason = _lag_reason(figs, code, code in reported, threshold)
+        if reason is None:
+            continue
+        has = code in figs.index
+        rows.append({
+            "code": code, "name": by_code()[code].name,
+            "parent": by_code()[by_code()[code].parent_code].name,
+            "total": int(figs.at[code, "total"]) if has else None,
+            "cashless": int(figs.at[code, "cashless"]) if has else None,
+            "rate_pct": figs.at[code, "rate_pct"] if has else None,
+            "reason": reason,
+            "report_date": figs.at[code, "report_date"] if has else None,
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    out["_r"] = out["reason"].map({r: i for i, r in enumerate(LAG_REASONS)})
+    out = out.sort_values(["_r", "rate_pct", "name"], na_position="first")
+    return out.drop(columns="_r").reset_index(drop=True)
+
+
+def lag_threshold(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> float:
+    """The default threshold: the unit's own average rate as of the date (0 without data)."""
+    figs = figures_as_of(conn, [unit], as_of, group)
+    rate = figs["rate_pct"].iloc[0] if not figs.empty else None
+    return float(rate) if rate is not None and not pd.isna(rate) else 0.0
+
+
+def _lag_reason(figs: pd.DataFrame, code: str, reported_today: bool,
+                threshold: float) -> str | None:
+    if code not in figs.index:
+        return "not_reported"
+    if int(figs.at[code, "cashless"]) == 0:
+        return "not_started"
+    rate = figs.at[code, "rate_pct"]
+    if rate is not None and rate < threshold:
+        return "below_threshold"
+    if not reported_today:
+        return "not_reported"
+    return None
+
+
+# ------------------------------------------------------------------------------------ trend
+
+def series(conn: Connection, unit: str, group: str = ALL_GROUPS,
+           until: dt.date | None = None) -> pd.DataFrame:
+    """Daily figures of a unit (own reports, else rolled up from its subtree), indexed by date."""
+    subtree = [unit, *descendant_codes(unit)]
+    rows = _pick_group(store.own_series(conn, subtree, until=until), group)
+    return _unit_series(rows, unit)
+
+
+def _unit_series(rows: pd.DataFrame, code: str) -> pd.DataFrame:
+    own = rows[rows["unit_code"] == code]
+    if not own.empty:
+        return _carry_forward_sum(own, "grp")
+    children = [_unit_series(rows, k) for k in child_codes(code)]
+    children = [c.assign(_child=i) for i, c in enumerate(children) if not c.empty]
+    if not children:
+        return pd.DataFrame(columns=list(COUNT_FIELDS), index=pd.Index([], name="report_date"))
+    stacked = pd.concat(children).reset_index()
+    return _carry_forward_sum(stacked, "_child")
+
+
+def _carry_forward_sum(rows: pd.DataFrame, part: str) -> pd.DataFrame:
+    """Sum parts (groups or children) per date, each part carrying its last report forward."""
+    dates = sorted(set(rows["report_date"]))
+    pieces = []
+    for _, piece in rows.groupby(part, sort=False):
+        piece = piece.set_index("report_date")[list(COUNT_FIELDS)].astype("Float64")
+        pieces.append(piece.reindex(dates).ffill())
+    total = pd.concat(pieces).groupby(level=0).sum(min_count=1)
+    total.index.name = "report_date"
+    return total.round().astype("Int64")
+
+
+def trend(conn: Connection, unit: str, group: str = ALL_GROUPS,
+          until: dt.date | None = None) -> pd.DataFrame:
+    """One row per report date: counts, rate, day-on-day change and the quota path.
+
+    Columns: date, total, accounts, cashless, rate_pct, new_cashless, new_accounts,
+    target_cashless (cumulative quota to the quarter of the date; missing without a quota).
+    """
+    data = series(conn, unit, group, until)
+    columns = ["date", "total", "accounts", "cashless", "rate_pct", "new_cashless",
+               "new_accounts", "target_cashless"]
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    out = data.reset_index().rename(columns={"report_date": "date"})
+    out["rate_pct"] = [rate_pct(c, t) for c, t in zip(out["cashless"], out["total"],
+                                                       strict=True)]
+    out["new_cashless"] = out["cashless"].diff()
+    out["new_accounts"] = out["accounts"].diff()
+    targets = _targets_by_quarter(conn, unit, group, {d.year for d in out["date"]})
+    out["target_cashless"] = [targets.get((d.year, quarter_of(d))) for d in out["date"]]
+    return out[columns]
+
+
+def _targets_by_quarter(conn: Connection, unit: str, group: str,
+                        years: set[int]) -> dict[tuple[int, int], int]:
+    targets: dict[tuple[int, int], int] = {}
+    for year in years:
+        table = quota_table(conn, [unit], year)
+        if table.empty:
+            continue
+        if group != ALL_GROUPS:
+            table = table[table.index.get_level_values("grp") == group]
+            if table.empty:
+                continue
+        cumulative = table.sum().cumsum()
+        for quarter in range(1, 5):
+            targets[(year, quarter)] = int(cumulative[quarter])
+    return targets
+
+
+def target_path(conn: Connection, unit: str, year: int,
+                group: str = ALL_GROUPS) -> pd.DataFrame:
+    """The quarterly target as a step line: (date, target) at each quarter's end."""
+    targets = _targets_by_quarter(conn, unit, group, {year})
+    return pd.DataFrame(
+        [{"date": quarter_end(year, q), "quarter": q, "target": targets[(year, q)]}
+         for q in range(1, 5) if (year, q) in targets],
+        columns=["date", "quarter", "target"])
+
+
+def change_over(trend_frame: pd.DataFrame, field: str, end: dt.date, days: int) -> int | None:
+    """Increase of a count over the `days` days ending on `end` (inclusive): value(end) -
+    value(end - days). "From 19/1 to 23/1" is five days ending on 23/1."""
+    if trend_frame.empty:
+        return None
+    values = trend_frame.set_index("date")[field]
+    now = values[values.index <= end]
+    before = values[values.index <= end - dt.timedelta(days=days)]
+    if now.empty or before.empty or pd.isna(now.iloc[-1]) or pd.isna(before.iloc[-1]):
+        return None
+    return int(now.iloc[-1]) - int(before.iloc[-1])
+
+
+def projection(trend_frame: pd.DataFrame, as_of: dt.date, target: int | None,
+               horizon: dt.date, window: int = RECENT_PACE_DAYS) -> dict:
+    """Where the recent pace leads: people per day over `window` days, the count projected
+    at `horizon`, and the date the target would be met (None if never at this pace)."""
+    gained = change_over(trend_frame, "cashless", as_of, window)
+    current = trend_frame.loc[trend_frame["date"] <= as_of, "cashless"]
+    now = int(current.iloc[-1]) if not current.empty and not pd.isna(current.iloc[-1]) else None
+    per_day = None if gained is None else gained / window
+    result = {"current": now, "per_day": per_day, "projected_at_horizon": None,
+              "target": target, "date_target_met": None}
+    if now is None or per_day is None:
+        return result
+    result["projected_at_horizon"] = round(now + per_day * (horizon - as_of).days)
+    if target is not None:
+        if now >= target:
+            result["date_target_met"] = as_of
+        elif per_day > 0:
+            result["date_target_met"] = as_of + dt.timedelta(days=math.ceil(
+                (target - now) / per_day))
+    return result

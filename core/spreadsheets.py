@@ -1,0 +1,415 @@
+"""Turn the bytes of one uploaded file into sheets of plain cell values.
+
+Staff upload whatever their office produced: .xlsx, .xlsm, .xls, .ods or a CSV export, often
+renamed, sometimes damaged, occasionally hostile. The type is decided from the content, never
+from the extension, and every failure becomes a `SpreadsheetError` whose message (Vietnamese,
+one line) tells the uploader what is wrong and what to do. No raw exception escapes for bad
+input.
+
+Reading uses python-calamine: fast, reads all four workbook formats, and never executes
+formulas (it returns the values cached by the office program that saved the file).
+
+Cell values in `Sheet.rows`: None for an empty cell; int for whole numbers (calamine returns
+floats); float otherwise; str stripped and NFC-normalised (so decomposed Vietnamese compares
+equal to composed); bool; datetime.date / datetime.datetime / datetime.time / timedelta as
+calamine gives them. CSV cells stay text: layouts parse "1.912" and "60,22%" themselves, and
+codes such as "00001" must keep their zeros.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+import python_calamine
+
+MB = 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * MB
+DEFAULT_MAX_UNZIPPED_BYTES = 200 * MB
+# A stray value in cell XFD1048576 would make a dense grid of 17 billion cells.
+DEFAULT_MAX_CELLS = 5_000_000
+MAX_ZIP_MEMBERS = 10_000
+_CHUNK = 1 * MB
+
+ZIP_MAGIC = b"PK\x03\x04"
+EMPTY_ZIP_MAGIC = b"PK\x05\x06"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# Binary formats people rename to .xlsx by mistake, by their first bytes.
+_OTHER_FORMATS: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "tệp PDF"),
+    (b"\x89PNG", "ảnh PNG"),
+    (b"\xff\xd8\xff", "ảnh JPEG"),
+    (b"GIF8", "ảnh GIF"),
+    (b"BM", "ảnh BMP"),
+    (b"Rar!", "tệp nén RAR"),
+    (b"7z\xbc\xaf", "tệp nén 7z"),
+    (b"\x1f\x8b", "tệp nén gzip"),
+    (b"{\\rtf", "văn bản RTF"),
+)
+
+MSG_EMPTY_FILE = "Tệp rỗng (0 byte); hãy kiểm tra lại tệp báo cáo rồi tải lên lại."
+MSG_EMPTY_WORKBOOK = (
+    "Tệp không có dữ liệu trong trang tính nào; hãy kiểm tra đã chọn đúng tệp báo cáo chưa "
+    "rồi tải lên lại."
+)
+MSG_CORRUPT = (
+    "Tệp bị hỏng hoặc chưa tải lên hết nên không đọc được; hãy mở lại bằng Excel, lưu lại "
+    "rồi tải lên lại."
+)
+MSG_PASSWORD = (
+    "Tệp đang được đặt mật khẩu nên không đọc được; hãy mở bằng Excel, gỡ mật khẩu "
+    "(Tệp → Thông tin → Bảo vệ sổ làm việc) rồi tải lên lại."
+)
+MSG_ZIP_BOMB = (
+    "Tệp giải nén ra quá lớn (trên {limit} MB), có thể là tệp độc hại; hãy mở bằng Excel, "
+    "lưu lại chỉ với bảng số liệu rồi tải lên lại."
+)
+MSG_TOO_BIG = (
+    "Tệp quá lớn ({size} MB, giới hạn {limit} MB); hãy xóa các trang tính không cần thiết "
+    "hoặc chia nhỏ tệp rồi tải lên lại."
+)
+MSG_NOT_SPREADSHEET = (
+    "Tệp này không phải bảng tính mà là {what}; hãy tải lên tệp Excel (.xlsx, .xls), "
+    "LibreOffice (.ods) hoặc CSV."
+)
+MSG_HTML = (
+    "Tệp là trang web (HTML/XML) được đặt đuôi Excel; hãy mở bằng Excel, chọn Lưu thành "
+    "định dạng .xlsx rồi tải lên lại."
+)
+MSG_CSV_ENCODING = (
+    "Tệp CSV không dùng mã hóa UTF-8; hãy lưu lại từ Excel bằng “CSV UTF-8 (phân tách bằng "
+    "dấu phẩy)” rồi tải lên lại."
+)
+MSG_TOO_MANY_CELLS = (
+    "Trang tính “{sheet}” trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm "
+    "xa bảng số liệu rồi tải lên lại."
+)
+
+
+class SpreadsheetError(ValueError):
+    """Bad input, with a one-line Vietnamese message for the uploader as str(error)."""
+
+
+@dataclass(slots=True)
+class Sheet:
+    """One sheet as a dense grid; row i is spreadsheet row i + 1, column j is column j + 1.
+
+    `merged` lists merged ranges as (first_row, first_col, last_row, last_col), 0-based and
+    inclusive; None when the format does not tell (ODS, CSV), so layouts must cope without.
+    """
+
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] | None = None
+    visible: bool = True
+    source_format: str = ""
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def is_empty(self) -> bool:
+        return not any(v is not None for row in self.rows for v in row)
+
+
+def read_sheets(
+    data: bytes,
+    file_name: str = "",
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> list[Sheet]:
+    """Read every sheet of an uploaded file; raise SpreadsheetError for anything unreadable.
+
+    file_name is only used for messages' sake by callers; the format comes from the bytes.
+    Empty sheets are kept (a workbook's cover sheet is still a sheet), but a file where every
+    sheet is empty is refused.
+    """
+    if len(data) == 0:
+        raise SpreadsheetError(MSG_EMPTY_FILE)
+    if len(data) > max_bytes:
+        raise SpreadsheetError(
+            MSG_TOO_BIG.format(size=_mb(len(data)), limit=_mb(max_bytes))
+        )
+    fmt = detect_format(data, max_unzipped_bytes=max_unzipped_bytes)
+    sheets = _read_csv(data) if fmt == "csv" else _read_workbook(data, fmt, max_cells)
+    if not sheets or all(s.is_empty() for s in sheets):
+        raise SpreadsheetError(MSG_EMPTY_WORKBOOK)
+    return sheets
+
+
+def detect_format(data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES) -> str:
+    """Return "xlsx", "xlsb", "ods", "xls" or "csv" from the content.
+
+    Zip containers are checked for bombs here, before calamine decompresses anything.
+    """
+    if data.startswith(ZIP_MAGIC) or data.startswith(EMPTY_ZIP_MAGIC):
+        return _zip_format(data, max_unzipped_bytes)
+    if data.startswith(OLE2_MAGIC):
+        return _ole2_format(data)
+    for magic, what in _OTHER_FORMATS:
+        if data.startswith(magic):
+            raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what=what))
+    if _looks_like_markup(data):
+        raise SpreadsheetError(MSG_HTML)
+    if _looks_binary(data):
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="một tệp nhị phân không rõ loại"))
+    return "csv"
+
+
+# --- zip containers (xlsx, xlsm, xlsb, ods) ------------------------------------------------
+
+
+def _zip_format(data: bytes, max_unzipped_bytes: int) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+    with archive:
+        infos = archive.infolist()
+        _refuse_declared_bomb(infos, max_unzipped_bytes)
+        names = {i.filename for i in infos}
+        fmt = _zip_kind(archive, names)
+        _verify_actual_sizes(archive, infos, max_unzipped_bytes)
+    return fmt
+
+
+def _refuse_declared_bomb(infos: list[zipfile.ZipInfo], max_unzipped_bytes: int) -> None:
+    """Refuse from the central directory alone: nothing is decompressed yet."""
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise SpreadsheetError(MSG_ZIP_BOMB.format(limit=_mb(max_unzipped_bytes)))
+    if sum(i.file_size for i in infos) > max_unzipped_bytes:
+        raise SpreadsheetError(MSG_ZIP_BOMB.format(limit=_mb(max_unzipped_bytes)))
+
+
+def _verify_actual_sizes(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_unzipped_bytes: int
+) -> None:
+    """Stream every member once with a running budget, so a lying size header cannot pass.
+
+    zipfile stops each member at its declared size and checks its CRC, so a member that
+    inflates past what it declares fails as corrupt; the budget caps the honest total.
+    """
+    budget = max_unzipped_bytes
+    try:
+        for info in infos:
+            if info.is_dir():
+                continue
+            if info.flag_bits & 0x1:
+                raise SpreadsheetError(MSG_PASSWORD)
+            with archive.open(info) as member:
+                while chunk := member.read(_CHUNK):
+                    budget -= len(chunk)
+                    if budget < 0:
+                        raise SpreadsheetError(
+                            MSG_ZIP_BOMB.format(limit=_mb(max_unzipped_bytes))
+                        )
+    except SpreadsheetError:
+        raise
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+    except Exception as exc:  # zlib.error and friends: still a damaged file
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+
+
+def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    if "mimetype" in names:
+        mimetype = _read_small(archive, "mimetype")
+        if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+            if b"encryption-data" in _read_small(archive, "META-INF/manifest.xml"):
+                raise SpreadsheetError(MSG_PASSWORD)
+            return "ods"
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="một tài liệu OpenDocument"))
+    if "word/document.xml" in names:
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="văn bản Word"))
+    if "ppt/presentation.xml" in names:
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="bản trình chiếu PowerPoint"))
+    raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="một tệp nén ZIP"))
+
+
+def _read_small(archive: zipfile.ZipFile, name: str, limit: int = 1 * MB) -> bytes:
+    try:
+        with archive.open(name) as member:
+            return member.read(limit)
+    except KeyError:
+        return b""
+    except Exception as exc:
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+
+
+# --- OLE2 containers (xls, encrypted OOXML) ------------------------------------------------
+
+
+def _ole2_format(data: bytes) -> str:
+    """Tell legacy .xls from a password-protected OOXML file, both OLE2 compound files."""
+    if "EncryptionInfo".encode("utf-16-le") in data:
+        raise SpreadsheetError(MSG_PASSWORD)
+    if "WordDocument".encode("utf-16-le") in data:
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="văn bản Word (.doc)"))
+    if "PowerPoint Document".encode("utf-16-le") in data:
+        raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="bản trình chiếu (.ppt)"))
+    return "xls"
+
+
+# --- workbooks via calamine ----------------------------------------------------------------
+
+
+def _read_workbook(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError as exc:
+        raise SpreadsheetError(MSG_PASSWORD) from exc
+    except Exception as exc:  # calamine raises its own errors and plain ones for bad bytes
+        raise _calamine_error(exc) from exc
+    try:
+        visible = {m.name: _is_visible(m) for m in workbook.sheets_metadata}
+        return [
+            _read_calamine_sheet(workbook, index, name, visible.get(name, True), fmt, max_cells)
+            for index, name in enumerate(workbook.sheet_names)
+        ]
+    finally:
+        workbook.close()
+
+
+def _read_calamine_sheet(
+    workbook: python_calamine.CalamineWorkbook,
+    index: int,
+    name: str,
+    visible: bool,
+    fmt: str,
+    max_cells: int,
+) -> Sheet:
+    try:
+        sheet = workbook.get_sheet_by_index(index)
+        end = sheet.end
+        if end is not None and (end[0] + 1) * (end[1] + 1) > max_cells:
+            raise SpreadsheetError(
+                MSG_TOO_MANY_CELLS.format(sheet=name, rows=end[0] + 1, cols=end[1] + 1)
+            )
+        raw = sheet.to_python(skip_empty_area=False) if end is not None else []
+        merged = sheet.merged_cell_ranges
+    except SpreadsheetError:
+        raise
+    except python_calamine.PasswordError as exc:
+        raise SpreadsheetError(MSG_PASSWORD) from exc
+    except Exception as exc:
+        raise _calamine_error(exc) from exc
+    ranges = None if merged is None else [(a[0], a[1], b[0], b[1]) for a, b in merged]
+    return Sheet(name, [_clean_row(r) for r in raw], ranges, visible, fmt)
+
+
+def _calamine_error(exc: Exception) -> SpreadsheetError:
+    if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+        return SpreadsheetError(MSG_PASSWORD)
+    return SpreadsheetError(MSG_CORRUPT)
+
+
+def _is_visible(meta: python_calamine.SheetMetadata) -> bool:
+    return meta.visible == python_calamine.SheetVisibleEnum.Visible
+
+
+def _clean_row(row: list[object]) -> list[object]:
+    return [_clean_cell(v) for v in row]
+
+
+def _clean_cell(value: object) -> object:
+    """Normalise one calamine value; see the module docstring for the resulting types."""
+    if type(value) is str:
+        if not value:
+            return None
+        text = clean_text(value)
+        return text or None
+    if type(value) is float:
+        if value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+    return value
+
+
+def clean_text(value: str) -> str:
+    """NFC, no-break spaces as spaces, Windows line ends as \\n, outer whitespace removed."""
+    text = value.replace("\xa0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+_CSV_SEPARATORS = (";", ",", "\t")
+
+
+def _read_csv(data: bytes) -> list[Sheet]:
+    text = _decode_csv(data)
+    separator = sniff_separator(text)
+    try:
+        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as exc:
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+    width = max((len(r) for r in raw), default=0)
+    rows = [[clean_text(v) or None for v in r] + [None] * (width - len(r)) for r in raw]
+    return [Sheet("CSV", rows, None, True, "csv")]
+
+
+def _decode_csv(data: bytes) -> str:
+    """UTF-8 with or without BOM; UTF-16 only with its BOM (Excel's "Unicode text")."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SpreadsheetError(MSG_CSV_ENCODING) from exc
+
+
+def sniff_separator(text: str, sample_lines: int = 30) -> str:
+    """Pick the separator giving the most lines with the same number (> 1) of fields."""
+    lines = [ln for ln in text.splitlines()[: sample_lines * 2] if ln.strip()][:sample_lines]
+    best, best_score = ",", (-1, -1)
+    for separator in _CSV_SEPARATORS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=separator)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, lines_with_width = Counter(counts).most_common(1)[0]
+        score = (lines_with_width if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = separator, score
+    return best
+
+
+# --- sniffing helpers ----------------------------------------------------------------------
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    head = data[:2048].lstrip(codecs.BOM_UTF8).lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta"))
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
+    return controls > len(head) // 20
+
+
+def _mb(size: int) -> str:
+    value = size / MB
+    return f"{value:.0f}" if value >= 10 or value.is_integer() else f"{value:.1f}".replace(".", ",")

@@ -1,0 +1,258 @@
+"""Reading and writing stored figures, quotas and uploads.
+
+Every write happens inside the caller's transaction (`engine.begin()`), so an import is all
+or nothing. Reads return pandas frames because every consumer (metrics, pages, exports)
+works on frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from core import units as catalogue_mod
+from core.db import COUNT_FIELDS, figures, quotas, replaced_figures, uploads
+from core.db import units as units_table
+
+FIGURE_KEY = ["unit_code", "grp", "report_date"]
+FIGURE_COLUMNS = [*FIGURE_KEY, *COUNT_FIELDS]
+_CHUNK = 500  # keeps IN (...) lists well under every driver's parameter limit
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def ensure_catalogue(conn: Connection) -> int:
+    """Load the unit catalogue into an empty (or older) units table; returns rows added."""
+    present = set(conn.scalars(sa.select(units_table.c.code)))
+    missing = [u for u in catalogue_mod.catalogue() if u.code not in present]
+    rows = [
+        {"code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind,
+         "level": u.level, "parent_code": u.parent_code, "province_code": u.province_code}
+        for u in missing
+    ]
+    for start in range(0, len(rows), 2000):
+        conn.execute(units_table.insert(), rows[start:start + 2000])
+    return len(rows)
+
+
+def create_upload(conn: Connection, *, file_name: str, sha256: str, kind: str,
+                  uploaded_by: str | None, report_date: dt.date | None = None,
+                  unit_code: str | None = None, summary: str | None = None,
+                  uploaded_at: dt.datetime | None = None) -> int:
+    result = conn.execute(uploads.insert().values(
+        file_name=file_name, sha256=sha256, kind=kind, report_date=report_date,
+        unit_code=unit_code, uploaded_by=uploaded_by, uploaded_at=uploaded_at or utcnow(),
+        status="applied", summary=summary,
+    ))
+    return int(result.inserted_primary_key[0])
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    inserted: int
+    replaced: int
+    unchanged: int
+
+
+def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> WriteResult:
+    """Store figures; an existing report for the same unit, group and date is replaced.
+
+    The replaced row is kept in `replaced_figures` so that reverting this upload restores it.
+    Rows identical to what is stored are left alone, so re-importing a file is harmless.
+    """
+    frame = _normalise_figures(frame)
+    duplicated = frame.duplicated(FIGURE_KEY)
+    if duplicated.any():
+        raise ValueError(f"duplicate figure keys: {frame.loc[duplicated, FIGURE_KEY].head()}")
+    existing = _existing_figures(conn, frame)
+    merged = frame.merge(existing, on=FIGURE_KEY, how="left", suffixes=("", "_old"),
+                         indicator=True)
+    is_new = merged["_merge"] == "left_only"
+    same = ~is_new & _same_counts(merged)
+    changed = ~is_new & ~same
+
+    old_rows = merged.loc[changed]
+    if not old_rows.empty:
+        ids = [int(i) for i in old_rows["id_old"]]
+        for chunk in _chunks(ids):
+            conn.execute(replaced_figures.insert().from_select(
+                ["replaced_by", *FIGURE_COLUMNS, "upload_id"],
+                sa.select(sa.literal(upload_id), *[figures.c[c] for c in FIGURE_COLUMNS],
+                          figures.c.upload_id).where(figures.c.id.in_(chunk)),
+            ))
+            conn.execute(figures.delete().where(figures.c.id.in_(chunk)))
+
+    to_insert = merged.loc[is_new | changed, FIGURE_COLUMNS]
+    _insert_records(conn, figures, to_insert, upload_id=upload_id)
+    return WriteResult(int(is_new.sum()), int(changed.sum()), int(same.sum()))
+
+
+def _normalise_figures(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in COUNT_FIELDS:
+        if col not in out:
+            out[col] = pd.NA
+        out[col] = pd.to_numeric(out[col]).astype("Int64")
+    out["report_date"] = pd.to_datetime(out["report_date"]).dt.date
+    out["unit_code"] = out["unit_code"].astype(str)
+    out["grp"] = out["grp"].astype(str)
+    return out[FIGURE_COLUMNS]
+
+
+def _existing_figures(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    cols = [figures.c.id.label("id_old"), *[figures.c[c] for c in FIGURE_KEY],
+            *[figures.c[c].label(f"{c}_old") for c in COUNT_FIELDS]]
+    dates = sorted(set(frame["report_date"]))
+    parts = [
+        pd.DataFrame(conn.execute(
+            sa.select(*cols).where(figures.c.unit_code.in_(chunk),
+                                   figures.c.report_date.in_(dates))
+        ).mappings().all())
+        for chunk in _chunks(sorted(set(frame["unit_code"])))
+    ]
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=[c.key if hasattr(c, "key") else c.name for c in cols])
+    existing = pd.concat(parts, ignore_index=True)
+    existing["report_date"] = pd.to_datetime(existing["report_date"]).dt.date
+    return existing
+
+
+def _same_counts(merged: pd.DataFrame) -> pd.Series:
+    same = pd.Series(True, index=merged.index)
+    for col in COUNT_FIELDS:
+        new = merged[col].astype("Int64")
+        old = pd.to_numeric(merged[f"{col}_old"]).astype("Int64")
+        same &= (new == old).fillna(new.isna() & old.isna()).astype(bool)
+    return same
+
+
+def _insert_records(conn: Connection, table: sa.Table, frame: pd.DataFrame, **extra) -> None:
+    records = [
+        {k: (None if pd.isna(v) else (int(v) if k in COUNT_FIELDS else v))
+         for k, v in row.items()} | extra
+        for row in frame.to_dict("records")
+    ]
+    for start in range(0, len(records), 5000):
+        conn.execute(table.insert(), records[start:start + 5000])
+
+
+def _chunks(items: Sequence) -> Iterable[Sequence]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start:start + _CHUNK]
+
+
+def write_quotas(conn: Connection, frame: pd.DataFrame, upload_id: int) -> int:
+    """Store quarterly quotas (unit_code, grp, year, quarter, count); new replace old."""
+    records = frame[["unit_code", "grp", "year", "quarter", "count"]].to_dict("records")
+    for r in records:
+        conn.execute(quotas.delete().where(
+            quotas.c.unit_code == r["unit_code"], quotas.c.grp == r["grp"],
+            quotas.c.year == int(r["year"]), quotas.c.quarter == int(r["quarter"])))
+    if records:
+        conn.execute(quotas.insert(), [
+            {**r, "year": int(r["year"]), "quarter": int(r["quarter"]),
+             "count": int(r["count"]), "upload_id": upload_id} for r in records
+        ])
+    return len(records)
+
+
+# ---------------------------------------------------------------------------------- reads
+
+def own_figures_as_of(conn: Connection, codes: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+    """Each unit's latest own report on or before `as_of`, per group (no roll-up here)."""
+    if not codes:
+        return _empty_figures()
+    latest = (
+        sa.select(figures.c.unit_code, figures.c.grp,
+                  sa.func.max(figures.c.report_date).label("report_date"))
+        .where(figures.c.report_date <= as_of)
+        .group_by(figures.c.unit_code, figures.c.grp)
+    )
+    parts = []
+    for chunk in _chunks(list(codes)):
+        sub = latest.where(figures.c.unit_code.in_(chunk)).subquery()
+        query = sa.select(*[figures.c[c] for c in FIGURE_COLUMNS]).join(
+            sub, sa.and_(figures.c.unit_code == sub.c.unit_code, figures.c.grp == sub.c.grp,
+                         figures.c.report_date == sub.c.report_date))
+        parts.append(conn.execute(query).mappings().all())
+    return _figures_frame([row for part in parts for row in part])
+
+
+def own_series(conn: Connection, codes: Sequence[str], *, until: dt.date | None = None,
+               since: dt.date | None = None) -> pd.DataFrame:
+    """All own reports of the units (every group), oldest first."""
+    if not codes:
+        return _empty_figures()
+    rows = []
+    for chunk in _chunks(list(codes)):
+        query = sa.select(*[figures.c[c] for c in FIGURE_COLUMNS]).where(
+            figures.c.unit_code.in_(chunk))
+        if until is not None:
+            query = query.where(figures.c.report_date <= until)
+        if since is not None:
+            query = query.where(figures.c.report_date >= since)
+        rows.extend(conn.execute(query).mappings().all())
+    return _figures_frame(rows).sort_values(["unit_code", "grp", "report_date"],
+                                            ignore_index=True)
+
+
+def units_with_reports_on(conn: Connection, codes: Sequence[str], day: dt.date) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(list(codes)):
+        found.update(conn.scalars(sa.select(figures.c.unit_code).distinct().where(
+            figures.c.unit_code.in_(chunk), figures.c.report_date == day)))
+    return found
+
+
+def quotas_for(conn: Connection, codes: Sequence[str], year: int) -> pd.DataFrame:
+    rows = []
+    for chunk in _chunks(list(codes)):
+        rows.extend(conn.execute(
+            sa.select(quotas.c.unit_code, quotas.c.grp, quotas.c.quarter, quotas.c["count"])
+            .where(quotas.c.unit_code.in_(chunk), quotas.c.year == year)
+        ).mappings().all())
+    frame = pd.DataFrame(rows, columns=["unit_code", "grp", "quarter", "count"])
+    return frame.astype({"quarter": "int64", "count": "int64"})
+
+
+def latest_report_date(conn: Connection, codes: Sequence[str] | None = None) -> dt.date | None:
+    """The newest report date overall, or among the given units."""
+    query = sa.select(sa.func.max(figures.c.report_date))
+    if codes is None:
+        return _as_date(conn.scalar(query))
+    dates = [conn.scalar(query.where(figures.c.unit_code.in_(chunk)))
+             for chunk in _chunks(list(codes))]
+    dates = [_as_date(d) for d in dates if d is not None]
+    return max(dates) if dates else None
+
+
+def has_figures(conn: Connection) -> bool:
+    return conn.scalar(sa.select(figures.c.id).limit(1)) is not None
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _empty_figures() -> pd.DataFrame:
+    return _figures_frame([])
+
+
+def _figures_frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    frame["report_date"] = pd.to_datetime(frame["report_date"]).dt.date
+    for col in COUNT_FIELDS:
+        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
+    frame["unit_code"] = frame["unit_code"].astype(str)
+    frame["grp"] = frame["grp"].astype(str)
+    return frame
