@@ -261,7 +261,7 @@ def _binh_son(rng: np.random.Generator) -> pd.DataFrame:
     for name, (total, on_day) in BINH_SON_ON_DAY.items():
         start = int(on_day * rng.uniform(0.5, 0.8))
         # Toward the district's goal: 70% with accounts by the end of 2024 (seed 003).
-        end = int(total * rng.uniform(0.55, 0.85))
+        end = max(int(total * rng.uniform(0.55, 0.85)), min(total, int(on_day * 1.1) + 1))
         cash = _path({START: start, BINH_SON_DAY: on_day, END: end}, rng)
         acc = np.minimum(np.maximum(_path(
             {START: int(start * 1.2), BINH_SON_DAY: int(on_day * 1.15) + 3,

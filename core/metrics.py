@@ -225,7 +225,9 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
             "year_attainment_pct": _ratio_pct(cashless, year),
             "level": "self" if code == unit else "child",
         })
-    out = pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns).astype(
+        {"total": "Int64", "cashless": "Int64", "quota_to_date": "Int64", "quota_year": "Int64",
+         "attainment_pct": "Float64", "year_attainment_pct": "Float64"})
     order = {c: i for i, c in enumerate(codes)}
     out["_order"] = out["code"].map(order)
     return out.sort_values(["_order", "group"]).drop(columns="_order").reset_index(drop=True)

@@ -1,0 +1,40 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from core import formatting as fmt
+
+
+def test_numbers_use_dot_thousands():
+    assert fmt.number(1049) == "1.049"
+    assert fmt.number(12105) == "12.105"
+    assert fmt.number(64454) == "64.454"
+    assert fmt.number(7) == "7"
+
+
+def test_percentages_use_decimal_comma_and_drop_trailing_zeros():
+    assert fmt.percent(1049 / 12105 * 100) == "8,67%"
+    assert fmt.percent(4.8) == "4,8%"
+    assert fmt.percent(39.0) == "39%"
+    assert fmt.percent(60.2209) == "60,22%"
+
+
+def test_missing_values_show_a_dash():
+    assert fmt.number(None) == "–"
+    assert fmt.number(pd.NA) == "–"
+    assert fmt.percent(float("nan")) == "–"
+
+
+def test_signed_changes():
+    assert fmt.signed(30) == "+30"
+    assert fmt.signed(-1200) == "−1.200"
+    assert fmt.signed(0) == "0"
+
+
+def test_dates():
+    assert fmt.date(dt.date(2024, 1, 25)) == "25/01/2024"
+    assert fmt.parse_date("2024-01-25") == dt.date(2024, 1, 25)
+    assert fmt.parse_date("25/01/2024") == dt.date(2024, 1, 25)
+    with pytest.raises(ValueError):
+        fmt.parse_date("25.13.2024")

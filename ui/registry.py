@@ -1,0 +1,50 @@
+"""Every page of the dashboard, declared once: file, title, URL and who may open it.
+
+`dashboard.py` builds the navigation from this list, and each page checks its own entry
+before drawing anything (a page under `pages/` can be opened by URL without the entry point).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EVERYONE = ("admin", "leader", "staff")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    key: str
+    title: str
+    icon: str
+    section: str
+    roles: tuple[str, ...] = EVERYONE
+
+    @property
+    def path(self) -> str:
+        return f"pages/{self.key}.py"
+
+    @property
+    def url_path(self) -> str:
+        return self.key.replace("_", "-")
+
+    def exists(self) -> bool:
+        return (ROOT / self.path).exists()
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("tong_quan", "Tổng quan", ":material/dashboard:", "Theo dõi"),
+    PageSpec("xep_hang", "Xếp hạng", ":material/leaderboard:", "Theo dõi"),
+    PageSpec("chi_tieu", "Chỉ tiêu", ":material/flag:", "Theo dõi"),
+    PageSpec("xa_cham", "Xã chậm tiến độ", ":material/warning:", "Theo dõi"),
+    PageSpec("xu_huong", "Xu hướng", ":material/trending_up:", "Theo dõi"),
+    PageSpec("tai_len", "Tải lên báo cáo", ":material/upload_file:", "Số liệu",
+             ("admin", "staff")),
+    PageSpec("tien_do_bao_cao", "Tiến độ báo cáo", ":material/schedule:", "Số liệu"),
+    PageSpec("chat_luong", "Chất lượng dữ liệu", ":material/fact_check:", "Số liệu"),
+    PageSpec("quan_tri", "Quản trị", ":material/admin_panel_settings:", "Quản trị", ("admin",)),
+    PageSpec("nhat_ky", "Nhật ký", ":material/history:", "Quản trị", ("admin",)),
+)
+
+BY_KEY = {p.key: p for p in PAGES}
