@@ -6,17 +6,9 @@ everyone is let through as an anonymous visitor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from core.permissions import Account
 from ui.registry import PageSpec
 
 
-@dataclass(frozen=True)
-class User:
-    username: str
-    role: str
-    unit_code: str | None
-
-
-def require(spec: PageSpec) -> User | None:
+def require(spec: PageSpec) -> Account | None:
     return None

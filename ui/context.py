@@ -8,6 +8,7 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from core import bootstrap, config, db, demo
+from core.permissions import Account
 from ui import access
 from ui.registry import BY_KEY
 
@@ -33,7 +34,7 @@ def _demo_loaded(url: str) -> bool:
 @dataclass(frozen=True)
 class PageContext:
     engine: Engine
-    user: access.User | None
+    user: Account | None
 
 
 def open_page(key: str) -> PageContext:
