@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections import Counter
@@ -90,6 +91,10 @@ MSG_TOO_MANY_CELLS = (
     "Trang tính “{sheet}” trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm "
     "xa bảng số liệu rồi tải lên lại."
 )
+MSG_TOO_MANY_CELLS_UNNAMED = (
+    "Một trang tính trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm xa bảng "
+    "số liệu rồi tải lên lại."
+)
 
 
 class SpreadsheetError(ValueError):
@@ -138,20 +143,25 @@ def read_sheets(
         raise SpreadsheetError(
             MSG_TOO_BIG.format(size=_mb(len(data)), limit=_mb(max_bytes))
         )
-    fmt = detect_format(data, max_unzipped_bytes=max_unzipped_bytes)
+    fmt = detect_format(data, max_unzipped_bytes=max_unzipped_bytes, max_cells=max_cells)
     sheets = _read_csv(data) if fmt == "csv" else _read_workbook(data, fmt, max_cells)
     if not sheets or all(s.is_empty() for s in sheets):
         raise SpreadsheetError(MSG_EMPTY_WORKBOOK)
     return sheets
 
 
-def detect_format(data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES) -> str:
+def detect_format(
+    data: bytes,
+    *,
+    max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> str:
     """Return "xlsx", "xlsb", "ods", "xls" or "csv" from the content.
 
     Zip containers are checked for bombs here, before calamine decompresses anything.
     """
     if data.startswith(ZIP_MAGIC) or data.startswith(EMPTY_ZIP_MAGIC):
-        return _zip_format(data, max_unzipped_bytes)
+        return _zip_format(data, max_unzipped_bytes, max_cells)
     if data.startswith(OLE2_MAGIC):
         return _ole2_format(data)
     for magic, what in _OTHER_FORMATS:
@@ -167,7 +177,7 @@ def detect_format(data: bytes, *, max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED
 # --- zip containers (xlsx, xlsm, xlsb, ods) ------------------------------------------------
 
 
-def _zip_format(data: bytes, max_unzipped_bytes: int) -> str:
+def _zip_format(data: bytes, max_unzipped_bytes: int, max_cells: int) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
@@ -177,7 +187,7 @@ def _zip_format(data: bytes, max_unzipped_bytes: int) -> str:
         _refuse_declared_bomb(infos, max_unzipped_bytes)
         names = {i.filename for i in infos}
         fmt = _zip_kind(archive, names)
-        _verify_actual_sizes(archive, infos, max_unzipped_bytes)
+        _verify_members(archive, infos, max_unzipped_bytes, max_cells if fmt == "xlsx" else 0)
     return fmt
 
 
@@ -189,13 +199,19 @@ def _refuse_declared_bomb(infos: list[zipfile.ZipInfo], max_unzipped_bytes: int)
         raise SpreadsheetError(MSG_ZIP_BOMB.format(limit=_mb(max_unzipped_bytes)))
 
 
-def _verify_actual_sizes(
-    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], max_unzipped_bytes: int
+def _verify_members(
+    archive: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    max_unzipped_bytes: int,
+    max_cells: int,
 ) -> None:
     """Stream every member once with a running budget, so a lying size header cannot pass.
 
     zipfile stops each member at its declared size and checks its CRC, so a member that
     inflates past what it declares fails as corrupt; the budget caps the honest total.
+    With max_cells, xlsx worksheets are also measured: calamine builds a dense grid from
+    the first to the last cell holding a value, and one stray value at XFD1048576 would make
+    it allocate billions of cells and abort the process.
     """
     budget = max_unzipped_bytes
     try:
@@ -204,6 +220,7 @@ def _verify_actual_sizes(
                 continue
             if info.flag_bits & 0x1:
                 raise SpreadsheetError(MSG_PASSWORD)
+            extent = _SheetExtent() if max_cells and _is_worksheet(info.filename) else None
             with archive.open(info) as member:
                 while chunk := member.read(_CHUNK):
                     budget -= len(chunk)
@@ -211,12 +228,54 @@ def _verify_actual_sizes(
                         raise SpreadsheetError(
                             MSG_ZIP_BOMB.format(limit=_mb(max_unzipped_bytes))
                         )
+                    if extent is not None:
+                        extent.feed(chunk)
+            if extent is not None:
+                extent.check(max_cells)
     except SpreadsheetError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise SpreadsheetError(MSG_CORRUPT) from exc
     except Exception as exc:  # zlib.error and friends: still a damaged file
         raise SpreadsheetError(MSG_CORRUPT) from exc
+
+
+_CELL_WITH_CONTENT = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+
+
+def _is_worksheet(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+class _SheetExtent:
+    """Largest row and column of cells with content in a worksheet's XML, read in chunks."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.cols = 0
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        text = self._tail + chunk
+        cut = text.rfind(b"<")
+        self._tail = text[cut:] if cut >= 0 and len(text) - cut < 256 else b""
+        body = text[:cut] if self._tail else text
+        for letters, digits in _CELL_WITH_CONTENT.findall(body):
+            self.rows = max(self.rows, int(digits))
+            self.cols = max(self.cols, _column_number(letters))
+
+    def check(self, max_cells: int) -> None:
+        if self.rows * self.cols > max_cells:
+            raise SpreadsheetError(
+                MSG_TOO_MANY_CELLS_UNNAMED.format(rows=self.rows, cols=self.cols)
+            )
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
 
 
 def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
