@@ -8,7 +8,8 @@ import streamlit as st
 
 from ui.registry import PAGES
 
-st.set_page_config(page_title="ASXH Dashboard", page_icon="📊", layout="wide")
+st.set_page_config(page_title="ASXH Dashboard", page_icon=":material/bar_chart:",
+                   layout="wide")
 
 sections: dict[str, list] = {}
 for spec in PAGES:

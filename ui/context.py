@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import bootstrap, config, db, demo
+from core import bootstrap, config, db, demo, permissions
 from core.permissions import Account
 from ui import access
 from ui.registry import BY_KEY
@@ -36,14 +36,23 @@ class PageContext:
     engine: Engine
     user: Account | None
 
+    @property
+    def home_unit(self) -> str | None:
+        """The unit the page opens on: the user's own, or the whole country (None)."""
+        return None if self.user is None else permissions.home_unit(self.user)
+
+    def can_view(self, unit_code: str | None) -> bool:
+        return self.user is None or permissions.can_view(self.user, unit_code)
+
 
 def open_page(key: str) -> PageContext:
     """Call first in every page: stops the script unless the visitor may see this page."""
     spec = BY_KEY[key]
-    st.set_page_config(page_title=f"{spec.title} · ASXH", page_icon="📊", layout="wide")
+    st.set_page_config(page_title=f"{spec.title} · ASXH", page_icon=":material/bar_chart:",
+                       layout="wide")
     engine = ready_engine()
     user = access.require(spec)
     if _demo_loaded(config.database_url()):
         st.warning("**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
-                   icon="🧪")
+                   icon=":material/science:")
     return PageContext(engine, user)
