@@ -1,0 +1,1384 @@
+"""Understand one report sheet without a fixed template: header, columns, groups, date, rows.
+
+Offices lay out the same report in many ways: title rows, one to three header rows with
+merged bands per beneficiary group, an index row ("A, B, 1, 2, $6=2+3+4+5$"), total rows
+anywhere, signature blocks underneath. This module reads what the sheet says and nothing
+more: unit names stay text (the resolver maps them later), the stated rate is kept only to be
+checked against the counts, and anything doubtful becomes a `Problem` rather than a guess.
+
+Matching works on folded text (lower case, no diacritics, đ → d, punctuation as spaces), so
+"Tỷ lệ", "TỈ LỆ", "Tỷ lệ (%)", NFD text and old/new tone placement (ủy / uỷ) compare equal.
+Header vocabularies live in the pattern tables below, tried in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from core.spreadsheets import Sheet, SpreadsheetError
+
+# --- vocabulary ------------------------------------------------------------------------------
+
+KINDS = ("progress", "quota", "national")
+GROUPS = ("ncc", "btxh", "ngheo")
+ALL_GROUPS = "all"
+GROUP_LABELS = {
+    "ncc": "Người có công",
+    "btxh": "Bảo trợ xã hội",
+    "ngheo": "Hộ nghèo, hộ cận nghèo",
+    ALL_GROUPS: "Tất cả nhóm",
+}
+PROGRESS_FIELDS = (
+    "total", "accounts", "cashless", "rate",
+    "proxy_paid", "cash_at_home", "id_verified", "id_pending", "id_problem",
+)
+QUOTA_FIELDS = ("base_total", "q1", "q2", "q3", "q4", "year_total", "year_share_pct")
+PERCENT_FIELDS = frozenset({"rate", "year_share_pct"})
+FIELD_LABELS = {
+    "total": "Tổng số đối tượng",
+    "accounts": "Số đã có tài khoản",
+    "cashless": "Số đã chi trả qua tài khoản",
+    "rate": "Tỷ lệ (%)",
+    "proxy_paid": "Chi qua tài khoản người được ủy quyền",
+    "cash_at_home": "Chi tiền mặt tại nhà (bất khả kháng)",
+    "id_verified": "Đã xác thực",
+    "id_pending": "Chờ xác thực",
+    "id_problem": "Không có CCCD, lệch thông tin, không tìm thấy",
+    "base_total": "Tổng số đối tượng (cơ sở giao chỉ tiêu)",
+    "q1": "Chỉ tiêu quý 1",
+    "q2": "Chỉ tiêu quý 2",
+    "q3": "Chỉ tiêu quý 3",
+    "q4": "Chỉ tiêu quý 4",
+    "year_total": "Chỉ tiêu cả năm",
+    "year_share_pct": "Tỷ lệ % đạt được cả năm",
+}
+LEVEL_LABELS = {1: "tỉnh", 2: "huyện", 3: "xã"}
+CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as core.units.CODE_WIDTH, the official zero-padded widths
+
+# Figure columns, tried in order on each header part from the bottom up: specific wordings
+# before generic ones ("qua tài khoản người được ủy quyền" before "qua tài khoản").
+FIELD_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("q1", r"\bquy (1|i)\b"),
+    ("q2", r"\bquy (2|ii)\b"),
+    ("q3", r"\bquy (3|iii)\b"),
+    ("q4", r"\bquy (4|iv)\b"),
+    ("year_share_pct", r"\b(ty|ti) le\b.*\bnam\b"),
+    ("year_total", r"\bca nam\b"),
+    ("proxy_paid", r"\buy quyen\b|\bnguoi nhan thay\b"),
+    ("cash_at_home", r"\bbat kha khang\b|\btai nha\b|\bbang tien mat\b|\btruc tiep tien mat\b"),
+    ("id_problem", r"\b(khong|chua) co (cccd|can cuoc|cmnd|ma dinh danh)\b|\blech thong tin\b"
+                   r"|\bsai lech\b|\bkhong tim thay\b|\bkhong xac thuc duoc\b"),
+    ("id_pending", r"\b(cho|chua|dang) xac thuc\b"),
+    ("id_verified", r"\b(da|duoc) xac thuc\b|\bxac thuc thanh cong\b"),
+    ("rate", r"\b(ty|ti) le\b"),
+    ("accounts", r"\b(co|mo) (tai khoan|tk)\b"),
+    ("cashless", r"\bchi( tra)?( tro cap)?( qua| vao| bang) (tai khoan|tk|ngan hang)\b"
+                 r"|\bkhong dung tien mat\b|\bchuyen khoan\b|\bda chi tra\b"),
+    ("total", r"\btong so\b|\bdang huong\b|\bso doi tuong\b|^tong$|^tong cong$"),
+)
+# A rate under a band about accounts is the share with an account, not the headline rate.
+ACCOUNT_RATE_PATTERN = r"\b(co|mo) (tai khoan|tk)\b"
+GROUP_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("ncc", r"\bncc\b|\bnguoi co cong\b|\buu dai nguoi co cong\b"),
+    ("btxh", r"\bbtxh\b|\bbao tro xa hoi\b|\btro giup xa hoi\b|\btro cap xa hoi\b"),
+    ("ngheo", r"\bho ngheo\b|\bcan ngheo\b|\bhn hcn\b|\bhcn\b"),
+)
+# Columns whose leaf says this are notes, never figures, whatever the band above them says.
+IGNORED_COLUMN_PATTERN = (
+    r"\bghi chu\b|\bnguyen nhan\b|\bly do\b|\bde xuat\b|\bkien nghi\b|\bdien thoai\b"
+    r"|\bho (va )?ten\b|\bnguoi phu trach\b|\bchuc vu\b|\bdia chi\b|\bdon vi tinh\b|^dvt$"
+)
+ORDER_PATTERN = r"^(s ?t ?t|so tt|t ?t|thu tu|so thu tu)$"
+# Unit columns are made of these words only ("Xã, phường, thị trấn", "Tỉnh/Thành phố",
+# "Tên đơn vị", "Mã huyện"); the level comes from which words appear.
+_UNIT_WORD = (
+    r"(?:tinh|thanh pho|tp|tw|trung uong|truc thuoc|thuoc|huyen|quan|thi xa|tx|xa|phuong"
+    r"|thi tran|tt|don vi|dvhc|dv|dia phuong|dia ban|hanh chinh|cap|ten|so|va|hoac)"
+)
+UNIT_LABEL_PATTERN = rf"^(?:ma )?{_UNIT_WORD}(?: {_UNIT_WORD})*$"
+CODE_LABEL_PATTERN = r"^ma\b"
+TOTAL_ROW_PATTERN = (
+    r"^(tong cong|tong so|tong|cong|cong (toan|huyen|tinh|xa)\b.*|toan (tinh|huyen|quoc|thanh pho"
+    r"|thi xa|xa|phuong|thi tran|nganh)\b.*|ca nuoc|tong toan\b.*)$"
+)
+STOP_ROW_PATTERN = (
+    r"^(nguoi lap|nguoi bao cao|can bo lap|tm |t m |kt |ghi chu|noi nhan|chu tich|pho chu tich"
+    r"|thu truong|giam doc|pho giam doc|truong phong|pho truong phong|lanh dao|xac nhan|ky ten"
+    r"|ke toan|chanh van phong)|\bngay( \d+)? thang( \d+)? nam\b"
+)
+SECTION_ORDER_PATTERN = r"^(?=[ivxlc]+$)[ivxlc]{1,6}$|^[a-e]$"
+INDEX_TOKEN_PATTERN = (
+    r"^\(?\$?\s*[A-Za-z0-9]{1,3}(\s*[=+\-*/x:]\s*\(?[A-Za-z0-9]{1,3}\)?)*\s*\$?\)?$"
+)
+# Dashes mean "none"; Excel error values (a rate dividing by a zero total) in CSV exports too.
+EMPTY_MARKS = frozenset({"-", "–", "—", "…", "...", "--", "#DIV/0!", "#N/A", "#VALUE!", "#REF!",
+                         "#NAME?", "#NUM!", "#NULL!"})
+
+HEADER_SCAN_ROWS = 60
+MAX_HEADER_ROWS = 4
+MIN_RATE_TOLERANCE = 0.1  # percentage points
+
+MSG_NO_TABLE = (
+    "Không tìm thấy bảng số liệu trong tệp: cần một dòng tiêu đề có cột tên đơn vị (như "
+    "“Tên địa phương”, “Đơn vị”, “Xã, phường, thị trấn”) và các cột số liệu (như “Tổng số "
+    "đối tượng”, “Số đối tượng đã chi trả qua tài khoản”, “Tỷ lệ (%)”); hãy kiểm tra lại tệp."
+)
+
+
+def _compile(patterns: Sequence[tuple[str, str]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((name, re.compile(p)) for name, p in patterns)
+
+
+_FIELD_RES = _compile(FIELD_PATTERNS)
+_GROUP_RES = _compile(GROUP_PATTERNS)
+_ACCOUNT_RATE_RE = re.compile(ACCOUNT_RATE_PATTERN)
+_IGNORED_RE = re.compile(IGNORED_COLUMN_PATTERN)
+_ORDER_RE = re.compile(ORDER_PATTERN)
+_UNIT_LABEL_RE = re.compile(UNIT_LABEL_PATTERN)
+_CODE_LABEL_RE = re.compile(CODE_LABEL_PATTERN)
+_TOTAL_ROW_RE = re.compile(TOTAL_ROW_PATTERN)
+_STOP_ROW_RE = re.compile(STOP_ROW_PATTERN)
+_SECTION_RE = re.compile(SECTION_ORDER_PATTERN)
+_INDEX_TOKEN_RE = re.compile(INDEX_TOKEN_PATTERN)
+_YEAR_RE = re.compile(r"\b(20\d\d)\b")
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What one spreadsheet column was understood to hold, for the "what was understood" view.
+
+    role: "figure" (group and field set), "name" / "code" (level set: 1 province,
+    2 district, 3 commune, 0 not said), "order", or "ignored" (shown as not understood).
+    """
+
+    index: int
+    letter: str
+    header: str
+    role: str
+    group: str | None = None
+    field: str | None = None
+    level: int | None = None
+    matched: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row (or a total row, then `label` holds its wording).
+
+    codes and hierarchy are keyed by level (1 province, 2 district, 3 commune; 0 for a code
+    column that does not say its level). values are keyed by (group, field); rates and
+    year_share_pct are percentages (60.22 for 60,22%).
+    """
+
+    row_number: int
+    unit_text: str
+    codes: dict[int, str] = field(default_factory=dict)
+    hierarchy: dict[int, str] = field(default_factory=dict)
+    values: dict[tuple[str, str], float | int | None] = field(default_factory=dict)
+    level: int | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    row_number: int | None
+    severity: str  # "error" | "warning"
+    message_vi: str
+    column: int | None = None
+
+
+@dataclass(slots=True)
+class ParsedReport:
+    kind: str
+    sheet_name: str
+    title: str
+    report_date: dt.date | None
+    date_source: str | None  # "argument" | "title" | "file_name" | None
+    year: int | None
+    parent_hint: str | None
+    columns: list[Column]
+    rows: list[ParsedRow]
+    totals: list[ParsedRow]
+    problems: list[Problem]
+    header_rows: tuple[int, int]  # 1-based, inclusive
+    other_table_sheets: list[str] = field(default_factory=list)
+
+    @property
+    def figure_columns(self) -> dict[int, tuple[str, str]]:
+        return {c.index: (c.group, c.field) for c in self.columns if c.role == "figure"}
+
+    @property
+    def groups(self) -> list[str]:
+        found = {c.group for c in self.columns if c.role == "figure"}
+        return [g for g in (*GROUPS, ALL_GROUPS) if g in found]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+# --- text folding ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    if char in "đĐ":
+        return "d"
+    base = unicodedata.normalize("NFD", char)[0].lower()
+    return base if len(base) == 1 else char
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics; one character per character of the NFC text."""
+    text = unicodedata.normalize("NFC", text)
+    if text.isascii():
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
+@lru_cache(maxsize=65536)
+def key(text: str) -> str:
+    """Folded text with punctuation as single spaces: the form all patterns match against."""
+    return " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_PLAIN_INT = re.compile(r"^[+-]?\d+$")
+_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
+_COMMA_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$")
+_VN_FULL = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+,\d+$")
+_EN_FULL = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Number:
+    value: float | int
+    decimals: int      # digits after the decimal separator as written
+    is_text: bool
+    has_percent_sign: bool
+
+
+def parse_number(cell: object, *, percent: bool = False) -> _Number | None:
+    """A cell as a number, reading Vietnamese text ("1.912", "60,22%", "8,67").
+
+    Raises ValueError for text that is not a number ("abc", "12,5 người"). Returns None for
+    an empty cell or a dash. For a percent field one separator is always the decimal one
+    ("12.105" is 12,105%); for counts a dot before exactly three digits groups thousands.
+    """
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        raise ValueError(cell)
+    if isinstance(cell, int):
+        return _Number(cell, 0, False, False)
+    if isinstance(cell, float):
+        return _Number(cell, _float_decimals(cell), False, False)
+    if not isinstance(cell, str):
+        raise ValueError(cell)
+    text = cell.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    if not text or text in EMPTY_MARKS:
+        return None
+    has_percent = text.endswith("%")
+    text = text.rstrip("%").strip()
+    value, decimals = _parse_number_text(text, percent)
+    return _Number(value, decimals, True, has_percent)
+
+
+def _parse_number_text(text: str, percent: bool) -> tuple[float | int, int]:
+    if _PLAIN_INT.match(text):
+        return int(text), 0
+    if _VN_FULL.match(text):
+        whole, frac = text.split(",")
+        return float(whole.replace(".", "") + "." + frac), len(frac)
+    if _EN_FULL.match(text):
+        whole, frac = text.split(".")
+        return float(whole.replace(",", "") + "." + frac), len(frac)
+    if not percent and _DOT_THOUSANDS.match(text):
+        return int(text.replace(".", "")), 0
+    if not percent and _COMMA_THOUSANDS.match(text):
+        return int(text.replace(",", "")), 0
+    if _COMMA_DECIMAL.match(text):
+        return float(text.replace(",", ".")), len(text.split(",")[1])
+    if _DOT_DECIMAL.match(text):
+        return float(text), len(text.split(".")[1])
+    raise ValueError(text)
+
+
+def _float_decimals(value: float) -> int:
+    text = repr(value)
+    if "e" in text or "." not in text:
+        return 0 if "e" not in text else 10
+    return len(text.split(".")[1].rstrip("0"))
+
+
+def vi_number(value: float | int | None, decimals: int = 2) -> str:
+    """1049 -> "1.049", 8.6744 -> "8,67": the way the reports write numbers, for messages."""
+    if value is None:
+        return "–"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+# --- header analysis -----------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Layout:
+    """Where the table sits in a sheet and what its columns mean."""
+
+    grid: list[list[object]]  # merged ranges filled in, for labels and unit names
+    header_start: int  # 0-based
+    header_end: int
+    data_start: int
+    columns: list[Column]
+
+
+def find_layout(sheet: Sheet) -> _Layout | None:
+    """Locate the header block and classify its columns; None when no table is recognisable."""
+    grid = fill_merged(sheet.rows, sheet.merged)
+    start = _find_header_start(grid)
+    if start is None:
+        return None
+    end = _find_header_end(grid, start)
+    header = _header_block(grid, start, end)
+    data_start = end + 1
+    if data_start < len(grid) and _is_index_row(grid[data_start]):
+        data_start += 1
+    labels = _column_labels(header)
+    columns = _classify_columns(labels)
+    if not any(c.role == "figure" for c in columns):
+        return None
+    if not any(c.role in ("name", "code") for c in columns):
+        columns = _adopt_text_column_as_name(columns, grid, data_start)
+        if columns is None:
+            return None
+    return _Layout(grid, start, end, data_start, columns)
+
+
+def fill_merged(
+    rows: list[list[object]], merged: list[tuple[int, int, int, int]] | None
+) -> list[list[object]]:
+    """Copy each merged range's value into all its cells; only touched rows are copied."""
+    if not merged:
+        return rows
+    grid = list(rows)
+    copied: set[int] = set()
+    for r0, c0, r1, c1 in merged:
+        if r0 >= len(grid) or c0 >= len(grid[r0]):
+            continue
+        value = grid[r0][c0]
+        if value is None:
+            continue
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            if r not in copied:
+                grid[r] = list(grid[r])
+                copied.add(r)
+            row = grid[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+    return grid
+
+
+def _find_header_start(grid: list[list[object]]) -> int | None:
+    """The first row naming a unit column with figure headers in it or just below it."""
+    limit = min(len(grid), HEADER_SCAN_ROWS)
+    for r in range(limit):
+        if _row_has_unit_label(grid[r]) and _figure_labels_near(grid, r) >= 1:
+            return r
+    for r in range(limit):
+        if _figure_labels_near(grid, r, rows=1) >= 2 and _distinct_texts(grid[r]) >= 2:
+            return r
+    return None
+
+
+def _row_has_unit_label(row: list[object]) -> bool:
+    return any(
+        isinstance(v, str) and len(v) <= 60 and _unit_role(key(v)) is not None for v in row
+    )
+
+
+def _figure_labels_near(grid: list[list[object]], start: int, rows: int = MAX_HEADER_ROWS) -> int:
+    columns = set()
+    for r in range(start, min(start + rows, len(grid))):
+        for c, v in enumerate(grid[r]):
+            if isinstance(v, str) and len(v) <= 200 and _is_figure_label(key(v)):
+                columns.add(c)
+    return len(columns)
+
+
+def _is_figure_label(text_key: str) -> bool:
+    return any(p.search(text_key) for _, p in _FIELD_RES) or any(
+        p.search(text_key) for _, p in _GROUP_RES
+    )
+
+
+def _distinct_texts(row: list[object]) -> int:
+    return len({v for v in row if isinstance(v, str)})
+
+
+def _find_header_end(grid: list[list[object]], start: int) -> int:
+    """Header rows continue until an index row, a row with numbers, or a row naming a unit."""
+    unit_columns = [
+        c for c, v in enumerate(grid[start])
+        if isinstance(v, str) and _unit_role(key(v)) is not None
+    ]
+    end = start
+    for r in range(start + 1, min(start + MAX_HEADER_ROWS, len(grid))):
+        row = grid[r]
+        if _is_blank(row) or _is_index_row(row) or _has_number(row):
+            break
+        if any(_is_unit_value(row, c, grid[start]) for c in unit_columns):
+            break
+        end = r
+    return end
+
+
+def _is_unit_value(row: list[object], column: int, header_row: list[object]) -> bool:
+    """A text under a unit label that is neither the label itself nor another label."""
+    value = row[column] if column < len(row) else None
+    if not isinstance(value, str) or value == header_row[column]:
+        return False
+    text_key = key(value)
+    return _unit_role(text_key) is None and not _is_figure_label(text_key)
+
+
+def _is_blank(row: list[object]) -> bool:
+    return all(v is None for v in row)
+
+
+def _has_number(row: list[object]) -> bool:
+    for v in row:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return True
+        if isinstance(v, str) and len(v) <= 20:
+            try:
+                if parse_number(v) is not None:
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
+def _is_index_row(row: list[object]) -> bool:
+    """The row of column numbers under a header: A, B, 1, 2, ..., "$6=2+3+4+5$"."""
+    tokens = [v for v in row if v is not None]
+    if len(tokens) < 3:
+        return False
+    numbers = []
+    for v in tokens:
+        if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 300:
+            numbers.append(v)
+        elif not (isinstance(v, str) and _INDEX_TOKEN_RE.match(v)):
+            return False
+    return all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def _header_block(grid: list[list[object]], start: int, end: int) -> list[list[object]]:
+    """Header rows with band labels carried across the empty cells a merge left behind."""
+    width = max(len(grid[r]) for r in range(start, end + 1))
+    block = [list(grid[r]) + [None] * (width - len(grid[r])) for r in range(start, end + 1)]
+    for i in range(len(block) - 1):
+        _forward_fill_bands(block, i)
+    return block
+
+
+def _forward_fill_bands(block: list[list[object]], i: int) -> None:
+    """Fill row i's empty cells from the band on their left when there are sub-headers below.
+
+    Without merge information a band such as "Người có công" shows only in its first cell;
+    a cell belongs to it while it has sub-headers below, the band's first cell has too, and
+    the row above does not change band there.
+    """
+    row = block[i]
+    below = block[i + 1:]
+    current: object = None
+    current_col = -1
+    for c, value in enumerate(row):
+        if value is not None:
+            current, current_col = value, c
+            continue
+        if current is None or not _has_content(below, c) or not _has_content(below, current_col):
+            current = None
+            continue
+        if i > 0 and block[i - 1][c] != block[i - 1][current_col]:
+            current = None
+            continue
+        row[c] = current
+
+
+def _has_content(rows: list[list[object]], column: int) -> bool:
+    return any(r[column] is not None for r in rows)
+
+
+def _column_labels(block: list[list[object]]) -> list[list[str]]:
+    """Each column's header texts from top to bottom, repeated texts once."""
+    labels: list[list[str]] = []
+    for c in range(len(block[0])):
+        parts: list[str] = []
+        for row in block:
+            value = row[c]
+            if value is None:
+                continue
+            text = " ".join(str(value).split())
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        labels.append(parts)
+    return labels
+
+
+def _unit_role(text_key: str) -> tuple[str, int] | None:
+    """("order", 0), ("code", level) or ("name", level) for a unit column label."""
+    if _ORDER_RE.match(text_key):
+        return ("order", 0)
+    if _IGNORED_RE.search(text_key) or not _UNIT_LABEL_RE.match(text_key):
+        return None
+    role = "code" if _CODE_LABEL_RE.match(text_key) else "name"
+    return (role, _label_level(text_key))
+
+
+def _label_level(text_key: str) -> int:
+    words = f" {text_key} "
+    for generic in (" dia phuong ", " dia ban ", " don vi ", " hanh chinh "):
+        words = words.replace(generic, " ")
+    if " tinh " in words and " thuoc tinh " not in words:
+        return 1
+    if any(w in words for w in (" huyen ", " quan ", " thi xa ", " tx ", " thuoc tinh ")):
+        return 2
+    if any(w in words for w in (" xa ", " phuong ", " thi tran ")):
+        return 3
+    return 0
+
+
+def _classify_columns(labels: list[list[str]]) -> list[Column]:
+    return [_classify_column(i, parts) for i, parts in enumerate(labels)]
+
+
+def _classify_column(index: int, parts: list[str]) -> Column:
+    letter = column_letter(index)
+    header = " / ".join(parts)
+    if not parts:
+        return Column(index, letter, header, "ignored")
+    keys = [key(p) for p in parts]
+    for part, text_key in zip(reversed(parts), reversed(keys), strict=True):
+        role = _unit_role(text_key)
+        if role is not None:
+            return Column(index, letter, header, role[0], level=role[1], matched=part)
+    if _IGNORED_RE.search(keys[-1]):
+        return Column(index, letter, header, "ignored")
+    found = _field_of(parts, keys)
+    if found is None:
+        return Column(index, letter, header, "ignored")
+    field_name, matched = found
+    return Column(index, letter, header, "figure", _group_of(keys), field_name, matched=matched)
+
+
+def _field_of(parts: list[str], keys: list[str]) -> tuple[str, str] | None:
+    """The field named by the lowest header part that names one; bands only as a fallback."""
+    for depth in range(len(parts) - 1, -1, -1):
+        for name, pattern in _FIELD_RES:
+            if pattern.search(keys[depth]):
+                if name == "rate" and _is_account_rate(keys[:depth + 1]):
+                    return None
+                return name, parts[depth]
+    return None
+
+
+def _is_account_rate(keys: list[str]) -> bool:
+    mentions_accounts = any(_ACCOUNT_RATE_RE.search(k) for k in keys)
+    mentions_paid = any(dict(_FIELD_RES)["cashless"].search(k) for k in keys)
+    return mentions_accounts and not mentions_paid
+
+
+def _group_of(keys: list[str]) -> str | None:
+    """The group named by the lowest header part naming exactly one; None if none does."""
+    for text_key in reversed(keys):
+        found = [g for g, p in _GROUP_RES if p.search(text_key)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            return ALL_GROUPS
+    return None
+
+
+def _adopt_text_column_as_name(
+    columns: list[Column], grid: list[list[object]], data_start: int
+) -> list[Column] | None:
+    """With no recognised unit column, take the text column left of the first figure."""
+    first_figure = min(c.index for c in columns if c.role == "figure")
+    sample = grid[data_start:data_start + 30]
+    for column in reversed(columns[:first_figure]):
+        texts = [r[column.index] for r in sample if column.index < len(r)]
+        words = [v for v in texts if isinstance(v, str) and not _looks_numeric(v)]
+        if len(words) >= max(1, len([v for v in texts if v is not None]) // 2):
+            named = Column(column.index, column.letter, column.header, "name", level=0)
+            return [named if c.index == column.index else c for c in columns]
+    return None
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        return parse_number(text) is not None
+    except ValueError:
+        return False
+
+
+def _finalize_columns(
+    columns: list[Column], title_group: str | None, kind: str, header_row: int
+) -> tuple[list[Column], list[Problem]]:
+    """Give unbanded figures a group, rename fields for quotas, keep one column per figure.
+
+    A figure column without a group of its own belongs to the group the title names when no
+    column names one (a report about "bảo trợ xã hội" with plain headers), else to "all".
+    """
+    banded = any(c.role == "figure" and c.group for c in columns)
+    default_group = ALL_GROUPS if banded or title_group is None else title_group
+    result: list[Column] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], Column] = {}
+    for column in columns:
+        if column.role != "figure":
+            result.append(column)
+            continue
+        group = column.group or default_group
+        field_name = _quota_field(column.field) if kind == "quota" else column.field
+        if kind != "quota" and field_name in QUOTA_FIELDS:
+            field_name = None
+        first = seen.get((group, field_name)) if field_name else None
+        if field_name is None or first is not None:
+            if first is not None:
+                problems.append(Problem(header_row, "warning", (
+                    f"Cột {column.letter} ({column.header}) trùng ý nghĩa với cột "
+                    f"{first.letter}; chỉ dùng số liệu cột {first.letter}."), column.index))
+            result.append(Column(column.index, column.letter, column.header, "ignored"))
+            continue
+        final = Column(column.index, column.letter, column.header, "figure", group, field_name,
+                       matched=column.matched)
+        seen[(group, field_name)] = final
+        result.append(final)
+    return result, problems
+
+
+def _quota_field(field_name: str | None) -> str | None:
+    """Quota tables state the base total and the year's share; the rest keeps its name."""
+    return {"total": "base_total", "rate": "year_share_pct"}.get(field_name or "", field_name)
+
+
+def _title_group(title_key: str) -> str | None:
+    found = [g for g, p in _GROUP_RES if p.search(title_key)]
+    return found[0] if len(found) == 1 else None
+
+
+# --- title: text, date, year, parent unit -----------------------------------------------------
+
+_TITLE_DATE_RES = (
+    re.compile(r"\bden (?:het )?(?:[a-z0-9]+ ){0,2}?ngay (\d{1,2}) (\d{1,2}) (\d{4})\b"),
+    re.compile(r"\b(?:tinh )?den (?:het )?(\d{1,2}) (\d{1,2}) (\d{4})\b"),
+    re.compile(r"\bngay bao cao (\d{1,2}) (\d{1,2}) (\d{4})\b"),
+    re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b"),
+)
+_FILE_DATE_RES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!\d)(20\d\d)[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)"), "ymd"),
+    (re.compile(r"(?<!\d)(\d{1,2})[-_.](\d{1,2})[-_.](20\d\d)(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(\d{2})(\d{2})(20\d\d)(?!\d)"), "dmy"),
+    (re.compile(r"(?<!\d)(20\d\d)(\d{2})(\d{2})(?!\d)"), "ymd"),
+)
+
+
+def _title_lines(grid: list[list[object]], header_start: int) -> list[str]:
+    """Texts above the header, row by row and line by line, each once."""
+    lines: list[str] = []
+    for r in range(header_start):
+        for value in grid[r]:
+            if isinstance(value, str):
+                for line in value.split("\n"):
+                    line = " ".join(line.split())
+                    if line and line not in lines:
+                        lines.append(line)
+    return lines
+
+
+def _title_phrases(grid: list[list[object]], header_start: int) -> list[str]:
+    """Title cells as single lines, where the unit's name is looked for: a cell reading
+    "ỦY BAN NHÂN DÂN" is joined to the cell below it, the next line of that block."""
+    phrases: list[str] = []
+    for r in range(header_start):
+        for c, value in enumerate(grid[r]):
+            if isinstance(value, str):
+                text = " ".join(_joined_authority(grid, r, c, value, header_start).split())
+                if text not in phrases:
+                    phrases.append(text)
+    return phrases
+
+
+def _joined_authority(
+    grid: list[list[object]], r: int, c: int, value: str, header_start: int
+) -> str:
+    if not re.search(r"(ubnd|uy ban nhan dan)$", key(value)):
+        return value
+    for below in range(r + 1, min(r + 3, header_start)):
+        cell = grid[below][c] if c < len(grid[below]) else None
+        if isinstance(cell, str) and cell != value:
+            return f"{value} {cell}"
+    return value
+
+
+def _title_date_cells(grid: list[list[object]], header_start: int) -> list[dt.date]:
+    found = []
+    for r in range(header_start):
+        for value in grid[r]:
+            if isinstance(value, dt.datetime):
+                found.append(value.date())
+            elif isinstance(value, dt.date):
+                found.append(value)
+    return found
+
+
+def date_from_title(lines: Sequence[str]) -> dt.date | None:
+    for pattern in _TITLE_DATE_RES:
+        for line in lines:
+            for match in pattern.finditer(key(line)):
+                day, month, year = (int(g) for g in match.groups())
+                found = _valid_date(year, month, day)
+                if found:
+                    return found
+    return None
+
+
+def date_from_file_name(file_name: str) -> dt.date | None:
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    for pattern, order in _FILE_DATE_RES:
+        for match in pattern.finditer(name):
+            a, b, c = (int(g) for g in match.groups())
+            found = _valid_date(a, b, c) if order == "ymd" else _valid_date(c, b, a)
+            if found:
+                return found
+    return None
+
+
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+    if not 2000 <= year <= 2099:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+_LEVEL_WORD_RE = re.compile(
+    r"(?<![a-z])(tinh|thanh pho|tp|huyen|quan|thi xa|tx|xa|phuong|thi tran)\.?\s+(?=\S)"
+)
+_NAME_STOP_WORDS = frozenset({
+    "tinh", "den", "ngay", "nam", "thang", "ve", "trong", "theo", "tai", "qua", "cua", "va",
+    "doi", "voi", "tu", "bao", "cao", "nhu", "dat", "la", "co", "hoi", "chu", "nghia",
+    "giai", "doan", "ky", "luc", "so", "dong", "thuong",
+})
+_AUTHORITY_RE = re.compile(r"\b(ubnd|uy ban nhan dan|dia ban|phong|so|cong an)\b")
+
+
+def parent_hint_from_title(lines: Sequence[str]) -> str | None:
+    """"UBND HUYỆN BÌNH SƠN" -> "Huyện Bình Sơn": text for the resolver, not a resolved unit.
+
+    Lines naming an authority (UBND, Sở, Phòng, "trên địa bàn") are tried first.
+    """
+    ordered = sorted(lines, key=lambda ln: 0 if _AUTHORITY_RE.search(key(ln)) else 1)
+    for line in ordered:
+        if not _AUTHORITY_RE.search(key(line)):
+            continue
+        hint = _unit_phrase(unicodedata.normalize("NFC", line))
+        if hint:
+            return hint
+    return None
+
+
+def _unit_phrase(line: str) -> str | None:
+    folded = fold(line)
+    for match in _LEVEL_WORD_RE.finditer(folded):
+        prefix = line[match.start(1):match.end(1)]
+        if match.group(1) == "tinh" and prefix.lower() != "tỉnh":
+            continue  # "tính đến ngày", not a province
+        words = _name_words(line[match.end():], line.isupper() or line == line.upper())
+        if words:
+            phrase = f"{prefix} {' '.join(words)}"
+            return phrase.title() if phrase.isupper() else phrase
+    return None
+
+
+def _name_words(rest: str, upper_line: bool) -> list[str]:
+    words: list[str] = []
+    for raw in rest.split():
+        word = raw.strip(",;:()[]\"'.")
+        if not word or any(ch.isdigit() for ch in word) or word in ("-", "–"):
+            break
+        if fold(word) in _NAME_STOP_WORDS and (upper_line or not word[0].isupper()):
+            break
+        if not upper_line and not word[0].isupper():
+            break
+        words.append(word)
+        if raw != word or len(words) == 4:
+            break
+    return words
+
+
+def _year_from(columns: list[Column], title_lines: Sequence[str]) -> int | None:
+    for column in columns:
+        if column.role == "figure" and column.field in QUOTA_FIELDS:
+            match = _YEAR_RE.search(column.header)
+            if match:
+                return int(match.group(1))
+    for line in title_lines:
+        match = re.search(r"\bnam (20\d\d)\b", key(line)) or _YEAR_RE.search(key(line))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+# --- data rows -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _PendingPercent:
+    """A stated percentage whose scale (0.6022 or 60.22) is decided once the column is read."""
+
+    row: ParsedRow
+    key: tuple[str, str]
+    number: _Number
+
+
+@dataclass(slots=True)
+class _RowReader:
+    """Reads data rows below the header; keeps the hierarchy carried down from above."""
+
+    sheet: Sheet
+    layout: _Layout
+    columns: list[Column]
+    rows: list[ParsedRow] = field(default_factory=list)
+    totals: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    percents: list[_PendingPercent] = field(default_factory=list)
+    names_above: dict[int, str] = field(default_factory=dict)
+    codes_above: dict[int, str] = field(default_factory=dict)
+    waiting: list[ParsedRow] = field(default_factory=list)
+    figures: list[tuple[int, Column, tuple[str, str], bool]] = field(init=False)
+    names: list[Column] = field(init=False)
+    codes: list[Column] = field(init=False)
+    label_columns: list[int] = field(init=False)
+    order_column: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        figures = [c for c in self.columns if c.role == "figure"]
+        self.figures = [(c.index, c, (c.group, c.field), c.field in PERCENT_FIELDS)
+                        for c in figures]
+        self.names = sorted((c for c in self.columns if c.role == "name"),
+                            key=lambda c: c.level or 10)
+        self.codes = [c for c in self.columns if c.role == "code"]
+        self.label_columns = [c.index for c in self.columns if c.role in ("order", "name", "code")]
+        order = [c.index for c in self.columns if c.role == "order"]
+        self.order_column = order[0] if order else None
+
+    def read(self) -> None:
+        grid, raw_rows = self.layout.grid, self.sheet.rows
+        for r in range(self.layout.data_start, len(grid)):
+            filled, raw = grid[r], raw_rows[r]
+            if _is_blank(filled):
+                continue
+            has_figures = any(i < len(raw) and raw[i] is not None for i, *_ in self.figures)
+            if not self._has_numbers(raw) and self._is_stop_row(filled):
+                break
+            if not has_figures and (_is_index_row(filled) or self._is_section_row(filled)):
+                continue
+            self._read_row(r, filled, raw, has_figures)
+        for row in self.waiting:
+            if not row.values or all(v is None for v in row.values.values()):
+                continue
+            self.rows.append(row)
+
+    def _read_row(self, r: int, filled: list[object], raw: list[object], has_figures: bool) -> None:
+        number = r + 1
+        label = self._total_label(filled)
+        if label is not None:
+            row = ParsedRow(number, label, label=label)
+            self._read_values(row, raw)
+            self.totals.append(row)
+            return
+        row = self._identify(number, filled)
+        if row is None:
+            if has_figures:
+                self.problems.append(Problem(number, "warning", (
+                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
+                    "dòng này được bỏ qua.")))
+            return
+        self._read_values(row, raw)
+        if has_figures:
+            for pending in self.waiting:
+                self.problems.append(Problem(pending.row_number, "warning", (
+                    f"Dòng {pending.row_number} ({pending.unit_text}): chưa có số liệu.")))
+                self.rows.append(pending)
+            self.waiting.clear()
+            self.rows.append(row)
+        else:
+            self.waiting.append(row)
+
+    def _has_numbers(self, raw: list[object]) -> bool:
+        return any(i < len(raw) and _is_number_cell(raw[i]) for i, *_ in self.figures)
+
+    def _is_stop_row(self, row: list[object]) -> bool:
+        texts = [v for v in row if isinstance(v, str)][:4]
+        return any(_STOP_ROW_RE.search(key(t)) for t in texts)
+
+    def _is_section_row(self, row: list[object]) -> bool:
+        if self.order_column is None or self.order_column >= len(row):
+            return False
+        value = row[self.order_column]
+        return isinstance(value, str) and bool(_SECTION_RE.match(key(value)))
+
+    def _total_label(self, row: list[object]) -> str | None:
+        for index in self.label_columns:
+            value = row[index] if index < len(row) else None
+            if (isinstance(value, str) and _fold_char(value[0]) in "tc"
+                    and _TOTAL_ROW_RE.match(key(value))):
+                return value
+        return None
+
+    def _identify(self, number: int, row: list[object]) -> ParsedRow | None:
+        names = {c.level or 0: _cell_text(row, c.index) for c in self.names}
+        names = {level: text for level, text in names.items() if text}
+        codes = self._codes(row)
+        if not names and not codes:
+            return None
+        deepest = max([lvl for lvl in (*names, *codes) if lvl > 0], default=None)
+        hierarchy = {lvl: text for lvl, text in names.items() if lvl > 0}
+        if deepest is not None:
+            self._carry_down(hierarchy, self.names_above, deepest)
+            self._carry_down(codes, self.codes_above, deepest)
+        unit_text = self._unit_text(names, hierarchy)
+        return ParsedRow(number, unit_text, dict(sorted(codes.items())),
+                         dict(sorted(hierarchy.items())), {}, deepest)
+
+    def _unit_text(self, names: dict[int, str], hierarchy: dict[int, str]) -> str:
+        if 0 in names:
+            return names[0]
+        return hierarchy[max(hierarchy)] if hierarchy else ""
+
+    @staticmethod
+    def _carry_down(found: dict[int, str], above: dict[int, str], deepest: int) -> None:
+        """Fill the levels above this row's unit from earlier rows; remember this row's."""
+        for level in range(1, deepest):
+            if level not in found and level in above:
+                found[level] = above[level]
+        for level in list(above):
+            if level >= deepest:
+                del above[level]
+        above.update({lvl: v for lvl, v in found.items() if lvl > 0})
+
+    def _codes(self, row: list[object]) -> dict[int, str]:
+        codes: dict[int, str] = {}
+        for column in self.codes:
+            value = row[column.index] if column.index < len(row) else None
+            code = _code_text(value, column.level or 0)
+            if code:
+                level = column.level or _level_from_code_width(code)
+                codes[level] = code
+        return codes
+
+    def _read_values(self, row: ParsedRow, raw: list[object]) -> None:
+        values = row.values
+        for index, column, value_key, percent in self.figures:
+            cell = raw[index] if index < len(raw) else None
+            if type(cell) is int and cell >= 0 and not percent:
+                values[value_key] = cell  # the common case, kept fast for national files
+                continue
+            try:
+                found = parse_number(cell, percent=percent)
+            except ValueError:
+                values[value_key] = None
+                self._cell_error(row, column, f"“{_show(cell)}” không phải là số.")
+                continue
+            if found is None:
+                values[value_key] = None
+            elif percent:
+                values[value_key] = None
+                self.percents.append(_PendingPercent(row, value_key, found))
+            else:
+                values[value_key] = self._count(row, column, found, cell)
+
+    def _count(self, row: ParsedRow, column: Column, found: _Number, cell: object) -> int | None:
+        if found.has_percent_sign or not float(found.value).is_integer():
+            self._cell_error(row, column, f"“{_show(cell)}” không phải số nguyên.")
+            return None
+        if found.value < 0:
+            self._cell_error(row, column, f"số âm ({vi_number(found.value)}).")
+            return None
+        return int(found.value)
+
+    def _cell_error(self, row: ParsedRow, column: Column, what: str) -> None:
+        where = f"Dòng {row.row_number}, cột {column.letter} ({_column_label(column)})"
+        self.problems.append(Problem(row.row_number, "error", f"{where}: {what}", column.index))
+
+
+def _is_number_cell(cell: object) -> bool:
+    try:
+        return parse_number(cell) is not None
+    except ValueError:
+        return False
+
+
+def _cell_text(row: list[object], index: int) -> str | None:
+    value = row[index] if index < len(row) else None
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _code_text(value: object, level: int) -> str | None:
+    """Codes stay text exactly; a code stored as a number gets its zeros back."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        text = str(value)
+        return text.zfill(CODE_WIDTH[level]) if level in CODE_WIDTH else text
+    text = str(value).strip()
+    return text or None
+
+
+def _level_from_code_width(code: str) -> int:
+    widths = {width: level for level, width in CODE_WIDTH.items()}
+    return widths.get(len(code), 0) if code.isdigit() else 0
+
+
+def _column_label(column: Column) -> str:
+    label = FIELD_LABELS.get(column.field or "", column.header)
+    if column.group and column.group != ALL_GROUPS:
+        return f"{label} – {GROUP_LABELS[column.group]}"
+    return label
+
+
+def _show(cell: object) -> str:
+    text = str(cell)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+# --- percentages and checks --------------------------------------------------------------
+
+
+def _resolve_percents(pending: list[_PendingPercent]) -> dict[int, float]:
+    """Set stated percentages; return each row's tolerance per key for the rate checks.
+
+    A number cell holds a fraction (0.6022, Excel's percent format) when every number cell of
+    its column is at most 1; counts on the same row settle a cell that reads better the other
+    way. A percent sign settles it ("60,22%", "0,77%").
+    """
+    by_key: dict[tuple[str, str], list[_PendingPercent]] = {}
+    for item in pending:
+        by_key.setdefault(item.key, []).append(item)
+    tolerances: dict[int, float] = {}
+    for items in by_key.values():
+        numbers = [abs(i.number.value) for i in items if not i.number.has_percent_sign]
+        fraction = bool(numbers) and max(numbers) <= 1
+        for item in items:
+            value, decimals = _percent_reading(item.number, fraction)
+            alt = (None if item.number.has_percent_sign
+                   else _percent_reading(item.number, not fraction))
+            expected = _expected_percent(item.row, item.key)
+            tolerance = _tolerance(decimals)
+            if (alt is not None and expected is not None
+                    and abs(value - expected) > tolerance
+                    and abs(alt[0] - expected) <= _tolerance(alt[1])):
+                value, decimals = alt
+                tolerance = _tolerance(decimals)
+            item.row.values[item.key] = round(value, 10)
+            tolerances[id(item.row) ^ hash(item.key)] = tolerance
+    return tolerances
+
+
+def _percent_reading(number: _Number, fraction: bool) -> tuple[float, int]:
+    if number.has_percent_sign or not fraction:
+        return float(number.value), number.decimals
+    return float(number.value) * 100, max(0, number.decimals - 2)
+
+
+def _tolerance(decimals: int) -> float:
+    """A rate written as "32%" may be off by half a point; one written "8,67" by 0.1."""
+    return max(MIN_RATE_TOLERANCE, 0.5 * 10 ** -decimals)
+
+
+def _expected_percent(row: ParsedRow, value_key: tuple[str, str]) -> float | None:
+    group, field_name = value_key
+    if field_name == "rate":
+        part, whole = row.values.get((group, "cashless")), row.values.get((group, "total"))
+    else:
+        part, whole = row.values.get((group, "year_total")), row.values.get((group, "base_total"))
+    if part is None or not whole:
+        return None
+    return part / whole * 100
+
+
+def _check_row(row: ParsedRow, tolerances: dict[int, float]) -> list[Problem]:
+    problems: list[Problem] = []
+    groups = {g for g, _ in row.values}
+    who = row.label or row.unit_text or ""
+    values = row.values
+    for group in sorted(groups):
+        where = f"Dòng {row.row_number} ({who}{_group_suffix(group)})"
+        if values.get((group, "total")) is not None:
+            problems += _check_counts_within_total(row, group, where)
+        for value_key in ((group, "rate"), (group, "year_share_pct")):
+            if values.get(value_key) is not None:
+                problems += _check_percent(row, value_key, where, tolerances)
+        if values.get((group, "year_total")) is not None:
+            problems += _check_quarters(row, group, where)
+    return problems
+
+
+def _group_suffix(group: str) -> str:
+    return "" if group == ALL_GROUPS else f", {GROUP_LABELS[group]}"
+
+
+def _check_counts_within_total(row: ParsedRow, group: str, where: str) -> list[Problem]:
+    total = row.values.get((group, "total"))
+    if total is None:
+        return []
+    problems = []
+    for field_name, what in (("accounts", "số đã có tài khoản"),
+                             ("cashless", "số đã chi trả qua tài khoản")):
+        value = row.values.get((group, field_name))
+        if value is not None and value > total:
+            problems.append(Problem(row.row_number, "error", (
+                f"{where}: {what} ({vi_number(value)}) lớn hơn tổng số đối tượng "
+                f"({vi_number(total)}).")))
+    return problems
+
+
+def _check_percent(
+    row: ParsedRow, value_key: tuple[str, str], where: str, tolerances: dict[int, float]
+) -> list[Problem]:
+    stated = row.values.get(value_key)
+    expected = _expected_percent(row, value_key)
+    if stated is None or expected is None:
+        return []
+    tolerance = tolerances.get(id(row) ^ hash(value_key), MIN_RATE_TOLERANCE)
+    if abs(stated - expected) <= tolerance + 1e-9:
+        return []
+    group, field_name = value_key
+    if field_name == "rate":
+        part, whole = row.values[(group, "cashless")], row.values[(group, "total")]
+    else:
+        part, whole = row.values[(group, "year_total")], row.values[(group, "base_total")]
+    return [Problem(row.row_number, "warning", (
+        f"{where}: tỷ lệ ghi {vi_number(stated)}% nhưng {vi_number(part)}/{vi_number(whole)} "
+        f"= {vi_number(expected)}%."))]
+
+
+def _check_quarters(row: ParsedRow, group: str, where: str) -> list[Problem]:
+    quarters = [row.values.get((group, q)) for q in ("q1", "q2", "q3", "q4")]
+    year_total = row.values.get((group, "year_total"))
+    if year_total is None or any(q is None for q in quarters):
+        return []
+    summed = sum(quarters)  # type: ignore[arg-type]
+    if summed == year_total:
+        return []
+    return [Problem(row.row_number, "warning", (
+        f"{where}: cộng bốn quý được {vi_number(summed)} nhưng cột cả năm ghi "
+        f"{vi_number(year_total)}."))]
+
+
+def _check_totals(rows: list[ParsedRow], totals: list[ParsedRow]) -> list[Problem]:
+    """Each total row against the sum of the unit rows at the deepest level present."""
+    levels = [r.level for r in rows if r.level is not None]
+    deepest = max(levels, default=None)
+    leaves = [r for r in rows if deepest is None or r.level in (deepest, None)]
+    problems = []
+    for total in totals:
+        segment = _segment_for(total, leaves, totals)
+        for value_key, stated in total.values.items():
+            if stated is None or value_key[1] in PERCENT_FIELDS:
+                continue
+            candidates = [_sum_of(segment, value_key), _sum_of(leaves, value_key)]
+            if any(s is None or s == stated for s in candidates):
+                continue
+            group, field_name = value_key
+            problems.append(Problem(total.row_number, "warning", (
+                f"Dòng {total.row_number} ({total.label}): {FIELD_LABELS[field_name].lower()}"
+                f"{_group_suffix(group)} ghi {vi_number(stated)} nhưng cộng các dòng được "
+                f"{vi_number(candidates[0])}.")))
+    return problems
+
+
+def _segment_for(
+    total: ParsedRow, leaves: list[ParsedRow], totals: list[ParsedRow]
+) -> list[ParsedRow]:
+    """Rows since the previous total row: a "Cộng" row closes its own block."""
+    earlier = [t.row_number for t in totals if t.row_number < total.row_number]
+    start = max(earlier, default=0)
+    segment = [r for r in leaves if start < r.row_number < total.row_number]
+    return segment or leaves
+
+
+def _sum_of(rows: list[ParsedRow], value_key: tuple[str, str]) -> int | None:
+    values = [r.values.get(value_key) for r in rows]
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None  # type: ignore[arg-type]
+
+
+# --- kind --------------------------------------------------------------------------------
+
+_NATIONAL_TITLE_RE = re.compile(
+    r"\bcac tinh\b|\btoan quoc\b|\bca nuoc\b|\b63 tinh\b|\btinh thanh pho\b"
+)
+_PROVINCE_PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp)\s+")
+
+
+def _detect_kind(columns: list[Column], rows: list[ParsedRow], title_key: str) -> str:
+    fields = {c.field for c in columns if c.role == "figure"}
+    if fields & {"q1", "q2", "q3", "q4", "year_total"}:
+        return "quota"
+    levels = {c.level for c in columns if c.role in ("name", "code")} - {0, None}
+    if levels == {1}:
+        return "national"
+    if not levels and _NATIONAL_TITLE_RE.search(title_key):
+        return "national"
+    if not levels and _mostly_provinces(rows):
+        return "national"
+    return "progress"
+
+
+def _mostly_provinces(rows: list[ParsedRow]) -> bool:
+    names = [r.unit_text for r in rows if r.unit_text]
+    if len(names) < 5:
+        return False
+    provinces = _province_keys()
+    hits = sum(1 for n in names if _PROVINCE_PREFIX_RE.sub("", key(n)) in provinces)
+    return hits >= 0.9 * len(names)
+
+
+@lru_cache(maxsize=1)
+def _province_keys() -> frozenset[str]:
+    from core.units import PROVINCE, catalogue
+
+    return frozenset(key(u.short_name) for u in catalogue() if u.level == PROVINCE)
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def parse_report(
+    sheets: list[Sheet],
+    file_name: str = "",
+    *,
+    date: dt.date | None = None,
+    kind: str = "auto",
+    sheet_name: str | None = None,
+) -> ParsedReport:
+    """Understand the one table a report file holds.
+
+    The sheet is the one with the largest recognisable table (visible sheets first; others
+    holding tables are listed in `other_table_sheets`); `sheet_name` forces one. `kind` is
+    "auto" or one of KINDS. Raises SpreadsheetError when no sheet holds a table.
+    """
+    if kind != "auto" and kind not in KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
+    parsed = []
+    for sheet in sheets:
+        if sheet_name is not None and sheet.name != sheet_name:
+            continue
+        layout = find_layout(sheet)
+        if layout is not None:
+            parsed.append((sheet, _parse_sheet(sheet, layout, file_name, date, kind)))
+    if not parsed:
+        raise SpreadsheetError(MSG_NO_TABLE)
+    best_sheet, best = max(parsed, key=lambda p: _table_score(*p))
+    best.other_table_sheets = [s.name for s, _ in parsed if s is not best_sheet]
+    return best
+
+
+def _table_score(sheet: Sheet, report: ParsedReport) -> tuple[bool, bool, int]:
+    figures = len(report.figure_columns)
+    return (sheet.visible, bool(report.rows), (len(report.rows) + len(report.totals)) * figures)
+
+
+def _parse_sheet(
+    sheet: Sheet, layout: _Layout, file_name: str, date: dt.date | None, kind: str
+) -> ParsedReport:
+    lines = _title_lines(layout.grid, layout.header_start)
+    title_key = key(" ".join(lines))
+    header_row = layout.header_start + 1
+    provisional = kind if kind != "auto" else (
+        "quota" if _detect_kind(layout.columns, [], "") == "quota" else "progress")
+    columns, problems = _finalize_columns(
+        layout.columns, _title_group(title_key), provisional, header_row)
+    reader = _RowReader(sheet, layout, columns)
+    reader.read()
+    tolerances = _resolve_percents(reader.percents)
+    problems += reader.problems
+    for row in (*reader.rows, *reader.totals):
+        problems += _check_row(row, tolerances)
+    problems += _check_totals(reader.rows, reader.totals)
+    problems.sort(key=lambda p: (p.row_number or 0, p.severity != "error"))
+    report_date, date_source = _report_date(date, lines, layout, file_name)
+    final_kind = kind if kind != "auto" else _detect_kind(columns, reader.rows, title_key)
+    return ParsedReport(
+        kind=final_kind,
+        sheet_name=sheet.name,
+        title="\n".join(lines),
+        report_date=report_date,
+        date_source=date_source,
+        year=_quota_year(final_kind, columns, lines, report_date),
+        parent_hint=parent_hint_from_title(_title_phrases(layout.grid, layout.header_start)),
+        columns=columns,
+        rows=reader.rows,
+        totals=reader.totals,
+        problems=problems,
+        header_rows=(header_row, layout.header_end + 1),
+    )
+
+
+def _report_date(
+    date: dt.date | None, lines: list[str], layout: _Layout, file_name: str
+) -> tuple[dt.date | None, str | None]:
+    """The argument, else the title, else the file name; never a guess."""
+    if date is not None:
+        return date, "argument"
+    found = date_from_title(lines)
+    if found is None:
+        cells = _title_date_cells(layout.grid, layout.header_start)
+        found = cells[0] if cells else None
+    if found is not None:
+        return found, "title"
+    found = date_from_file_name(file_name)
+    if found is not None:
+        return found, "file_name"
+    return None, None
+
+
+def _quota_year(
+    kind: str, columns: list[Column], lines: list[str], report_date: dt.date | None
+) -> int | None:
+    if kind != "quota":
+        return None
+    year = _year_from(columns, lines)
+    if year is None and report_date is not None:
+        return report_date.year
+    return year
