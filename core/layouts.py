@@ -94,6 +94,8 @@ IGNORED_COLUMN_PATTERN = (
     r"|\bho (va )?ten\b|\bnguoi phu trach\b|\bchuc vu\b|\bdia chi\b|\bdon vi tinh\b|^dvt$"
 )
 ORDER_PATTERN = r"^(s ?t ?t|so tt|t ?t|thu tu|so thu tu)$"
+# A column naming the group on each row, for tables with one row per unit and group.
+GROUP_COLUMN_PATTERN = r"^((nhom|loai) )?doi tuong( chinh sach| huong| asxh)?$|^nhom$"
 # Unit columns are made of these words only ("Xã, phường, thị trấn", "Tỉnh/Thành phố",
 # "Tên đơn vị", "Mã huyện"); the level comes from which words appear.
 _UNIT_WORD = (
@@ -139,6 +141,7 @@ _GROUP_RES = _compile(GROUP_PATTERNS)
 _ACCOUNT_RATE_RE = re.compile(ACCOUNT_RATE_PATTERN)
 _IGNORED_RE = re.compile(IGNORED_COLUMN_PATTERN)
 _ORDER_RE = re.compile(ORDER_PATTERN)
+_GROUP_COLUMN_RE = re.compile(GROUP_COLUMN_PATTERN)
 _UNIT_LABEL_RE = re.compile(UNIT_LABEL_PATTERN)
 _CODE_LABEL_RE = re.compile(CODE_LABEL_PATTERN)
 _TOTAL_ROW_RE = re.compile(TOTAL_ROW_PATTERN)
@@ -155,7 +158,8 @@ class Column:
     """What one spreadsheet column was understood to hold, for the "what was understood" view.
 
     role: "figure" (group and field set), "name" / "code" (level set: 1 province,
-    2 district, 3 commune, 0 not said), "order", or "ignored" (shown as not understood).
+    2 district, 3 commune, 0 not said), "order", "group" (the group is named on each row),
+    or "ignored" (shown as not understood).
     """
 
     index: int
@@ -216,7 +220,10 @@ class ParsedReport:
 
     @property
     def groups(self) -> list[str]:
-        found = {c.group for c in self.columns if c.role == "figure"}
+        """Groups the figures belong to, from the rows (a group column names them there)."""
+        found = {g for row in (*self.rows, *self.totals) for g, _ in row.values}
+        if not found:
+            found = {c.group for c in self.columns if c.role == "figure"}
         return [g for g in (*GROUPS, ALL_GROUPS) if g in found]
 
     @property
@@ -586,6 +593,8 @@ def _classify_column(index: int, parts: list[str]) -> Column:
             return Column(index, letter, header, role[0], level=role[1], matched=part)
     if _IGNORED_RE.search(keys[-1]):
         return Column(index, letter, header, "ignored")
+    if _GROUP_COLUMN_RE.match(keys[-1]):
+        return Column(index, letter, header, "group", matched=parts[-1])
     found = _field_of(parts, keys)
     if found is None:
         return Column(index, letter, header, "ignored")
@@ -884,6 +893,8 @@ class _RowReader:
     codes: list[Column] = field(init=False)
     label_columns: list[int] = field(init=False)
     order_column: int | None = field(init=False)
+    group_column: int | None = field(init=False)
+    last: ParsedRow | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         figures = [c for c in self.columns if c.role == "figure"]
@@ -895,6 +906,8 @@ class _RowReader:
         self.label_columns = [c.index for c in self.columns if c.role in ("order", "name", "code")]
         order = [c.index for c in self.columns if c.role == "order"]
         self.order_column = order[0] if order else None
+        groups = [c.index for c in self.columns if c.role == "group"]
+        self.group_column = groups[0] if groups else None
 
     def read(self) -> None:
         grid, raw_rows = self.layout.grid, self.sheet.rows
@@ -908,13 +921,14 @@ class _RowReader:
             if not has_figures and (_is_index_row(filled) or self._is_section_row(filled)):
                 continue
             self._read_row(r, filled, raw, has_figures)
-        for row in self.waiting:
-            if not row.values or all(v is None for v in row.values.values()):
-                continue
-            self.rows.append(row)
+        if self.group_column is not None:
+            self.rows = [r for r in self.rows if any(v is not None for v in r.values.values())]
 
     def _read_row(self, r: int, filled: list[object], raw: list[object], has_figures: bool) -> None:
         number = r + 1
+        if self.group_column is not None:
+            self._read_grouped_row(number, filled, raw, has_figures)
+            return
         label = self._total_label(filled)
         if label is not None:
             row = ParsedRow(number, label, label=label)
@@ -938,6 +952,47 @@ class _RowReader:
             self.rows.append(row)
         else:
             self.waiting.append(row)
+
+    def _read_grouped_row(
+        self, number: int, filled: list[object], raw: list[object], has_figures: bool
+    ) -> None:
+        """One row per unit and group: rows of the same unit (its name merged down, repeated
+        or left blank) become one ParsedRow holding every group's figures."""
+        group_text = _cell_text(filled, self.group_column)  # type: ignore[arg-type]
+        group = _row_group(group_text)
+        if group is None:
+            if has_figures:
+                self.problems.append(Problem(number, "warning", (
+                    f"Dòng {number}: không rõ nhóm đối tượng “{group_text or ''}”; "
+                    "dòng này được bỏ qua.")))
+            return
+        target = self._grouped_target(number, filled)
+        if target is None:
+            if has_figures:
+                self.problems.append(Problem(number, "warning", (
+                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
+                    "dòng này được bỏ qua.")))
+            return
+        self._read_values(target, raw, group)
+        self.last = target
+
+    def _grouped_target(self, number: int, filled: list[object]) -> ParsedRow | None:
+        label = self._total_label(filled)
+        last = self.last
+        if label is not None:
+            if last is not None and last.label == label:
+                return last
+            total = ParsedRow(number, label, label=label)
+            self.totals.append(total)
+            return total
+        row = self._identify(number, filled)
+        if row is None:
+            return last
+        if (last is not None and last.label is None and last.unit_text == row.unit_text
+                and last.codes == row.codes):
+            return last
+        self.rows.append(row)
+        return row
 
     def _has_numbers(self, raw: list[object]) -> bool:
         return any(i < len(raw) and _is_number_cell(raw[i]) for i, *_ in self.figures)
@@ -1001,9 +1056,11 @@ class _RowReader:
                 codes[level] = code
         return codes
 
-    def _read_values(self, row: ParsedRow, raw: list[object]) -> None:
+    def _read_values(self, row: ParsedRow, raw: list[object], group: str | None = None) -> None:
         values = row.values
         for index, column, value_key, percent in self.figures:
+            if group is not None:
+                value_key = (group, value_key[1])
             cell = raw[index] if index < len(raw) else None
             if type(cell) is int and cell >= 0 and not percent:
                 values[value_key] = cell  # the common case, kept fast for national files
@@ -1034,6 +1091,17 @@ class _RowReader:
     def _cell_error(self, row: ParsedRow, column: Column, what: str) -> None:
         where = f"Dòng {row.row_number}, cột {column.letter} ({_column_label(column)})"
         self.problems.append(Problem(row.row_number, "error", f"{where}: {what}", column.index))
+
+
+def _row_group(text: str | None) -> str | None:
+    """The group a row names in a group column; a total line over the groups is "all"."""
+    if not text:
+        return None
+    text_key = key(text)
+    if _TOTAL_ROW_RE.match(text_key) or text_key in ("tat ca", "chung", "tong so doi tuong"):
+        return ALL_GROUPS
+    found = [g for g, p in _GROUP_RES if p.search(text_key)]
+    return found[0] if len(found) == 1 else None
 
 
 def _is_number_cell(cell: object) -> bool:

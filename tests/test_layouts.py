@@ -725,3 +725,30 @@ def test_percent_fields_read_one_separator_as_the_decimal_one():
     assert parse_number("1.912,5").value == 1912.5
     with pytest.raises(ValueError):
         parse_number("12,5 người")
+
+
+def test_one_row_per_unit_and_group_under_a_group_column():
+    rows = [
+        ["STT", "Xã, phường, thị trấn", "Nhóm đối tượng", "Tổng số đối tượng",
+         "Số đã có tài khoản", "Số đã chi trả qua tài khoản"],
+        [1, "Xã Cẩm Lạc", "Người có công", 151, 20, 10],
+        [None, None, "Bảo trợ xã hội", 334, 30, 12],
+        [None, None, "Hộ nghèo, hộ cận nghèo", 437, 40, 15],
+        [2, "Xã Cẩm Minh", "Người có công", 100, 10, 5],
+        [None, None, "Bảo trợ xã hội", 200, 20, 6],
+        ["Tổng cộng", None, "Người có công", 251, 30, 15],
+        [None, None, "Bảo trợ xã hội", 534, 50, 18],
+    ]
+    merged = parse_rows(rows, merges=("A2:A4", "B2:B4", "A5:A6", "B5:B6", "A7:B8"))
+    for report in (parse_csv(rows), merged):
+        assert report.columns[2].role == "group"
+        assert report.groups == ["ncc", "btxh", "ngheo"]
+        assert [(r.row_number, r.unit_text) for r in report.rows] == [
+            (2, "Xã Cẩm Lạc"), (5, "Xã Cẩm Minh")]
+        assert report.rows[0].values == {
+            ("ncc", "total"): 151, ("ncc", "accounts"): 20, ("ncc", "cashless"): 10,
+            ("btxh", "total"): 334, ("btxh", "accounts"): 30, ("btxh", "cashless"): 12,
+            ("ngheo", "total"): 437, ("ngheo", "accounts"): 40, ("ngheo", "cashless"): 15}
+        [total] = report.totals
+        assert total.values[("btxh", "total")] == 534
+        assert report.problems == []
