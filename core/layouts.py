@@ -62,6 +62,9 @@ CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as core.units.CODE_WIDTH, the official zero-p
 
 # Figure columns, tried in order on each header part from the bottom up: specific wordings
 # before generic ones ("qua tài khoản người được ủy quyền" before "qua tài khoản").
+# NOT_A_FIGURE wordings look like a figure but are not one the dashboard stores: those
+# without an account yet, the day's increase, payments in cash.
+NOT_A_FIGURE = "-"
 FIELD_PATTERNS: tuple[tuple[str, str], ...] = (
     ("q1", r"\bquy (1|i)\b"),
     ("q2", r"\bquy (2|ii)\b"),
@@ -70,11 +73,13 @@ FIELD_PATTERNS: tuple[tuple[str, str], ...] = (
     ("year_share_pct", r"\b(ty|ti) le\b.*\bnam\b"),
     ("year_total", r"\bca nam\b"),
     ("proxy_paid", r"\buy quyen\b|\bnguoi nhan thay\b"),
-    ("cash_at_home", r"\bbat kha khang\b|\btai nha\b|\bbang tien mat\b|\btruc tiep tien mat\b"),
+    ("cash_at_home", r"\bbat kha khang\b|\btai nha\b"),
     ("id_problem", r"\b(khong|chua) co (cccd|can cuoc|cmnd|ma dinh danh)\b|\blech thong tin\b"
                    r"|\bsai lech\b|\bkhong tim thay\b|\bkhong xac thuc duoc\b"),
     ("id_pending", r"\b(cho|chua|dang) xac thuc\b"),
     ("id_verified", r"\b(da|duoc) xac thuc\b|\bxac thuc thanh cong\b"),
+    (NOT_A_FIGURE, r"\bchua (duoc )?(co|mo|chi)\b|\btrong (ngay|tuan)\b|\btang them\b"
+                   r"|\bphat sinh\b|\b(bang|nhan|truc tiep) tien mat\b"),
     ("rate", r"\b(ty|ti) le\b"),
     ("accounts", r"\b(co|mo) (tai khoan|tk)\b"),
     ("cashless", r"\bchi( tra)?( tro cap)?( qua| vao| bang) (tai khoan|tk|ngan hang)\b"
@@ -607,7 +612,7 @@ def _field_of(parts: list[str], keys: list[str]) -> tuple[str, str] | None:
     for depth in range(len(parts) - 1, -1, -1):
         for name, pattern in _FIELD_RES:
             if pattern.search(keys[depth]):
-                if name == "rate" and _is_account_rate(keys[:depth + 1]):
+                if name == NOT_A_FIGURE or (name == "rate" and _is_account_rate(keys[:depth + 1])):
                     return None
                 return name, parts[depth]
     return None

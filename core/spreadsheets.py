@@ -20,12 +20,18 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import python_calamine
 
@@ -180,7 +186,7 @@ def detect_format(
 def _zip_format(data: bytes, max_unzipped_bytes: int, max_cells: int) -> str:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...
         raise SpreadsheetError(MSG_CORRUPT) from exc
     with archive:
         infos = archive.infolist()
@@ -324,12 +330,106 @@ def _ole2_format(data: bytes) -> str:
 # --- workbooks via calamine ----------------------------------------------------------------
 
 
+# calamine reads .xls and .ods sheets into dense grids sized by the cells' positions, before
+# any check can run: a damaged or crafted .xls with a cell at column 65535 makes it allocate
+# 100+ GB, and a failed allocation in Rust aborts the whole process (the web server with it).
+# Those formats are read in a child process with a memory cap; xlsx worksheets are measured
+# beforehand instead (_SheetExtent), so they stay in-process, as do CSV files.
+ISOLATED_FORMATS = frozenset({"xls", "ods", "xlsb"})
+WORKER_MEMORY_BYTES = 4 * 1024 * MB
+WORKER_TIMEOUT_SECONDS = 120
+_PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MSG_TOO_SLOW = (
+    "Tệp mất quá nhiều thời gian để đọc; hãy mở bằng Excel, lưu lại thành .xlsx chỉ với bảng "
+    "số liệu rồi tải lên lại."
+)
+
+
 def _read_workbook(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
+    if fmt in ISOLATED_FORMATS:
+        return _read_workbook_isolated(data, fmt, max_cells)
+    return _read_workbook_here(data, fmt, max_cells)
+
+
+def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
+    """Run calamine in a child Python process; its crash is a damaged file, not ours."""
+    env = dict(os.environ, RUST_BACKTRACE="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
+                                                        os.environ.get("PYTHONPATH")])))
+    request = json.dumps({"fmt": fmt, "max_cells": max_cells}).encode() + b"\n" + data
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", "from core.spreadsheets import worker_main; worker_main()"],
+            input=request, capture_output=True, timeout=WORKER_TIMEOUT_SECONDS, env=env,
+            cwd=_PROJECT_ROOT, check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise SpreadsheetError(MSG_TOO_SLOW) from exc
+    if done.returncode != 0 or not done.stdout:
+        raise SpreadsheetError(MSG_CORRUPT)
+    reply = json.loads(done.stdout, object_hook=_decode_value)
+    if "error" in reply:
+        raise SpreadsheetError(reply["error"])
+    return [Sheet(s["name"], s["rows"], _ranges(s["merged"]), s["visible"], fmt)
+            for s in reply["sheets"]]
+
+
+def worker_main() -> None:
+    """Child side of _read_workbook_isolated: request on stdin, JSON reply on stdout."""
+    _cap_memory(WORKER_MEMORY_BYTES)
+    header, _, data = sys.stdin.buffer.read().partition(b"\n")
+    request = json.loads(header)
+    try:
+        sheets = _read_workbook_here(data, request["fmt"], request["max_cells"])
+        reply: dict = {"sheets": [{"name": s.name, "rows": s.rows, "merged": s.merged,
+                                   "visible": s.visible} for s in sheets]}
+    except SpreadsheetError as exc:
+        reply = {"error": str(exc)}
+    sys.stdout.buffer.write(json.dumps(reply, default=_encode_value).encode())
+
+
+def _cap_memory(limit: int) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass  # not on this platform: the child process still shields the server
+
+
+_TEMPORAL = {"datetime": dt.datetime, "date": dt.date, "time": dt.time}
+
+
+def _encode_value(value: object) -> dict:
+    if isinstance(value, dt.timedelta):
+        return {"$timedelta": value.total_seconds()}
+    for name, kind in _TEMPORAL.items():
+        if isinstance(value, kind):
+            return {"$" + name: value.isoformat()}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def _decode_value(obj: dict) -> object:
+    if len(obj) == 1:
+        (tag, value), = obj.items()
+        if tag == "$timedelta":
+            return dt.timedelta(seconds=value)
+        kind = _TEMPORAL.get(tag[1:]) if tag.startswith("$") else None
+        if kind is not None:
+            return kind.fromisoformat(value)
+    return obj
+
+
+def _ranges(merged: list | None) -> list[tuple[int, int, int, int]] | None:
+    return None if merged is None else [tuple(r) for r in merged]  # type: ignore[misc]
+
+
+def _read_workbook_here(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError as exc:
         raise SpreadsheetError(MSG_PASSWORD) from exc
-    except Exception as exc:  # calamine raises its own errors and plain ones for bad bytes
+    except BaseException as exc:
         raise _calamine_error(exc) from exc
     try:
         visible = {m.name: _is_visible(m) for m in workbook.sheets_metadata}
@@ -362,13 +462,21 @@ def _read_calamine_sheet(
         raise
     except python_calamine.PasswordError as exc:
         raise SpreadsheetError(MSG_PASSWORD) from exc
-    except Exception as exc:
+    except BaseException as exc:
         raise _calamine_error(exc) from exc
     ranges = None if merged is None else [(a[0], a[1], b[0], b[1]) for a, b in merged]
     return Sheet(name, [_clean_row(r) for r in raw], ranges, visible, fmt)
 
 
-def _calamine_error(exc: Exception) -> SpreadsheetError:
+def _calamine_error(exc: BaseException) -> BaseException:
+    """The user's message for a calamine failure.
+
+    Damaged files make calamine raise its own errors, plain ones, or a Rust panic, which
+    pyo3 raises as PanicException, a BaseException; only the interpreter's own exits
+    (Ctrl-C, sys.exit) pass through unchanged.
+    """
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        return exc
     if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
         return SpreadsheetError(MSG_PASSWORD)
     return SpreadsheetError(MSG_CORRUPT)

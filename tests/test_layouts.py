@@ -463,6 +463,14 @@ def test_column_of_account_share_is_not_the_headline_rate():
     assert report.columns[4].role == "ignored"
 
 
+@pytest.mark.parametrize("header", ["Số đối tượng chưa có tài khoản", "Số mở tài khoản trong ngày",
+                                    "Chi trả bằng tiền mặt", "Số chưa chi qua tài khoản"])
+def test_look_alike_columns_are_not_taken_for_figures(header):
+    report = parse_rows([["TT", "Đơn vị", "Tổng số đối tượng", header], [1, "Xã A", 100, 7]])
+    assert report.columns[3].role == "ignored"
+    assert report.rows[0].values == {("all", "total"): 100}
+
+
 def test_notes_column_is_shown_as_not_understood():
     report = parse_rows(simple_table(
         [1, "Xã A", 100, 50, 10, 10, "Chưa triển khai"],

@@ -242,6 +242,14 @@ def test_csv_in_a_legacy_encoding_is_refused_with_how_to_save_it():
     assert refusal(legacy_csv, "bc.csv") == MSG_CSV_ENCODING
 
 
+def test_xls_that_would_abort_the_reader_is_refused_and_we_survive():
+    # A byte-mutated copy of binh_son.xls (found by fuzzing): calamine 0.9.1 tries to allocate
+    # 131 GB for it and the Rust runtime aborts the process, so .xls is read in a child.
+    started = time.perf_counter()
+    assert refusal(fixture("xls_huge_allocation.xls"), "bc.xls") == MSG_CORRUPT
+    assert time.perf_counter() - started < 10
+
+
 def test_stray_cell_far_from_the_table_is_refused_instead_of_exhausting_memory():
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = "Đơn vị"
