@@ -9,6 +9,20 @@ checked against the counts, and anything doubtful becomes a `Problem` rather tha
 Matching works on folded text (lower case, no diacritics, đ → d, punctuation as spaces), so
 "Tỷ lệ", "TỈ LỆ", "Tỷ lệ (%)", NFD text and old/new tone placement (ủy / uỷ) compare equal.
 Header vocabularies live in the pattern tables below, tried in order.
+
+Use:
+    report = parse_report(read_sheets(data, name), name, date=None, kind="auto")
+    report.kind             "progress" | "quota" | "national"
+    report.report_date      with report.date_source "argument" | "title" | "file_name" | None
+    report.year             quotas only: from "Quý 1/2024", the title, or the date
+    report.parent_hint      "Huyện Bình Sơn" from "UBND HUYỆN BÌNH SƠN", for the resolver
+    report.columns          what each column was understood to be (Column), for the UI
+    report.rows / .totals   ParsedRow: unit text, codes and names by level, values by
+                            (group, field); totals carry their label
+    report.problems         Problem(row_number, "error" | "warning", message_vi)
+Progress fields: total, accounts, cashless, rate (a percentage, only to check), proxy_paid,
+cash_at_home, id_verified, id_pending, id_problem. Quota fields: base_total, q1..q4 (the
+quarters' increments as stated), year_total, year_share_pct. Groups: ncc, btxh, ngheo, all.
 """
 
 from __future__ import annotations
@@ -1015,7 +1029,7 @@ class _RowReader:
     def _total_label(self, row: list[object]) -> str | None:
         for index in self.label_columns:
             value = row[index] if index < len(row) else None
-            if (isinstance(value, str) and _fold_char(value[0]) in "tc"
+            if (isinstance(value, str) and value and _fold_char(value[0]) in "tc"
                     and _TOTAL_ROW_RE.match(key(value))):
                 return value
         return None
@@ -1134,7 +1148,12 @@ def _code_text(value: object, level: int) -> str | None:
         text = str(value)
         return text.zfill(CODE_WIDTH[level]) if level in CODE_WIDTH else text
     text = str(value).strip()
+    if _FLOAT_CODE_RE.match(text):  # "1.0" from a CSV written by a program
+        return _code_text(int(float(text)), level)
     return text or None
+
+
+_FLOAT_CODE_RE = re.compile(r"^\d+\.0+$")
 
 
 def _level_from_code_width(code: str) -> int:

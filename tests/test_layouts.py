@@ -531,6 +531,13 @@ def test_report_date_from_the_title(title, expected):
     assert (report.report_date, report.date_source) == (expected, "title")
 
 
+def test_report_date_from_a_date_cell_in_the_title():
+    rows = simple_table([1, "Xã A", 100, 50, 10, 10], title=("BÁO CÁO TIẾN ĐỘ", ""))
+    rows[1] = ["Ngày báo cáo:", dt.date(2024, 1, 25)]
+    report = parse_rows(rows, file_name="bc.xlsx")
+    assert (report.report_date, report.date_source) == (dt.date(2024, 1, 25), "title")
+
+
 def test_date_argument_wins_over_title_and_file_name():
     rows = simple_table([1, "Xã A", 100, 50, 10, 10], title=("Đến ngày 25/01/2024",))
     report = parse_rows(rows, file_name="2024-02-01.xlsx", date=dt.date(2024, 2, 2))
@@ -564,6 +571,11 @@ def test_codes_stay_text_and_numeric_codes_get_their_zeros_back():
         {1: "01", 2: "001", 3: "00001"}, {1: "01", 2: "001", 3: "00004"},
         {1: "01", 2: "001", 3: "00006"}]
     assert [c.level for c in report.columns[:4]] == [1, 2, 3, 3]
+
+
+def test_codes_written_as_decimal_text_lose_the_decimals():
+    rows = [["Mã xã", "Tên xã", "Tổng số đối tượng"], ["21061.0", "Xã Bình Trị", 626]]
+    assert parse_csv(rows).rows[0].codes == {3: "21061"}
 
 
 def test_code_column_without_a_level_takes_it_from_the_width():
