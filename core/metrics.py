@@ -31,6 +31,13 @@ def rate_pct(cashless: float | None, total: float | None) -> float | None:
     return float(cashless) / float(total) * 100.0
 
 
+def _rates(cashless: pd.Series, total: pd.Series) -> pd.Series:
+    """rate_pct for whole columns at once; missing where total is 0 or unknown."""
+    total = total.astype("Float64")
+    rates = cashless.astype("Float64") / total.where(total > 0) * 100.0
+    return rates.astype(object).where(rates.notna(), None)
+
+
 def round_pct(value: float | None) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 2)
 
@@ -78,7 +85,9 @@ def _sum_by(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     """Sum the counts per key; optional figures stay missing unless someone reported them."""
     grouped = rows.groupby(key, sort=False)
     out = grouped[list(COUNT_FIELDS)].sum(min_count=1)
-    out["report_date"] = grouped["report_date"].max()
+    # datetime64 keeps the max vectorised (python date objects reduce group by group)
+    newest = pd.to_datetime(rows["report_date"]).groupby(rows[key], sort=False).max()
+    out["report_date"] = newest.dt.date
     return out
 
 
@@ -104,8 +113,7 @@ def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
     result = pd.concat([p for p in parts if not p.empty]) if any(
         not p.empty for p in parts) else own
     result.index.name = "unit_code"
-    result["rate_pct"] = [rate_pct(c, t) for c, t in zip(result["cashless"], result["total"],
-                                                          strict=True)]
+    result["rate_pct"] = _rates(result["cashless"], result["total"])
     return result
 
 
@@ -314,34 +322,35 @@ def _lag_reason(figs: pd.DataFrame, code: str, reported_today: bool,
 
 def series(conn: Connection, unit: str, group: str = ALL_GROUPS,
            until: dt.date | None = None) -> pd.DataFrame:
-    """Daily figures of a unit (own reports, else rolled up from its subtree), indexed by date."""
-    subtree = [unit, *descendant_codes(unit)]
-    rows = _pick_group(store.own_series(conn, subtree, until=until), group)
-    return _unit_series(rows, unit)
+    """Daily figures of a unit (own reports, else rolled up from its subtree), indexed by date.
 
-
-def _unit_series(rows: pd.DataFrame, code: str) -> pd.DataFrame:
-    own = rows[rows["unit_code"] == code]
-    if not own.empty:
-        return _carry_forward_sum(own, "grp")
-    children = [_unit_series(rows, k) for k in child_codes(code)]
-    children = [c.assign(_child=i) for i, c in enumerate(children) if not c.empty]
-    if not children:
+    Each contributing unit and group carries its last report forward to the dates others
+    reported on, so a commune that skipped a day still counts with its latest figures.
+    """
+    rows = _pick_group(store.own_series(conn, [unit], until=until), group)
+    if rows.empty:
+        subtree = [unit, *descendant_codes(unit)]
+        rows = _pick_group(store.own_series(conn, subtree, until=until), group)
+        rows = rows[rows["unit_code"].isin(_contributing(unit, set(rows["unit_code"])))]
+    if rows.empty:
         return pd.DataFrame(columns=list(COUNT_FIELDS), index=pd.Index([], name="report_date"))
-    stacked = pd.concat(children).reset_index()
-    return _carry_forward_sum(stacked, "_child")
+    # Plain float64 (NaN for missing) keeps the pivot one block instead of one per column.
+    rows = rows.astype({f: "float64" for f in COUNT_FIELDS})
+    summed = {}
+    for field in COUNT_FIELDS:
+        wide = rows.pivot(index="report_date", columns=["unit_code", "grp"], values=field)
+        summed[field] = wide.sort_index().ffill().sum(axis=1, min_count=1)
+    out = pd.DataFrame(summed).round().astype("Int64")
+    out.index.name = "report_date"
+    return out
 
 
-def _carry_forward_sum(rows: pd.DataFrame, part: str) -> pd.DataFrame:
-    """Sum parts (groups or children) per date, each part carrying its last report forward."""
-    dates = sorted(set(rows["report_date"]))
-    pieces = []
-    for _, piece in rows.groupby(part, sort=False):
-        piece = piece.set_index("report_date")[list(COUNT_FIELDS)].astype("Float64")
-        pieces.append(piece.reindex(dates).ffill())
-    total = pd.concat(pieces).groupby(level=0).sum(min_count=1)
-    total.index.name = "report_date"
-    return total.round().astype("Int64")
+def _contributing(code: str, reporting: set[str]) -> list[str]:
+    """The units whose own reports make up `code`'s figures: itself if it reports,
+    otherwise the contributing units of each child."""
+    if code in reporting:
+        return [code]
+    return [c for child in child_codes(code) for c in _contributing(child, reporting)]
 
 
 def trend(conn: Connection, unit: str, group: str = ALL_GROUPS,
@@ -426,3 +435,195 @@ def projection(trend_frame: pd.DataFrame, as_of: dt.date, target: int | None,
             result["date_target_met"] = as_of + dt.timedelta(days=math.ceil(
                 (target - now) / per_day))
     return result
+
+
+# --------------------------------------------------------------------- movement and context
+
+def ranking_change(conn: Connection, as_of: dt.date | None = None, group: str = ALL_GROUPS,
+                   parent: str | None = None, days: int = 7) -> pd.DataFrame:
+    """The ranking with each unit's rank `days` earlier: rank_before and rank_change
+    (positive = moved up), missing where the unit was not ranked then."""
+    as_of = _resolve_date(conn, as_of, parent)
+    now = ranking(conn, as_of, group, parent)
+    if now.empty or as_of is None:
+        return now.assign(rank_before=pd.Series(dtype="Int64"),
+                          rank_change=pd.Series(dtype="Int64"))
+    before = ranking(conn, as_of - dt.timedelta(days=days), group, parent)
+    previous = dict(zip(before["code"], before["rank"], strict=True))
+    out = now.copy()
+    out["rank_before"] = pd.array([previous.get(c) for c in out["code"]], dtype="Int64")
+    out["rank_change"] = out["rank_before"] - out["rank"]
+    return out
+
+
+def peers_parent(code: str) -> str | None:
+    """Whom a unit is ranked among: a province among all provinces (None), a district among
+    its province's districts, a commune among its district's communes."""
+    return by_code()[code].parent_code
+
+
+def overall_rate(table: pd.DataFrame) -> float | None:
+    """The rate of the ranked units taken together (sum paid / sum beneficiaries): the
+    national average on the provinces' ranking, not the mean of their rates."""
+    if table.empty:
+        return None
+    return rate_pct(float(table["cashless"].sum()), float(table["total"].sum()))
+
+
+def delta_over(trend_frame: pd.DataFrame, field: str, end: dt.date,
+               days: int) -> float | None:
+    """Like change_over, for any field (the rate moves in fractions of a point)."""
+    if trend_frame.empty:
+        return None
+    values = trend_frame.set_index("date")[field]
+    now = values[values.index <= end]
+    before = values[values.index <= end - dt.timedelta(days=days)]
+    if now.empty or before.empty or pd.isna(now.iloc[-1]) or pd.isna(before.iloc[-1]):
+        return None
+    return float(now.iloc[-1]) - float(before.iloc[-1])
+
+
+def previous_report_date(trend_frame: pd.DataFrame, end: dt.date) -> dt.date | None:
+    """The report date just before the newest one on or before `end` ("since the previous
+    report" is then change_over with the days between them)."""
+    if trend_frame.empty:
+        return None
+    dates = [d for d in trend_frame["date"] if d <= end]
+    return dates[-2] if len(dates) >= 2 else None
+
+
+def year_target(conn: Connection, unit: str, year: int, group: str = ALL_GROUPS) -> int | None:
+    """The year's cumulative quota of cashless payments (Q1..Q4), None without quotas."""
+    path = target_path(conn, unit, year, group)
+    return None if path.empty or 4 not in set(path["quarter"]) else int(
+        path.loc[path["quarter"] == 4, "target"].iloc[0])
+
+
+# ------------------------------------------------------------------ attainment for the pages
+
+ATTAINMENT_DETAIL_COLUMNS = [
+    "code", "name", "group", "total", "cashless", "quota_to_date", "quota_year",
+    "attainment_pct", "year_attainment_pct", "level", "expected_to_date", "pace_quarter",
+    "pace_year", "status"]
+
+
+def expected_by(quarters: pd.Series, day: dt.date) -> float:
+    """The quota due by `day`: earlier quarters in full plus the current quarter's increment
+    pro rata of the days elapsed (a district 25 days into Q1 owes 25/91 of its Q1 quota)."""
+    q = quarter_of(day)
+    start = quarter_end(day.year, q - 1) + dt.timedelta(days=1) if q > 1 else dt.date(
+        day.year, 1, 1)
+    length = (quarter_end(day.year, q) - start).days + 1
+    elapsed = (day - start).days + 1
+    return float(sum(quarters[k] for k in range(1, q)) + quarters[q] * elapsed / length)
+
+
+def attainment_detail(conn: Connection, unit: str, as_of: dt.date | None = None,
+                      group: str = ALL_GROUPS) -> pd.DataFrame:
+    """attainment() for one group (or all groups with a quota summed), with what the quota
+    page needs besides: the quota due by the date (pro rata), the people per day still needed
+    to meet the current quarter's and the year's quota, and a status (core.status)."""
+    from core import status
+
+    as_of = _resolve_date(conn, as_of, unit)
+    base = attainment(conn, unit, as_of)
+    if as_of is None or base.empty:
+        return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
+    quotas = quota_table(conn, [*child_codes(unit), unit], as_of.year)
+    if group != ALL_GROUPS:
+        base = base[base["group"] == group]
+        quotas = quotas[quotas.index.get_level_values("grp") == group]
+        if base.empty:
+            return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
+    else:
+        counts = ["total", "cashless", "quota_to_date", "quota_year"]
+        base = base.groupby(["code", "name", "level"], sort=False, as_index=False).agg(
+            {c: lambda s: s.sum(min_count=len(s)) for c in counts})
+        base["group"] = ALL_GROUPS
+        base["attainment_pct"] = [_ratio_pct(_int(a), int(t)) for a, t in
+                                  zip(base["cashless"], base["quota_to_date"], strict=True)]
+        base["year_attainment_pct"] = [_ratio_pct(_int(a), int(t)) for a, t in
+                                       zip(base["cashless"], base["quota_year"], strict=True)]
+    per_unit = quotas.groupby(level="unit_code").sum()
+    q_end = quarter_end(as_of.year, quarter_of(as_of))
+    y_end = dt.date(as_of.year, 12, 31)
+    out = base.copy()
+    out["expected_to_date"] = [round(expected_by(per_unit.loc[c], as_of)) for c in out["code"]]
+    out["pace_quarter"] = [pace_needed(_int(a) or 0, int(t), as_of, q_end)
+                           for a, t in zip(out["cashless"], out["quota_to_date"], strict=True)]
+    out["pace_year"] = [pace_needed(_int(a) or 0, int(t), as_of, y_end)
+                        for a, t in zip(out["cashless"], out["quota_year"], strict=True)]
+    out["status"] = [status.attainment_status(_int(a), e, int(t)) for a, e, t in
+                     zip(out["cashless"], out["expected_to_date"], out["quota_to_date"],
+                         strict=True)]
+    out = out.astype({"total": "Int64", "cashless": "Int64", "quota_to_date": "Int64",
+                      "quota_year": "Int64", "attainment_pct": "Float64",
+                      "year_attainment_pct": "Float64", "expected_to_date": "Int64",
+                      "pace_quarter": "Float64", "pace_year": "Float64"})
+    return out[ATTAINMENT_DETAIL_COLUMNS].reset_index(drop=True)
+
+
+def _int(value) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def quarter_progress(conn: Connection, unit: str, year: int, as_of: dt.date,
+                     group: str = ALL_GROUPS) -> pd.DataFrame:
+    """Per quarter: the cumulative quota and the cashless count reached at the quarter's end
+    (or on `as_of` for the quarter under way; missing for quarters not yet begun).
+    Columns: quarter, quota, actual, actual_date."""
+    path = target_path(conn, unit, year, group)
+    columns = ["quarter", "quota", "actual", "actual_date"]
+    if path.empty:
+        return pd.DataFrame(columns=columns)
+    frame = trend(conn, unit, group, until=as_of)
+    rows = []
+    for _, step in path.iterrows():
+        q = int(step["quarter"])
+        start = dt.date(year, 3 * q - 2, 1)
+        day = min(step["date"], as_of)
+        actual = None
+        if start <= as_of and not frame.empty:
+            upto = frame.loc[frame["date"] <= day, "cashless"]
+            actual = _int(upto.iloc[-1]) if not upto.empty else None
+        rows.append({"quarter": q, "quota": int(step["target"]), "actual": actual,
+                     "actual_date": day if start <= as_of else None})
+    return pd.DataFrame(rows, columns=columns).astype({"actual": "Int64"})
+
+
+HEADLINE_FIELDS = ("total", "accounts", "cashless", "rate_pct")
+
+
+def headline_changes(trend_frame: pd.DataFrame, as_of: dt.date,
+                     days: int) -> dict[str, dict[str, float | None]]:
+    """For each headline figure: the change since the previous report and over `days` days
+    (counts as whole numbers, the rate in percentage points)."""
+    previous = previous_report_date(trend_frame, as_of)
+    latest = [d for d in trend_frame["date"] if d <= as_of] if not trend_frame.empty else []
+    out: dict[str, dict[str, float | None]] = {}
+    for field in HEADLINE_FIELDS:
+        since = None
+        if previous is not None:
+            since = delta_over(trend_frame, field, latest[-1], (latest[-1] - previous).days)
+        over = delta_over(trend_frame, field, as_of, days)
+        if field != "rate_pct":
+            since = None if since is None else round(since)
+            over = None if over is None else round(over)
+        out[field] = {"since_previous": since, "over_days": over}
+    return out
+
+
+def lag_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many communes of a lagging list fall under each reason (every reason present)."""
+    counts = table["reason"].value_counts() if not table.empty else {}
+    return {reason: int(counts.get(reason, 0)) for reason in LAG_REASONS}
+
+
+def neighbours(table: pd.DataFrame, code: str, around: int = 2) -> list[str]:
+    """The unit and those ranked just above and below it in a ranking table (for a
+    comparison that means something: the units it competes with)."""
+    position = table.index[table["code"] == code]
+    if len(position) == 0:
+        return [code]
+    i = int(position[0])
+    return list(table["code"].iloc[max(0, i - around): i + around + 1])
