@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, choices=auth.ROLES)
     p.add_argument("--unit")
     p.add_argument("--password-stdin", action="store_true", required=True)
+    p = user_sub.add_parser("reset-password",
+                            help="Đặt lại mật khẩu (và mở khóa) một người dùng.")
+    p.add_argument("username")
+    p.add_argument("--password-stdin", action="store_true", required=True)
     return parser
 
 
@@ -168,10 +172,18 @@ def cmd_trend(args) -> list[dict]:
 
 
 def cmd_user(args) -> None:
+    """Accounts from the server's shell (audited as `cli:<os user>`): the way in for the
+    first administrator, and back in when the last one has forgotten the password."""
     password = sys.stdin.readline().rstrip("\r\n")
+    if args.user_command == "reset-password":
+        with _engine().begin() as conn:
+            auth.reset_password(conn, auth.cli_actor(), args.username, password)
+        print(f"Đã đặt lại mật khẩu cho {args.username}.")
+        return
     unit = resolve_unit(args.unit) if args.unit else None
     with _engine().begin() as conn:
-        auth.create_user(conn, args.username, password, args.role, unit)
+        auth.add_user(conn, auth.cli_actor(), args.username, password, args.role, unit,
+                      via="cli")
     print(f"Đã tạo người dùng {args.username} ({args.role}).")
 
 

@@ -122,6 +122,8 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Append-only: migration 0002 adds triggers that make the database refuse UPDATE and DELETE
+# (and TRUNCATE on PostgreSQL) on this table; core.audit only ever inserts.
 audit_log = sa.Table(
     "audit_log", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

@@ -69,3 +69,19 @@ def check_upload(account: Account, unit_codes: Iterable[str]) -> None:
         mine = by_code()[account.unit_code].name if account.unit_code else "–"
         raise PermissionDenied(f"Tệp có số liệu của đơn vị ngoài phạm vi được giao ({mine}): "
                                f"{names}{more}. Toàn bộ tệp không được nhập.")
+
+
+def is_admin(account: Account) -> bool:
+    return account.role == "admin"
+
+
+def check_admin(account: Account) -> None:
+    """Users and settings are changed by administrators only (the admin page and core alike)."""
+    if not is_admin(account):
+        raise PermissionDenied("Chỉ quản trị viên (admin) mới được quản lý người dùng và "
+                               "thiết lập.")
+
+
+def can_open(account: Account, roles: Iterable[str]) -> bool:
+    """Whether a page declared for `roles` may be opened by this account."""
+    return account.role in tuple(roles)
