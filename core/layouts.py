@@ -387,6 +387,7 @@ def find_layout(sheet: Sheet) -> _Layout | None:
     if start is None:
         return None
     end = _find_header_end(grid, start)
+    start = _extend_header_upwards(grid, start)
     header = _header_block(grid, start, end)
     data_start = end + 1
     if data_start < len(grid) and _is_index_row(grid[data_start]):
@@ -436,6 +437,27 @@ def _find_header_start(grid: list[list[object]]) -> int | None:
         if _figure_labels_near(grid, r, rows=1) >= 2 and _distinct_texts(grid[r]) >= 2:
             return r
     return None
+
+
+def _extend_header_upwards(grid: list[list[object]], start: int) -> int:
+    """Take in band rows written above the row naming the unit columns.
+
+    When "TT" and "Đơn vị" sit in the lowest header row, the group bands above them look
+    like title lines; a row above is a band row when every text in it is a short group or
+    figure label and the unit columns are empty there.
+    """
+    unit_columns = {c for c, v in enumerate(grid[start])
+                    if isinstance(v, str) and _unit_role(key(v)) is not None}
+    while start > 0 and _is_band_row(grid[start - 1], unit_columns):
+        start -= 1
+    return start
+
+
+def _is_band_row(row: list[object], unit_columns: set[int]) -> bool:
+    texts = [(c, v) for c, v in enumerate(row) if v is not None]
+    if not texts or any(c in unit_columns for c, _ in texts):
+        return False
+    return all(isinstance(v, str) and len(v) <= 80 and _is_figure_label(key(v)) for _, v in texts)
 
 
 def _row_has_unit_label(row: list[object]) -> bool:

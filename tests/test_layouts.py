@@ -283,6 +283,18 @@ def test_three_group_bands_without_merge_information_are_carried_across():
     assert sum(report.rows[0].values[(g, "total")] for g in ("ncc", "btxh", "ngheo")) == 922
 
 
+def test_group_bands_above_the_row_naming_the_unit_columns():
+    rows = [["BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"],
+            [None, None, "Người có công", None, "Bảo trợ xã hội", None],
+            ["TT", "Đơn vị", "Tổng số", "Số chi qua TK", "Tổng số", "Số chi qua TK"],
+            [1, "Huyện Cam Lộ", 987, 30, 3378, 101]]
+    report = parse_csv(rows)
+    assert report.header_rows == (2, 3)
+    assert report.title == "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
+    assert report.rows[0].values == {("ncc", "total"): 987, ("ncc", "cashless"): 30,
+                                     ("btxh", "total"): 3378, ("btxh", "cashless"): 101}
+
+
 def test_merged_bands_in_xlsx_are_used():
     rows = [
         ["TT", "Đơn vị", "Người có công", None, "Bảo trợ xã hội", None],
