@@ -246,7 +246,9 @@ def _verify_members(
         raise SpreadsheetError(MSG_CORRUPT) from exc
 
 
-_CELL_WITH_CONTENT = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(?<!/)>')
+_CELL_TAG = re.compile(rb"<c(?:\s[^>]*)?>")
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<row\s[^>]*?\br="([0-9]{1,7})"')
 
 
 def _is_worksheet(name: str) -> bool:
@@ -254,11 +256,17 @@ def _is_worksheet(name: str) -> bool:
 
 
 class _SheetExtent:
-    """Largest row and column of cells with content in a worksheet's XML, read in chunks."""
+    """How far a worksheet's cells with content reach, from its XML read in chunks.
+
+    Cells normally carry their position (r="B7"); a cell without one sits after the previous
+    cell of its row, so then the rows' own positions and the count of such cells bound it.
+    """
 
     def __init__(self) -> None:
         self.rows = 0
         self.cols = 0
+        self.max_row_ref = 0
+        self.unplaced = 0
         self._tail = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -266,15 +274,24 @@ class _SheetExtent:
         cut = text.rfind(b"<")
         self._tail = text[cut:] if cut >= 0 and len(text) - cut < 256 else b""
         body = text[:cut] if self._tail else text
-        for letters, digits in _CELL_WITH_CONTENT.findall(body):
-            self.rows = max(self.rows, int(digits))
-            self.cols = max(self.cols, _column_number(letters))
+        for tag in _CELL_TAG.findall(body):
+            if tag.endswith(b"/>"):
+                continue  # an empty, formatted cell: calamine does not place it
+            ref = _CELL_REF.search(tag)
+            if ref is None:
+                self.unplaced += 1
+                continue
+            self.rows = max(self.rows, int(ref.group(2)))
+            self.cols = max(self.cols, _column_number(ref.group(1)))
+        if self.unplaced:
+            for row in _ROW_REF.findall(body):
+                self.max_row_ref = max(self.max_row_ref, int(row))
 
     def check(self, max_cells: int) -> None:
-        if self.rows * self.cols > max_cells:
-            raise SpreadsheetError(
-                MSG_TOO_MANY_CELLS_UNNAMED.format(rows=self.rows, cols=self.cols)
-            )
+        rows = max(self.rows, self.max_row_ref if self.unplaced else 0)
+        cols = max(self.cols, self.unplaced)
+        if rows * cols > max_cells:
+            raise SpreadsheetError(MSG_TOO_MANY_CELLS_UNNAMED.format(rows=rows, cols=cols))
 
 
 def _column_number(letters: bytes) -> int:

@@ -242,6 +242,24 @@ def test_csv_in_a_legacy_encoding_is_refused_with_how_to_save_it():
     assert refusal(legacy_csv, "bc.csv") == MSG_CSV_ENCODING
 
 
+def test_cells_without_a_position_are_bounded_by_their_rows():
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Đơn vị"
+    workbook.active.cell(row=1, column=16_384, value="x")
+    workbook.active.cell(row=1_048_576, column=1, value="y")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="A1048576"', b"<c")  # position left implicit
+            archive.writestr(info.filename, data)
+    assert "trải quá rộng" in refusal(out.getvalue())
+
+
 def test_xls_that_would_abort_the_reader_is_refused_and_we_survive():
     # A byte-mutated copy of binh_son.xls (found by fuzzing): calamine 0.9.1 tries to allocate
     # 131 GB for it and the Rust runtime aborts the process, so .xls is read in a child.
