@@ -347,12 +347,13 @@ def _ole2_format(data: bytes) -> str:
 # --- workbooks via calamine ----------------------------------------------------------------
 
 
-# calamine reads .xls and .ods sheets into dense grids sized by the cells' positions, before
-# any check can run: a damaged or crafted .xls with a cell at column 65535 makes it allocate
-# 100+ GB, and a failed allocation in Rust aborts the whole process (the web server with it).
-# Those formats are read in a child process with a memory cap; xlsx worksheets are measured
-# beforehand instead (_SheetExtent), so they stay in-process, as do CSV files.
-ISOLATED_FORMATS = frozenset({"xls", "ods", "xlsb"})
+# calamine trusts sizes written in the file: a damaged .xls with a cell at a huge position,
+# or an .xlsx whose shared-string table claims four billion entries, makes it allocate
+# 100+ GB, and a failed allocation in Rust aborts the whole process (the web server with
+# it). So workbooks are read in a child process with a memory cap, and its death is a
+# damaged file. xlsx worksheets are also measured beforehand (_SheetExtent) to refuse a
+# stray far-away cell with a clearer message. CSV files are read in-process.
+ISOLATED_FORMATS = frozenset({"xlsx", "xlsb", "xls", "ods"})
 WORKER_MEMORY_BYTES = 4 * 1024 * MB
 WORKER_TIMEOUT_SECONDS = 120
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -376,7 +377,8 @@ def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int) -> list[Sheet
     request = json.dumps({"fmt": fmt, "max_cells": max_cells}).encode() + b"\n" + data
     try:
         done = subprocess.run(
-            [sys.executable, "-c", "from core.spreadsheets import worker_main; worker_main()"],
+            [sys.executable or "python3", "-c",
+             "from core.spreadsheets import worker_main; worker_main()"],
             input=request, capture_output=True, timeout=WORKER_TIMEOUT_SECONDS, env=env,
             cwd=_PROJECT_ROOT, check=False,
         )

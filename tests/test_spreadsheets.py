@@ -268,6 +268,13 @@ def test_xls_that_would_abort_the_reader_is_refused_and_we_survive():
     assert time.perf_counter() - started < 10
 
 
+def test_xlsx_claiming_billions_of_shared_strings_is_refused_and_we_survive():
+    # calamine 0.9.1 preallocates the claimed 4,000,000,000 strings (96 GB) and aborts.
+    started = time.perf_counter()
+    assert refusal(fixture("sst_count_bomb.xlsx")) == MSG_CORRUPT
+    assert time.perf_counter() - started < 10
+
+
 def test_stray_cell_far_from_the_table_is_refused_instead_of_exhausting_memory():
     workbook = openpyxl.Workbook()
     workbook.active["A1"] = "Đơn vị"
