@@ -1,21 +1,28 @@
 """ASXH Dashboard entry point: `streamlit run dashboard.py`.
 
-Only routing lives here. Each page in `pages/` opens with `ui.context.open_page`, which checks
-access itself, because Streamlit also serves those files directly by URL.
+Only routing lives here: the navigation lists the pages the signed-in user's role may open.
+It is not the access check: each page in `pages/` opens with `ui.context.open_page`, which
+checks access itself, because Streamlit also serves those files directly by URL.
 """
 
 import streamlit as st
 
-from ui.registry import PAGES
+from ui.access import current_account
+from ui.context import ready_engine
+from ui.registry import pages_for
 
 st.set_page_config(page_title="ASXH Dashboard", page_icon=":material/bar_chart:",
                    layout="wide")
 
-sections: dict[str, list] = {}
-for spec in PAGES:
-    if spec.exists():
-        sections.setdefault(spec.section, []).append(
-            st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                    default=spec.key == "tong_quan"))
+account = current_account(ready_engine())
 
-st.navigation(sections).run()
+# Signed out: every page stays routable (its own gate draws the sign-in form at its URL) but
+# the menu is hidden. Signed in: only the pages of the user's role exist; another page's URL
+# falls back to the default page.
+sections: dict[str, list] = {}
+for spec in pages_for(account.role if account else None):
+    sections.setdefault(spec.section, []).append(
+        st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
+                default=spec.key == "tong_quan"))
+
+st.navigation(sections, position="sidebar" if account else "hidden").run()

@@ -10,6 +10,7 @@ transaction of its own (see `record_refusal`), since the action's own transactio
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from typing import Any
@@ -53,6 +54,20 @@ ACTION_LABELS: dict[str, str] = {
     SETTING_CHANGE: "Thay đổi thiết lập",
     UPLOAD: "Tải lên báo cáo",
     REVERT: "Hoàn tác tải lên",
+}
+
+# How the viewer words the detail of an entry; keys and values not listed are shown as stored.
+DETAIL_LABELS: dict[str, str] = {
+    "reason": "Lý do", "failures": "Số lần sai liên tiếp", "minutes": "Số phút khóa",
+    "until": "Khóa đến", "role": "Vai trò", "old_role": "Vai trò cũ", "unit": "Đơn vị",
+    "old_unit": "Đơn vị cũ", "via": "Thực hiện qua", "label": "Thiết lập", "old": "Giá trị cũ",
+    "new": "Giá trị mới", "error": "Lý do từ chối",
+}
+VALUE_LABELS: dict[str, str] = {
+    "unknown_user": "không có tên đăng nhập này", "inactive": "tài khoản đã bị vô hiệu hóa",
+    "locked": "tài khoản đang tạm khóa", "bad_password": "sai mật khẩu",
+    "cli": "dòng lệnh", "setup": "thiết lập lần đầu", "app": "trang Quản trị",
+    "admin": "Quản trị viên", "leader": "Lãnh đạo", "staff": "Cán bộ",
 }
 
 COLUMNS = ["id", "at", "username", "action", "target", "detail", "ok"]
@@ -162,3 +177,18 @@ def _load_detail(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {"text": text}
     return value if isinstance(value, dict) else {"value": value}
+
+
+def describe(detail: dict[str, Any]) -> str:
+    """One readable Vietnamese line for an entry's detail (the viewer and exports)."""
+    parts = []
+    for key, value in detail.items():
+        if value is None:
+            value = "–"
+        elif key == "until" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = as_local(dt.datetime.fromisoformat(value)).strftime("%H:%M %d/%m/%Y")
+        elif isinstance(value, str):
+            value = VALUE_LABELS.get(value, value)
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {value}")
+    return "; ".join(parts)

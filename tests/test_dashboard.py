@@ -1,18 +1,29 @@
 """The dashboard starts on the demo data (AppTest runs the real scripts, no browser)."""
 
 import datetime as dt
+import time
+import uuid
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import auth
+from core.permissions import Account
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def app(demo_url, monkeypatch) -> AppTest:
+def app(demo_engine, demo_url, monkeypatch) -> AppTest:
+    """The dashboard as a signed-in administrator (a real user, session seeded)."""
     monkeypatch.setenv("ASXH_DATABASE_URL", demo_url)
+    name = f"dashboard_{uuid.uuid4().hex[:8]}"
+    with demo_engine.begin() as conn:
+        auth.create_user(conn, name, "mật khẩu thử nghiệm", "admin", None)
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["account"] = Account(name, "admin", None)
+    at.session_state["last_activity"] = time.time()
     at.run()
     assert not at.exception, at.exception
     return at

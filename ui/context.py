@@ -1,4 +1,9 @@
-"""What every page does first: page settings, a ready database, access check, demo banner."""
+"""What every page does first: page settings, a ready database, access check, demo banner.
+
+`open_page` never returns without a signed-in account allowed on the page: otherwise it draws
+the sign-in form (or a refusal) and stops the script. User text a page shows through
+st.markdown goes through `escape_md`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from sqlalchemy.engine import Engine
 from core import bootstrap, config, db, demo, permissions
 from core.permissions import Account
 from ui import access
+from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
 from ui.registry import BY_KEY
 
 
@@ -33,16 +39,25 @@ def _demo_loaded(url: str) -> bool:
 
 @dataclass(frozen=True)
 class PageContext:
+    """What a page needs after the gate: the database and the signed-in account."""
+
     engine: Engine
-    user: Account | None
+    user: Account
 
     @property
     def home_unit(self) -> str | None:
         """The unit the page opens on: the user's own, or the whole country (None)."""
-        return None if self.user is None else permissions.home_unit(self.user)
+        return permissions.home_unit(self.user)
 
     def can_view(self, unit_code: str | None) -> bool:
-        return self.user is None or permissions.can_view(self.user, unit_code)
+        """unit_code None is the national view; see core.permissions.can_view."""
+        return permissions.can_view(self.user, unit_code)
+
+    def can_open(self, key: str) -> bool:
+        """Whether to offer a link to page `key`: st.page_link raises for a page that is not
+        in this user's navigation (e.g. «Tải lên báo cáo» for a leader)."""
+        spec = BY_KEY[key]
+        return spec.exists() and permissions.can_open(self.user, spec.roles)
 
 
 def open_page(key: str) -> PageContext:
@@ -51,7 +66,7 @@ def open_page(key: str) -> PageContext:
     st.set_page_config(page_title=f"{spec.title} · ASXH", page_icon=":material/bar_chart:",
                        layout="wide")
     engine = ready_engine()
-    user = access.require(spec)
+    user = access.require(spec, engine)
     if _demo_loaded(config.database_url()):
         st.warning("**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
                    icon=":material/science:")

@@ -48,3 +48,9 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 BY_KEY = {p.key: p for p in PAGES}
+
+
+def pages_for(role: str | None) -> tuple[PageSpec, ...]:
+    """The existing pages a role sees in the navigation; None (signed out): all of them, so
+    that every URL still reaches its page, whose own gate then shows the sign-in form."""
+    return tuple(p for p in PAGES if p.exists() and (role is None or role in p.roles))

@@ -1,0 +1,188 @@
+"""Quản trị: accounts (create, role and unit, deactivate, password, unlock) and settings.
+
+Thin on purpose: every rule (admin only, last admin kept, password policy, audit entry) is
+enforced in core.auth and core.settings; this page reads the forms and reports the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from core import auth
+from core import formatting as fmt
+from core import settings as settings_mod
+from core.errors import UserError
+from core.units import PROVINCE, by_code, child_codes, province_codes
+from ui.access import unit_label
+from ui.context import PageContext, open_page
+
+ctx = open_page("quan_tri")
+_FLASH = "_admin_flash"
+_NONE = ""  # "no unit at this level" in the unit selectboxes
+
+
+def run(action: Callable, done: str) -> None:
+    """Run a core change in one transaction; on success reload with a message, else show why."""
+    try:
+        with ctx.engine.begin() as conn:
+            action(conn)
+    except UserError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    st.session_state[_FLASH] = done
+    st.rerun()
+
+
+def unit_select(prefix: str, current: str | None) -> str | None:
+    """Province → district → commune selectboxes; returns the deepest unit chosen."""
+    path: dict[int, str] = {}
+    code = current
+    while code is not None:
+        path[by_code()[code].level] = code
+        code = by_code()[code].parent_code
+    chosen: str | None = None
+    level = PROVINCE
+    options = [_NONE, *province_codes()]
+    while options[1:]:
+        default = path.get(level, _NONE)
+        value = st.selectbox(
+            ("Tỉnh/thành phố", "Huyện/thị xã/thành phố", "Xã/phường/thị trấn")[level - 1],
+            options, index=options.index(default) if default in options else 0,
+            key=f"{prefix}_unit_{level}",
+            format_func=lambda c, above=chosen: (by_code()[c].name if c else
+                                                 f"(Toàn {by_code()[above].name})" if above
+                                                 else "(Không gắn đơn vị: toàn quốc)"))
+        if not value:
+            break
+        chosen, level = value, level + 1
+        options = [_NONE, *child_codes(value)]
+    return chosen
+
+
+def users_table(users: list[auth.UserRecord]) -> pd.DataFrame:
+    def state(u: auth.UserRecord) -> str:
+        if not u.active:
+            return "Đã vô hiệu hóa"
+        if u.is_locked():
+            local = u.locked_until.astimezone(settings_mod.TIMEZONE)
+            return f"Tạm khóa đến {local:%H:%M} {fmt.date(local.date())}"
+        return "Đang hoạt động"
+
+    return pd.DataFrame([{
+        "Tên đăng nhập": u.username, "Vai trò": auth.ROLE_LABELS[u.role],
+        "Đơn vị": unit_label(u.unit_code), "Trạng thái": state(u),
+        "Ngày tạo": fmt.date(u.created_at.astimezone(settings_mod.TIMEZONE).date()),
+    } for u in users])
+
+
+def create_user_section() -> None:
+    st.subheader("Thêm người dùng")
+    role = st.selectbox("Vai trò", auth.ROLES, index=2, key="new_role",
+                        format_func=auth.ROLE_LABELS.get)
+    unit = unit_select("new", None)
+    with st.form("new_user", clear_on_submit=True):
+        username = st.text_input("Tên đăng nhập", max_chars=64,
+                                 help="Chữ, số và . _ - @; không có khoảng trắng.")
+        password = st.text_input("Mật khẩu ban đầu (ít nhất 8 ký tự)", type="password",
+                                 max_chars=auth.MAX_PASSWORD_LENGTH,
+                                 autocomplete="new-password")
+        submitted = st.form_submit_button("Tạo người dùng", type="primary")
+    if submitted:
+        run(lambda c: auth.add_user(c, ctx.user, username, password, role, unit),
+            f"Đã tạo người dùng «{username}».")
+
+
+def edit_user_section(users: list[auth.UserRecord]) -> None:
+    st.subheader("Sửa người dùng")
+    names = [u.username for u in users]
+    name = st.selectbox("Người dùng", names, key="edit_user")
+    user = next(u for u in users if u.username == name)
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Vai trò và đơn vị**")
+        role = st.selectbox("Vai trò mới", auth.ROLES, index=auth.ROLES.index(user.role),
+                            key=f"edit_role_{name}", format_func=auth.ROLE_LABELS.get)
+        unit = unit_select(f"edit_{name}", user.unit_code)
+        if st.button("Lưu vai trò và đơn vị", key="save_role"):
+            run(lambda c: auth.update_user(c, ctx.user, name, role=role, unit_code=unit),
+                f"Đã đổi vai trò/đơn vị của «{name}».")
+    with right:
+        st.markdown("**Mật khẩu**")
+        with st.form("reset_password", clear_on_submit=True):
+            password = st.text_input("Mật khẩu mới (ít nhất 8 ký tự)", type="password",
+                                     max_chars=auth.MAX_PASSWORD_LENGTH,
+                                     autocomplete="new-password")
+            reset = st.form_submit_button("Đặt lại mật khẩu")
+        if reset:
+            run(lambda c: auth.reset_password(c, ctx.user, name, password),
+                f"Đã đặt lại mật khẩu của «{name}».")
+        st.markdown("**Trạng thái**")
+        if user.is_locked() and st.button("Mở khóa", key="unlock"):
+            run(lambda c: auth.unlock(c, ctx.user, name), f"Đã mở khóa «{name}».")
+        if user.active and st.button("Vô hiệu hóa tài khoản", key="deactivate"):
+            run(lambda c: auth.set_active(c, ctx.user, name, False),
+                f"Đã vô hiệu hóa «{name}»; phiên đang mở của người này kết thúc ngay.")
+        if not user.active and st.button("Kích hoạt lại", key="activate"):
+            run(lambda c: auth.set_active(c, ctx.user, name, True),
+                f"Đã kích hoạt lại «{name}».")
+
+
+def settings_section(current: settings_mod.Settings) -> None:
+    labels = settings_mod.LABELS
+    with st.form("settings"):
+        st.markdown("**Số liệu**")
+        lag = st.number_input(labels["lag_threshold_pct"], min_value=0.0, max_value=100.0,
+                              value=current.lag_threshold_pct, step=1.0, format="%.2f",
+                              placeholder="Để trống: dùng tỷ lệ chung của huyện/tỉnh")
+        c1, c2 = st.columns(2)
+        red = c1.number_input(labels["ranking_red_below_pct"], 0.0, 100.0,
+                              current.ranking_red_below_pct, step=1.0)
+        yellow = c2.number_input(labels["ranking_yellow_below_pct"], 0.0, 100.0,
+                                 current.ranking_yellow_below_pct, step=1.0)
+        st.markdown("**Hạn báo cáo hằng ngày** (giờ Việt Nam)")
+        c1, c2, c3 = st.columns(3)
+        commune = c1.time_input(labels["deadline_commune"], current.deadline_commune, step=300)
+        district = c2.time_input(labels["deadline_district"], current.deadline_district,
+                                 step=300)
+        province = c3.time_input(labels["deadline_province"], current.deadline_province,
+                                 step=300)
+        st.markdown("**Bảo mật**")
+        c1, c2, c3 = st.columns(3)
+        timeout = c1.number_input(labels["session_timeout_minutes"], 1, 24 * 60,
+                                  current.session_timeout_minutes)
+        attempts = c2.number_input(labels["lockout_attempts"], 1, 100, current.lockout_attempts)
+        minutes = c3.number_input(labels["lockout_minutes"], 1, 24 * 60, current.lockout_minutes)
+        submitted = st.form_submit_button("Lưu thiết lập", type="primary")
+    if submitted:
+        changes = {"lag_threshold_pct": lag, "ranking_red_below_pct": red,
+                   "ranking_yellow_below_pct": yellow, "deadline_commune": commune,
+                   "deadline_district": district, "deadline_province": province,
+                   "session_timeout_minutes": timeout, "lockout_attempts": attempts,
+                   "lockout_minutes": minutes}
+        run(lambda c: settings_mod.save(c, ctx.user, changes), "Đã lưu thiết lập.")
+
+
+def main(ctx: PageContext) -> None:
+    st.title("Quản trị")
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    with ctx.engine.connect() as conn:
+        users = auth.list_users(conn)
+        current = settings_mod.load(conn)
+    tab_users, tab_settings = st.tabs(["Người dùng", "Thiết lập"])
+    with tab_users:
+        st.dataframe(users_table(users), hide_index=True, width="stretch")
+        create_user_section()
+        st.divider()
+        edit_user_section(users)
+    with tab_settings:
+        settings_section(current)
+        st.caption("Mỗi thay đổi được ghi vào nhật ký (trang «Nhật ký»).")
+
+
+main(ctx)

@@ -1,0 +1,343 @@
+"""Sign-in, roles and sessions through the real Streamlit scripts (AppTest, no browser).
+
+Each test gets its own users on one demo database for the module; a signed-in session is
+seeded the way other page tests do it: `account` and `last_activity` in session state.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core import audit, auth
+from core.permissions import Account
+from ui.registry import PAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Mật khẩu đủ dài 2024"
+LOGIN_TITLE = "Đăng nhập"
+
+
+@pytest.fixture(scope="module")
+def engine(databases):
+    return databases.new_engine(demo=True)
+
+
+@pytest.fixture
+def url(engine, monkeypatch) -> str:
+    url = engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("ASXH_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def make_user(engine):
+    """Create a real user with a unique name; returns their Account."""
+
+    def make(role: str, unit: str | None, prefix: str = "u") -> Account:
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        with engine.begin() as conn:
+            auth.create_user(conn, name, PASSWORD, role, unit)
+        return Account(name, role, unit)
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user) -> Account:
+    return make_user("admin", None, "qt")
+
+
+def app(script: str = "dashboard.py", account: Account | None = None,
+        last_activity: float | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / script), default_timeout=60)
+    if account is not None:
+        at.session_state["account"] = account
+        at.session_state["last_activity"] = time.time() if last_activity is None \
+            else last_activity
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def shows_login(at: AppTest) -> bool:
+    return [t.value for t in at.title] == [LOGIN_TITLE] and \
+        [t.label for t in at.text_input][:2] == ["Tên đăng nhập", "Mật khẩu"]
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def all_text(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption",
+                                  "info", "warning", "error", "success")
+             for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def log(engine, **filters):
+    with engine.connect() as conn:
+        return audit.query(conn, **filters)
+
+
+# ------------------------------------------------------------------------- signed out
+
+def test_dashboard_without_a_session_shows_only_the_login_form(url):
+    at = app()
+    assert not at.exception
+    assert shows_login(at)
+    assert not at.metric and not at.dataframe
+    assert "125.000" not in all_text(at) and "/63" not in all_text(at)
+
+
+@pytest.mark.parametrize("spec", [p for p in PAGES if p.exists()], ids=lambda p: p.key)
+def test_every_page_file_run_alone_shows_the_login_form_and_no_figures(url, spec):
+    """What the legacy pages/ router does: the page runs without dashboard.py."""
+    at = app(spec.path)
+    assert not at.exception
+    assert shows_login(at)
+    assert not at.metric and not at.dataframe and not at.table
+    assert "Xếp hạng toàn quốc" not in all_text(at)
+
+
+def test_the_setup_form_is_offered_only_while_no_admin_exists(databases, monkeypatch):
+    fresh = databases.new_engine(demo=True)
+    monkeypatch.setenv("ASXH_DATABASE_URL", fresh.url.render_as_string(hide_password=False))
+    at = app()
+    assert [s.value for s in at.subheader] == ["Thiết lập lần đầu"]
+    labels = [t.label for t in at.text_input]
+    assert labels[2:] == ["Tên đăng nhập quản trị", "Mật khẩu (ít nhất 8 ký tự)",
+                          "Nhập lại mật khẩu"]
+    at.text_input[2].input("quantri")
+    at.text_input[3].input(PASSWORD)
+    at.text_input[4].input(PASSWORD + "x")
+    at.button[1].click().run()
+    assert [e.value for e in at.error] == ["Hai lần nhập mật khẩu không khớp."]
+    at.text_input[2].input("quantri")
+    at.text_input[3].input(PASSWORD)
+    at.text_input[4].input(PASSWORD)
+    at.button[1].click().run()
+    assert not at.exception
+    assert at.session_state["account"] == Account("quantri", "admin", None)
+    assert not shows_login(at)
+    assert not app().subheader  # a new visitor no longer gets the setup form
+    with fresh.connect() as conn:
+        assert [u.role for u in auth.list_users(conn)] == ["admin"]
+
+
+# --------------------------------------------------------------------------- sign-in
+
+def test_wrong_password_is_refused_with_a_vietnamese_message(url, engine, make_user):
+    user = make_user("staff", "524")
+    at = sign_in(app(), user.username, "sai mật khẩu")
+    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
+    assert shows_login(at)
+    assert "account" not in at.session_state
+    assert log(engine, username=user.username, action=audit.LOGIN)["ok"].tolist() == [False]
+
+
+def test_unknown_user_gets_exactly_the_same_message(url):
+    at = sign_in(app(), "khong_ton_tai", "sai mật khẩu")
+    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
+
+
+def test_right_password_opens_the_home_page_with_the_user_in_the_sidebar(url, engine,
+                                                                           make_user):
+    user = make_user("leader", "51")
+    at = sign_in(app(), user.username, PASSWORD)
+    assert not at.exception
+    assert not shows_login(at)
+    assert at.session_state["account"] == user
+    assert at.title[0].value.startswith("Tổng quan")
+    assert at.metric  # the figures are there now
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert user.username.replace("_", "\\_") in sidebar  # user text escaped for markdown
+    assert "Lãnh đạo · Tỉnh Quảng Ngãi" in sidebar
+    assert [b.label for b in at.sidebar.button if b.label == "Đăng xuất"]
+    assert log(engine, username=user.username, action=audit.LOGIN)["ok"].tolist() == [True]
+
+
+def test_lockout_after_repeated_failures_refuses_even_the_right_password(url, engine,
+                                                                           make_user):
+    user = make_user("staff", "524")
+    at = app()
+    for _ in range(5):
+        at = sign_in(at, user.username, "sai mật khẩu")
+    at = sign_in(at, user.username, PASSWORD)
+    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
+    assert shows_login(at) and "account" not in at.session_state
+    assert list(log(engine, action=audit.ACCOUNT_LOCKED, target=user.username)["ok"]) == [False]
+    last = log(engine, username=user.username, action=audit.LOGIN).iloc[0]
+    assert last["detail"]["reason"] == "locked"
+
+
+# ------------------------------------------------------------------------------ roles
+
+def test_leader_does_not_get_the_admin_pages_and_is_refused_at_their_url(url, make_user):
+    leader = make_user("leader", "51")
+    at = app(account=leader)
+    hidden = [p for p in PAGES if p.exists() and "leader" not in p.roles]
+    assert {"quan_tri", "nhat_ky"} <= {p.key for p in hidden}
+    for spec in hidden:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(spec.path)
+    for page in ("pages/quan_tri.py", "pages/nhat_ky.py"):
+        direct = app(page, account=leader)
+        assert not direct.exception
+        assert [e.value for e in direct.error] == [
+            f"Bạn không có quyền truy cập trang «{'Quản trị' if 'quan' in page else 'Nhật ký'}»."
+            " Trang này dành cho: Quản trị viên."]
+        assert not direct.dataframe and not direct.text_input and not direct.tabs
+
+
+def test_admin_gets_the_admin_pages(url, admin):
+    at = app(account=admin)
+    at.switch_page("pages/quan_tri.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Quản trị"
+
+
+def test_binh_son_staff_cannot_see_quang_tri(url, make_user):
+    staff = make_user("staff", "524")
+
+    def probe():
+        import streamlit as st
+
+        from ui.context import open_page
+
+        ctx = open_page("tong_quan")
+        st.write(f"home={ctx.home_unit} qt={ctx.can_view('45')} bs={ctx.can_view('21061')} "
+                 f"nation={ctx.can_view(None)}")
+
+    at = AppTest.from_function(probe, default_timeout=60)
+    at.session_state["account"] = staff
+    at.session_state["last_activity"] = time.time()
+    at.run()
+    assert not at.exception
+    assert "home=524 qt=False bs=True nation=False" in all_text(at)
+    # The real home page, asked for Quảng Trị by URL, stays inside Bình Sơn.
+    page = app(account=staff, unit="45")
+    assert not page.exception
+    assert "Bình Sơn" in page.title[0].value
+    assert "Quảng Trị" not in all_text(page)
+
+
+# ---------------------------------------------------------------------------- sessions
+
+def test_logout_ends_the_session(url, engine, make_user):
+    user = make_user("staff", "524")
+    at = app(account=user)
+    assert not shows_login(at)
+    next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
+    assert shows_login(at)
+    assert "account" not in at.session_state
+    assert [i.value for i in at.info] == ["Bạn đã đăng xuất."]
+    assert log(engine, username=user.username, action=audit.LOGOUT)["ok"].tolist() == [True]
+
+
+def test_session_expires_after_inactivity(url, engine, make_user):
+    user = make_user("staff", "524")
+    at = app(account=user, last_activity=time.time() - 31 * 60)
+    assert shows_login(at)
+    assert "account" not in at.session_state
+    assert "hết hạn sau 30 phút" in at.info[0].value
+    assert not log(engine, username=user.username, action=audit.SESSION_EXPIRED).empty
+
+
+def test_activity_within_the_timeout_keeps_the_session_and_refreshes_it(url, make_user):
+    user = make_user("staff", "524")
+    before = time.time() - 29 * 60
+    at = app(account=user, last_activity=before)
+    assert not shows_login(at)
+    assert at.session_state["last_activity"] > before + 28 * 60
+
+
+def test_deactivation_ends_an_open_session_at_once(url, engine, admin, make_user):
+    user = make_user("staff", "524")
+    at = app(account=user)
+    assert not shows_login(at)
+    with engine.begin() as conn:
+        auth.set_active(conn, admin, user.username, False)
+    at.run()
+    assert shows_login(at)
+    assert "không còn hiệu lực" in at.info[0].value
+
+
+def test_a_role_change_applies_on_the_next_run(url, engine, admin, make_user):
+    user = make_user("staff", "524")
+    at = app(account=user)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("pages/quan_tri.py")
+    with engine.begin() as conn:
+        auth.update_user(conn, admin, user.username, role="admin", unit_code=None)
+    at.run()
+    assert at.session_state["account"] == Account(user.username, "admin", None)
+    at.switch_page("pages/quan_tri.py").run()
+    assert at.title[0].value == "Quản trị"
+
+
+# ------------------------------------------------------------------------- admin pages
+
+def test_admin_creates_a_user_and_changes_a_setting_from_the_page(url, engine, admin):
+    at = app("pages/quan_tri.py", account=admin)
+    assert not at.exception
+    name = f"moi_{uuid.uuid4().hex[:6]}"
+    at.selectbox(key="new_role").set_value("staff")
+    at.selectbox(key="new_unit_1").set_value("51").run()
+    at.selectbox(key="new_unit_2").set_value("524").run()
+    form_inputs = [t for t in at.text_input if t.label.startswith(("Tên đăng nhập",
+                                                                   "Mật khẩu ban đầu"))]
+    form_inputs[0].input(name)
+    form_inputs[1].input(PASSWORD)
+    next(b for b in at.button if b.label == "Tạo người dùng").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == [f"Đã tạo người dùng «{name}»."]
+    with engine.connect() as conn:
+        assert auth.active_account(conn, name) == Account(name, "staff", "524")
+
+    timeout = next(n for n in at.number_input if n.label.startswith("Tự đăng xuất"))
+    timeout.set_value(45)
+    next(b for b in at.button if b.label == "Lưu thiết lập").click().run()
+    assert [s.value for s in at.success] == ["Đã lưu thiết lập."]
+    entry = log(engine, action=audit.SETTING_CHANGE, username=admin.username).iloc[0]
+    assert (entry["target"], entry["detail"]["old"], entry["detail"]["new"]) == (
+        "session_timeout_minutes", 30, 45)
+    with engine.begin() as conn:  # back to the default for the other tests
+        from core import settings
+
+        settings.save(conn, admin, {"session_timeout_minutes": 30})
+
+
+def test_admin_page_shows_core_refusals_in_vietnamese(url, admin):
+    at = app("pages/quan_tri.py", account=admin)
+    form_inputs = [t for t in at.text_input if t.label.startswith(("Tên đăng nhập",
+                                                                   "Mật khẩu ban đầu"))]
+    form_inputs[0].input("thieu_don_vi")
+    form_inputs[1].input("ngan")
+    next(b for b in at.button if b.label == "Tạo người dùng").click().run()
+    assert not at.exception
+    assert at.error and "đơn vị" in at.error[0].value
+
+
+def test_audit_page_lists_and_filters_entries_read_only(url, engine, admin, make_user):
+    user = make_user("staff", "524")
+    sign_in(app(), user.username, "sai mật khẩu")
+    at = app("pages/nhat_ky.py", account=admin)
+    assert not at.exception
+    at.selectbox[0].set_value(user.username).run()
+    table = at.dataframe[0].value
+    assert table["Người thực hiện"].unique().tolist() == [user.username]
+    assert table["Kết quả"].tolist() == ["Bị từ chối"]
+    assert "sai mật khẩu" in table["Chi tiết"].iloc[0]
+    at.selectbox[2].set_value("ok").run()
+    assert not at.dataframe and "Không có mục nào" in at.info[0].value
+    labels = {b.label for b in at.button}
+    assert not {lbl for lbl in labels if any(w in lbl for w in ("Xóa", "Sửa"))}
