@@ -7,7 +7,13 @@ one line) tells the uploader what is wrong and what to do. No raw exception esca
 input.
 
 Reading uses python-calamine: fast, reads all four workbook formats, and never executes
-formulas (it returns the values cached by the office program that saved the file).
+formulas (it returns the values cached by the office program that saved the file). It runs
+in a short-lived child process with a memory cap (see ISOLATED_FORMATS for why); zip
+containers are checked for bombs before anything is decompressed.
+
+API: read_sheets(data, file_name, *, max_bytes=20 MB, max_unzipped_bytes=200 MB,
+max_cells=5,000,000) -> list[Sheet]; detect_format(data) -> "xlsx" | "xlsb" | "xls" | "ods"
+| "csv"; SpreadsheetError (a ValueError) for every refusal.
 
 Cell values in `Sheet.rows`: None for an empty cell; int for whole numbers (calamine returns
 floats); float otherwise; str stripped and NFC-normalised (so decomposed Vietnamese compares
