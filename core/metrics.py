@@ -627,3 +627,16 @@ def neighbours(table: pd.DataFrame, code: str, around: int = 2) -> list[str]:
         return [code]
     i = int(position[0])
     return list(table["code"].iloc[max(0, i - around): i + around + 1])
+
+
+def outlook(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> dict:
+    """Where the unit is heading this year: projection() at the recent pace toward the year's
+    quota (target None without one), plus the pace needed from now and the year's end."""
+    frame = trend(conn, unit, group, until=as_of)
+    target = year_target(conn, unit, as_of.year, group)
+    year_end = dt.date(as_of.year, 12, 31)
+    result = projection(frame, as_of, target, year_end)
+    result["pace_needed"] = (None if target is None or result["current"] is None
+                             else pace_needed(result["current"], target, as_of, year_end))
+    result["year_end"] = year_end
+    return result

@@ -173,3 +173,130 @@ def test_change_over_days_and_projection():
     assert result["per_day"] == 10
     assert result["projected_at_horizon"] == 230 + 80
     assert result["date_target_met"] == D(2024, 1, 30)
+
+
+# --------------------------------------------------------------- helpers used by the pages
+
+def test_ranking_change_compares_with_the_ranking_days_before(binh_son):
+    put_figures(binh_son, [
+        ("21061", "btxh", "2024-01-18", 724, 10, 5),  # Bình Trị was last a week ago
+        ("21040", "btxh", "2024-01-18", 1100, 500, 400),
+    ])
+    with binh_son.connect() as conn:
+        table = metrics.ranking_change(conn, D(2024, 1, 25), "btxh", parent="524", days=7)
+    moved = dict(zip(table["name"], table["rank_change"], strict=True))
+    before = dict(zip(table["name"], table["rank_before"], strict=True))
+    assert (before["Xã Bình Trị"], moved["Xã Bình Trị"]) == (2, 1)  # 2nd -> 1st: up one
+    assert (before["Thị trấn Châu Ổ"], moved["Thị trấn Châu Ổ"]) == (1, -1)
+    assert pd.isna(moved["Xã Bình Long"])  # not ranked a week before
+
+
+def test_overall_rate_is_the_rate_of_the_sums_not_the_mean_of_rates():
+    table = pd.DataFrame({"cashless": [10, 90], "total": [100, 900]})
+    assert metrics.overall_rate(table) == pytest.approx(10.0)
+    assert metrics.overall_rate(table.iloc[:0]) is None
+
+
+def test_peers_are_the_units_of_the_same_parent():
+    assert metrics.peers_parent("49") is None
+    assert metrics.peers_parent("524") == "51"
+    assert metrics.peers_parent("21061") == "524"
+
+
+def _frame(values: dict[int, tuple[int, int, int]]) -> pd.DataFrame:
+    rows = [{"date": D(2024, 1, d), "total": t, "accounts": a, "cashless": c}
+            for d, (t, a, c) in values.items()]
+    frame = pd.DataFrame(rows)
+    frame["rate_pct"] = frame["cashless"] / frame["total"] * 100
+    return frame
+
+
+def test_changes_since_the_previous_report_and_over_days():
+    frame = _frame({10: (1000, 100, 50), 16: (1000, 130, 60), 18: (1000, 150, 80),
+                    23: (1000, 160, 100)})
+    assert metrics.previous_report_date(frame, D(2024, 1, 23)) == D(2024, 1, 18)
+    assert metrics.previous_report_date(frame, D(2024, 1, 10)) is None
+    assert metrics.delta_over(frame, "rate_pct", D(2024, 1, 23), 5) == pytest.approx(2.0)
+    changes = metrics.headline_changes(frame, D(2024, 1, 23), 7)
+    assert changes["accounts"] == {"since_previous": 10, "over_days": 30}
+    assert changes["cashless"] == {"since_previous": 20, "over_days": 40}
+    assert changes["total"] == {"since_previous": 0, "over_days": 0}
+    assert changes["rate_pct"]["since_previous"] == pytest.approx(2.0)
+    assert metrics.headline_changes(frame, D(2024, 1, 10), 7)["accounts"] == {
+        "since_previous": None, "over_days": None}
+
+
+def test_quota_due_by_a_date_is_pro_rata_inside_the_quarter():
+    quarters = pd.Series({1: 91, 2: 100, 3: 0, 4: 0})
+    assert metrics.expected_by(quarters, D(2024, 1, 1)) == pytest.approx(1.0)
+    assert metrics.expected_by(quarters, D(2024, 3, 31)) == pytest.approx(91.0)
+    assert metrics.expected_by(quarters, D(2024, 4, 1)) == pytest.approx(91 + 100 / 91)
+
+
+def test_attainment_detail_adds_pace_and_status(empty_engine):
+    put_quotas(empty_engine, "461", "ncc", (96, 191, 287, 382))
+    put_quotas(empty_engine, "461", "btxh", (163, 326, 489, 652))
+    put_quotas(empty_engine, "462", "ncc", (58, 115, 173, 230))
+    put_figures(empty_engine, [
+        ("461", "ncc", "2024-02-15", 1912, 150, 120),   # beyond the Q1 quota already
+        ("461", "btxh", "2024-02-15", 3260, 40, 30),
+        ("462", "ncc", "2024-02-15", 1151, 10, 5),
+    ])
+    day = D(2024, 2, 15)
+    with empty_engine.connect() as conn:
+        ncc = metrics.attainment_detail(conn, "45", day, "ncc")
+        both = metrics.attainment_detail(conn, "45", day)
+        none = metrics.attainment_detail(conn, "45", day, "ngheo")
+    dong_ha = ncc[ncc["code"] == "461"].iloc[0]
+    assert dong_ha["status"] == "done"
+    assert dong_ha["pace_quarter"] == 0
+    assert dong_ha["pace_year"] == pytest.approx((956 - 120) / (D(2024, 12, 31) - day).days)
+    town = ncc[ncc["code"] == "462"].iloc[0]
+    assert town["expected_to_date"] == round(58 * 46 / 91)
+    assert town["status"] == "far_behind"  # 5 paid of the 29 due
+    assert town["pace_quarter"] == pytest.approx((58 - 5) / (D(2024, 3, 31) - day).days)
+    summed = both[both["code"] == "461"].iloc[0]
+    assert (summed["cashless"], summed["quota_to_date"], summed["quota_year"]) == (
+        150, 96 + 163, 956 + 1630)
+    assert summed["group"] == "all"
+    assert none.empty
+
+
+def test_quarter_progress_reached_by_each_quarter_end(empty_engine):
+    put_quotas(empty_engine, "461", "ncc", (96, 191, 287, 382))
+    put_figures(empty_engine, [
+        ("461", "ncc", "2024-03-30", 1912, 150, 90),
+        ("461", "ncc", "2024-04-20", 1912, 200, 150),
+        ("461", "ncc", "2024-05-10", 1912, 250, 210),
+    ])
+    with empty_engine.connect() as conn:
+        table = metrics.quarter_progress(conn, "461", 2024, D(2024, 5, 1), "ncc")
+        assert metrics.year_target(conn, "461", 2024, "ncc") == 956
+        assert metrics.year_target(conn, "462", 2024, "ncc") is None
+    assert list(table["quota"]) == [96, 287, 574, 956]
+    assert list(table["actual"][:2]) == [90, 150]
+    assert pd.isna(table["actual"].iloc[2])
+    assert list(table["actual_date"][:2]) == [D(2024, 3, 31), D(2024, 5, 1)]
+
+
+def test_outlook_at_the_recent_pace(empty_engine):
+    put_quotas(empty_engine, "461", "ncc", (100, 100, 100, 100))
+    put_figures(empty_engine, [(
+        "461", "ncc", f"2024-06-{d:02d}", 1912, 100 + 2 * d, 2 * d) for d in range(1, 31)])
+    with empty_engine.connect() as conn:
+        result = metrics.outlook(conn, "461", D(2024, 6, 30), "ncc")
+    assert result["per_day"] == pytest.approx(2.0)
+    assert result["current"] == 60
+    assert result["date_target_met"] == D(2024, 6, 30) + dt.timedelta(days=170)
+    assert result["pace_needed"] == pytest.approx(340 / 184)
+    assert result["year_end"] == D(2024, 12, 31)
+
+
+def test_lag_counts_and_neighbours():
+    table = pd.DataFrame({"reason": ["not_started", "below_threshold", "below_threshold"]})
+    assert metrics.lag_counts(table) == {"not_started": 1, "below_threshold": 2,
+                                         "not_reported": 0}
+    ranked = pd.DataFrame({"code": list("abcdefg")})
+    assert metrics.neighbours(ranked, "a") == ["a", "b", "c"]
+    assert metrics.neighbours(ranked, "d") == ["b", "c", "d", "e", "f"]
+    assert metrics.neighbours(ranked, "z") == ["z"]
