@@ -17,10 +17,11 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core import auth, bootstrap, db, demo, metrics
+from core import auth, bootstrap, db, demo, importer, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS
 from core.errors import UserError
+from core.permissions import Account
 from core.units import by_code
 
 EXIT_USER_ERROR = 2
@@ -101,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", required=True)
     p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS)
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("import", help="Nhập tệp báo cáo (tiến độ, chỉ tiêu, toàn quốc).")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--date", type=_date, help="Ngày số liệu (ưu tiên hơn tiêu đề, tên tệp).")
+    p.add_argument("--unit", help="Đơn vị cấp trên của các đơn vị trong tệp (mã hoặc tên).")
+    p.add_argument("--kind", choices=["auto", "progress", "quota", "national"], default="auto")
+    p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
 
     user = sub.add_parser("user", help="Quản lý người dùng.")
     user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
@@ -187,6 +195,97 @@ def cmd_user(args) -> None:
     print(f"Đã tạo người dùng {args.username} ({args.role}).")
 
 
+def cmd_import(args) -> None:
+    """Each file is planned and written in its own transaction; a summary per file on
+    stdout, the problems of a file that cannot be imported on stderr. Acts as the local
+    operator (auth.cli_actor): whoever has the server's shell already has the database."""
+    engine = _engine()
+    account = auth.cli_actor()
+    failed = [path for path in args.files if not _import_one(engine, path, args, account)]
+    if failed:
+        raise UserError(f"{len(failed)}/{len(args.files)} tệp không nhập được: "
+                        f"{', '.join(os.path.basename(f) for f in failed)}.")
+
+
+def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
+    name = os.path.basename(path)
+    try:
+        data = _read_upload(path)
+        with engine.begin() as conn:
+            plan = importer.plan_import(conn, data, name, date=args.date, unit=args.unit,
+                                        kind=args.kind)
+            if not plan.can_apply:
+                _print_refusal(name, plan)
+                return False
+            result = None if args.dry_run else importer.apply_import(conn, plan, account)
+    except UserError as err:
+        print(f"{name}: {err}", file=sys.stderr)
+        return False
+    print(_import_summary(name, plan, result))
+    for problem in plan.warnings:
+        print(f"  Cảnh báo: {problem.message_vi}")
+    return True
+
+
+def _read_upload(path: str) -> bytes:
+    from core import config
+    from core.spreadsheets import MB, MSG_TOO_BIG
+
+    try:
+        size = os.path.getsize(path)
+        limit = config.upload_limit_bytes()
+        if size > limit:
+            raise UserError(MSG_TOO_BIG.format(size=f"{size / MB:.0f}",
+                                               limit=f"{limit / MB:.0f}"))
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as err:
+        raise UserError(f"Không đọc được tệp “{path}”: {err.strerror or err}.") from None
+
+
+_QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY-MM-DD",
+                   "parent": "dùng --unit ĐƠN_VỊ"}
+
+
+def _print_refusal(name: str, plan: importer.ImportPlan) -> None:
+    print(f"{name}: không nhập được, chưa ghi gì.", file=sys.stderr)
+    for question in plan.questions:
+        hint = f" ({_QUESTION_HINTS[question.key]})" if question.key in _QUESTION_HINTS else ""
+        print(f"  Cần bổ sung: {question.message_vi}{hint}", file=sys.stderr)
+        for code in question.candidates:
+            print(f"    - {code} {by_code()[code].name}", file=sys.stderr)
+    for problem in plan.problems:
+        label = "Lỗi" if problem.severity == "error" else "Cảnh báo"
+        print(f"  {label}: {problem.message_vi}", file=sys.stderr)
+    if not plan.problems and not plan.questions and plan.row_count == 0:
+        print("  Lỗi: tệp không có số liệu nào để nhập.", file=sys.stderr)
+
+
+def _import_summary(name: str, plan: importer.ImportPlan,
+                    result: importer.ImportResult | None) -> str:
+    parts = [importer.KIND_LABELS.get(plan.kind or "", plan.kind or "")]
+    if plan.kind == "quota":
+        parts.append(f"năm {plan.year}")
+    if plan.report_date is not None:
+        source = importer.DATE_SOURCE_LABELS.get(plan.date_source or "", "")
+        parts.append(f"ngày {fmt.date(plan.report_date)} (theo {source})")
+    if plan.parent_code is not None:
+        source = importer.PARENT_SOURCE_LABELS.get(plan.parent_source or "", "")
+        parts.append(f"đơn vị cấp trên {by_code()[plan.parent_code].name} (theo {source})")
+    groups = [fmt.GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
+    if groups:
+        parts.append(f"nhóm {', '.join(groups)}")
+    units = len(plan.unit_codes)
+    line = f"{name}: {'; '.join(parts)}; {fmt.number(units)} đơn vị, " \
+           f"{fmt.number(plan.row_count)} dòng số liệu"
+    if result is None:
+        return f"{line}; {fmt.number(len(plan.warnings))} cảnh báo. Chạy thử: chưa ghi gì."
+    return (f"{line}: {fmt.number(result.inserted)} thêm mới, {fmt.number(result.replaced)} "
+            f"thay thế, {fmt.number(result.unchanged)} giữ nguyên; "
+            f"{fmt.number(result.warnings)} cảnh báo. Đã nhập (lần tải lên số "
+            f"{result.upload_id}).")
+
+
 def _records(table: pd.DataFrame, columns: list[str]) -> list[dict]:
     return [{c: _json_value(c, row[c]) for c in columns} for row in table.to_dict("records")]
 
@@ -207,6 +306,9 @@ COMMANDS: dict[str, Callable] = {
     "init-db": cmd_init_db, "demo": cmd_demo, "ranking": cmd_ranking,
     "attainment": cmd_attainment, "lagging": cmd_lagging, "trend": cmd_trend, "user": cmd_user,
 }
+
+
+COMMANDS["import"] = cmd_import
 
 
 def _print_table(records: list[dict]) -> None:

@@ -190,7 +190,11 @@ def missing_counts(frame: pd.DataFrame, ctx: Context) -> list[Problem]:
         return []
     problems = []
     for column in ("total", "cashless"):
-        for row in _records(frame[frame[column].isna()]):
+        missing = frame[column].isna()
+        # A group with no such figure at all lacks the column: one message for the file
+        # (the importer's), not one per row.
+        in_use = (~missing).groupby(frame["grp"]).transform("any") if "grp" in frame else True
+        for row in _records(frame[missing & in_use]):
             problems.append(_problem(row, ERROR, f"thiếu {LABELS[column]}."))
     return problems
 
