@@ -17,7 +17,7 @@ from core import settings as settings_mod
 from core.errors import UserError
 from core.units import PROVINCE, by_code, child_codes, province_codes
 from ui.access import unit_label
-from ui.context import PageContext, open_page
+from ui.context import PageContext, escape_md, open_page
 
 ctx = open_page("quan_tri")
 _FLASH = "_admin_flash"
@@ -30,7 +30,7 @@ def run(action: Callable, done: str) -> None:
         with ctx.engine.begin() as conn:
             action(conn)
     except UserError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(escape_md(err), icon=":material/error:")
         return
     st.session_state[_FLASH] = done
     st.rerun()
@@ -170,7 +170,7 @@ def main(ctx: PageContext) -> None:
     st.title("Quản trị")
     flash = st.session_state.pop(_FLASH, None)
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        st.success(escape_md(flash), icon=":material/check_circle:")
     with ctx.engine.connect() as conn:
         users = auth.list_users(conn)
         current = settings_mod.load(conn)

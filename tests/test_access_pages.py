@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import audit, auth
 from core.permissions import Account
+from ui.access import escape_md
 from ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,14 +300,14 @@ def test_admin_creates_a_user_and_changes_a_setting_from_the_page(url, engine, a
     form_inputs[1].input(PASSWORD)
     next(b for b in at.button if b.label == "Tạo người dùng").click().run()
     assert not at.exception
-    assert [s.value for s in at.success] == [f"Đã tạo người dùng «{name}»."]
+    assert [s.value for s in at.success] == [escape_md(f"Đã tạo người dùng «{name}».")]
     with engine.connect() as conn:
         assert auth.active_account(conn, name) == Account(name, "staff", "524")
 
     timeout = next(n for n in at.number_input if n.label.startswith("Tự đăng xuất"))
     timeout.set_value(45)
     next(b for b in at.button if b.label == "Lưu thiết lập").click().run()
-    assert [s.value for s in at.success] == ["Đã lưu thiết lập."]
+    assert [s.value for s in at.success] == [escape_md("Đã lưu thiết lập.")]
     entry = log(engine, action=audit.SETTING_CHANGE, username=admin.username).iloc[0]
     assert (entry["target"], entry["detail"]["old"], entry["detail"]["new"]) == (
         "session_timeout_minutes", 30, 45)
@@ -341,3 +342,27 @@ def test_audit_page_lists_and_filters_entries_read_only(url, engine, admin, make
     assert not at.dataframe and "Không có mục nào" in at.info[0].value
     labels = {b.label for b in at.button}
     assert not {lbl for lbl in labels if any(w in lbl for w in ("Xóa", "Sửa"))}
+
+
+# ----------------------------------------------------------------------- safe defaults
+
+def test_streamlit_config_keeps_safe_defaults():
+    import tomllib
+
+    from core import config
+
+    cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["client"]["showErrorDetails"] == "none"  # no tracebacks to visitors
+    assert cfg["server"]["enableXsrfProtection"] is True
+    assert cfg["server"].get("enableCORS", True) is True
+    assert cfg["server"].get("enableStaticServing", False) is False
+    assert cfg["server"]["maxUploadSize"] * 1024 * 1024 == config.upload_limit_bytes()
+    assert cfg["browser"]["gatherUsageStats"] is False
+
+
+def test_markdown_escaping_makes_user_text_inert():
+    text = "[bấm](http://x.vn) **đậm** :red[đỏ] $x$ <b>"
+    escaped = escape_md(text)
+    for raw in ("[bấm]", "**", ":red[", "$x$", "<b>"):
+        assert raw not in escaped
+    assert escaped.replace("\\", "") == text

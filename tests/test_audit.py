@@ -160,3 +160,32 @@ def test_a_leader_cannot_upload_even_for_their_own_unit(databases):
     with engine.connect() as conn:
         entry = audit.query(conn, action=audit.UPLOAD).iloc[0]
     assert (entry["username"], entry["ok"]) == ("lanhdao", False)
+
+
+def test_through_the_importer_a_neighbouring_districts_staff_cannot_import_binh_son(databases):
+    from core import importer
+    from tests.workbooks import fixture
+
+    engine = databases.new_engine(demo=True)
+    data = fixture("binh_son.ods")
+    tra_bong_staff = Account("trabong", "staff", "525")
+    before = _snapshot(engine)
+    with pytest.raises(PermissionDenied, match="Xã Bình Trị") as refused, \
+            engine.begin() as conn:
+        plan = importer.plan_import(conn, data, "binh_son.ods")
+        assert plan.parent_code == "524" and not plan.errors and not plan.questions
+        importer.apply_import(conn, plan, tra_bong_staff)
+    assert "Huyện Trà Bồng" in str(refused.value)  # whose reach it is, named too
+    assert _snapshot(engine) == before
+    with engine.connect() as conn:
+        entry = audit.query(conn, action=audit.UPLOAD).iloc[0]
+    assert (entry["username"], entry["target"], entry["ok"]) == ("trabong", "binh_son.ods",
+                                                                 False)
+
+    with engine.begin() as conn:  # the same file by Bình Sơn's own staff goes in
+        plan = importer.plan_import(conn, data, "binh_son.ods")
+        importer.apply_import(conn, plan, BINH_SON_STAFF)
+    assert _snapshot(engine)[1] != before[1]
+    with engine.connect() as conn:
+        entry = audit.query(conn, action=audit.UPLOAD).iloc[0]
+    assert (entry["username"], entry["ok"]) == ("binhson", True)

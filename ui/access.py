@@ -112,7 +112,6 @@ def unit_label(unit_code: str | None) -> str:
 
 def _sidebar(engine: Engine, account: Account) -> None:
     with st.sidebar:
-        st.divider()
         unit = escape_md(unit_label(account.unit_code))
         st.markdown(f":material/account_circle: **{escape_md(account.username)}**  \n"
                     f"{auth.ROLE_LABELS[account.role]} · {unit}")
@@ -179,7 +178,7 @@ def _setup_form(engine: Engine) -> None:
             account = auth.create_first_admin(conn, username or "", password or "")
             audit.record(conn, account.username, audit.LOGIN, None, {"via": "setup"})
     except UserError as err:
-        st.error(str(err))
+        st.error(escape_md(err))
         return
     _start_session(account)
     st.rerun()
