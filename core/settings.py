@@ -22,6 +22,7 @@ from core import audit, config
 from core.db import settings as settings_table
 from core.errors import UserError
 from core.permissions import Account, check_admin
+from core.status import RateThresholds
 from core.units import COMMUNE, DISTRICT, PROVINCE
 
 TIMEZONE = ZoneInfo(config.TIMEZONE)
@@ -54,6 +55,12 @@ class Settings:
     def deadline_at(self, level: int, day: dt.date) -> dt.datetime:
         """The deadline of `day`'s report as an aware datetime in Asia/Ho_Chi_Minh."""
         return dt.datetime.combine(day, self.deadline_for(level), tzinfo=TIMEZONE)
+
+    @property
+    def rate_thresholds(self) -> RateThresholds:
+        """The ranking colours in core.status's terms (yellow there is called amber)."""
+        return RateThresholds(red_below=self.ranking_red_below_pct,
+                              green_from=self.ranking_yellow_below_pct)
 
     def traffic_light(self, rate_pct: float | None) -> str | None:
         """"red" | "yellow" | "green" for a rate; None when there is no rate."""

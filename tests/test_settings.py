@@ -105,3 +105,9 @@ def test_traffic_light_thresholds():
     values = settings.Settings(ranking_red_below_pct=10, ranking_yellow_below_pct=30)
     assert [values.traffic_light(r) for r in (4.8, 10.0, 29.99, 30, None)] == [
         "red", "yellow", "yellow", "green", None]
+
+
+def test_the_ranking_thresholds_feed_core_status():
+    values = settings.Settings(ranking_red_below_pct=10, ranking_yellow_below_pct=30)
+    lights = [values.rate_thresholds.light(r) for r in (4.8, 10.0, 30.0)]
+    assert lights == ["red", "amber", "green"]
