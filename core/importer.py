@@ -828,9 +828,11 @@ def _touched_units(conn: Connection, upload: dict) -> set[str]:
 def _revert_figures(conn: Connection, upload_id: int) -> tuple[int, int]:
     removed = conn.execute(figures.delete().where(figures.c.upload_id == upload_id)).rowcount
     columns = [*store.FIGURE_COLUMNS, "upload_id"]
-    restored = conn.execute(figures.insert().from_select(
-        columns, sa.select(*[replaced_figures.c[c] for c in columns]).where(
-            replaced_figures.c.replaced_by == upload_id))).rowcount
+    mine = replaced_figures.c.replaced_by == upload_id
+    # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
+    restored = conn.scalar(sa.select(sa.func.count()).select_from(replaced_figures).where(mine))
+    conn.execute(figures.insert().from_select(
+        columns, sa.select(*[replaced_figures.c[c] for c in columns]).where(mine)))
     conn.execute(replaced_figures.delete().where(replaced_figures.c.replaced_by == upload_id))
     return int(removed or 0), int(restored or 0)
 
