@@ -117,14 +117,12 @@ def _banded_workbook(sheet_name: str, title: list[str], level: int, units: list[
     sheet = workbook.active
     sheet.title = sheet_name
     width = 3 + len(groups) * len(fields)
-    for line in title:
-        sheet.append([line])
-        sheet.merge_cells(start_row=sheet.max_row, start_column=1, end_row=sheet.max_row,
-                          end_column=width)
-        sheet.cell(sheet.max_row, 1).alignment = _CENTER
-        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
-    sheet.append([])
-    header = sheet.max_row + 1
+    for row, line in enumerate(title, start=1):
+        cell = sheet.cell(row, 1, line)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        cell.alignment = _CENTER
+        cell.font = Font(bold=True)
+    header = len(title) + 2  # a blank row between the title and the table
     _header(sheet, header, level, groups, fields)
     first = header + 2
     count = len(units) or BLANK_ROWS
