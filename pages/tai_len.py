@@ -1,0 +1,356 @@
+"""Tải lên báo cáo: drop a file, see what was understood, confirm; the history with revert.
+
+The page is thin: core.importer makes the plan (a dry run) and applies it; this script shows
+the plan (kind, date, parent, groups, rows with the unit matched, problems per row), asks
+what the file does not say (date, parent unit), and lists the uploads with a revert action.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from core import config, importer, sources, templates
+from core import formatting as fmt
+from core.errors import UserError
+from core.layouts import FIELD_LABELS, GROUP_LABELS
+from core.permissions import Account
+from core.status import LIGHT_FILLS
+from core.units import DISTRICT, PROVINCE, by_code, catalogue
+from ui import tables
+from ui.access import escape_md
+from ui.context import PageContext, open_page
+from ui.tables import Col
+
+ctx: PageContext = open_page("tai_len")
+account: Account = ctx.user
+
+FILE_TYPES = ["xlsx", "xlsm", "xls", "ods", "csv"]
+PREVIEW_LIMIT = 500
+LIST_LIMIT = 200
+_PLAN = "upload_plan"
+_RESULT = "upload_result"
+_ROUND = "upload_round"  # bumped after an import, to empty the file box
+KIND_OPTIONS = {"auto": "Tự nhận biết", "progress": importer.KIND_LABELS["progress"],
+                "quota": importer.KIND_LABELS["quota"],
+                "national": importer.KIND_LABELS["national"]}
+PREVIEW_FIELDS = {"progress": ("total", "accounts", "cashless"),
+                  "national": ("total", "accounts", "cashless"),
+                  "quota": ("q1", "q2", "q3", "q4", "year_total")}
+SHORT_FIELDS = {"total": "Tổng số", "accounts": "Có tài khoản", "cashless": "Chi qua TK",
+                "q1": "Quý 1", "q2": "Quý 2", "q3": "Quý 3", "q4": "Quý 4",
+                "year_total": "Cả năm"}
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def parent_options() -> list[str | None]:
+    """Provinces and districts the user may upload for (the parent of a file's units)."""
+    units = [u.code for u in catalogue() if u.level in (PROVINCE, DISTRICT)
+             and ctx.can_view(u.code)]
+    return [None, *units]
+
+
+def parent_label(code: str | None) -> str:
+    if code is None:
+        return "(Tự nhận biết từ tệp)"
+    unit = by_code()[code]
+    if unit.level == PROVINCE:
+        return unit.name
+    return f"{unit.name} ({by_code()[unit.province_code].name})"
+
+
+def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
+              kind: str) -> importer.ImportPlan:
+    """The dry run, kept in the session: a national file takes a second or two to plan,
+    and every click reruns the script. Keyed by the content, the options and the data
+    version (a plan compares with stored figures)."""
+    with ctx.engine.connect() as conn:
+        version = sources.data_version(conn)
+        key = (hashlib.sha256(data).hexdigest(), name, day, parent, kind, version)
+        kept = st.session_state.get(_PLAN)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        with st.spinner("Đang đọc và kiểm tra tệp…"):
+            plan = importer.plan_import(conn, data, name, date=day, unit=parent, kind=kind)
+    st.session_state[_PLAN] = (key, plan)
+    return plan
+
+
+def show_understood(plan: importer.ImportPlan) -> None:
+    """Kind, date, parent, groups and size, with where each came from."""
+    cards = st.columns(4)
+    cards[0].metric("Loại báo cáo", importer.KIND_LABELS.get(plan.kind or "", "–"), border=True)
+    if plan.kind == "quota":
+        cards[1].metric("Năm chỉ tiêu", plan.year or "–", border=True)
+    else:
+        cards[1].metric("Ngày số liệu", fmt.date(plan.report_date), border=True,
+                        help=_source("date", plan.date_source))
+    parent = by_code()[plan.parent_code].name if plan.parent_code else (
+        "Toàn quốc" if plan.kind == "national" else "–")
+    cards[2].metric("Đơn vị cấp trên", parent, border=True,
+                    help=_source("parent", plan.parent_source))
+    cards[3].metric("Số đơn vị", fmt.number(len(plan.unit_codes)), border=True)
+    groups = ", ".join(GROUP_LABELS.get(g, g) for g in plan.groups) or "–"
+    notes = [f"Nhóm đối tượng: **{escape_md(groups)}**",
+             f"{fmt.number(plan.row_count)} dòng số liệu sẽ được ghi"]
+    if plan.report is not None:
+        notes.insert(0, f"Trang tính «{escape_md(plan.report.sheet_name)}»")
+    if plan.report_date is not None and plan.kind != "quota":
+        notes.append(f"ngày lấy từ {importer.DATE_SOURCE_LABELS.get(plan.date_source, '–')}")
+    st.markdown(" · ".join(notes))
+    if plan.report is not None:
+        with st.expander("Các cột đã hiểu"):
+            st.dataframe(columns_frame(plan), hide_index=True)
+
+
+def _source(what: str, source: str | None) -> str | None:
+    labels = importer.DATE_SOURCE_LABELS if what == "date" else importer.PARENT_SOURCE_LABELS
+    return f"Lấy từ {labels[source]}." if source in labels else None
+
+
+def columns_frame(plan: importer.ImportPlan) -> pd.DataFrame:
+    roles = {"name": "Tên đơn vị", "code": "Mã đơn vị", "order": "Số thứ tự",
+             "group": "Nhóm đối tượng", "ignored": "Không dùng"}
+    rows = []
+    for column in plan.report.columns:
+        if column.role == "figure":
+            meaning = FIELD_LABELS.get(column.field, column.field or "")
+            if column.group:
+                meaning += f" – {GROUP_LABELS.get(column.group, column.group)}"
+        else:
+            meaning = roles.get(column.role, column.role)
+        rows.append({"Cột": column.letter, "Tiêu đề trong tệp": column.header,
+                     "Được hiểu là": meaning})
+    return pd.DataFrame(rows)
+
+
+def preview_frame(plan: importer.ImportPlan) -> tuple[pd.DataFrame, list[Col], int]:
+    """The rows to show (problem rows first when the file is long) and their columns."""
+    data = plan.preview
+    total = len(data)
+    if total > PREVIEW_LIMIT:
+        flagged = data[data["severity"].notna()]
+        rest = data[data["severity"].isna()].head(max(0, PREVIEW_LIMIT - len(flagged)))
+        data = pd.concat([flagged.head(PREVIEW_LIMIT), rest]).sort_values("row_number")
+    data = data.assign(status_label=data["status"].map(importer.STATUS_LABELS))
+    cols = [Col("row_number", "Dòng", "text", width="small"),
+            Col("unit_text", "Tên trong tệp", width="medium"),
+            Col("unit_name", "Đơn vị nhận diện", width="medium"),
+            Col("unit_code", "Mã", width="small"),
+            Col("status_label", "Nhận diện", width="small")]
+    fields = PREVIEW_FIELDS.get(plan.kind or "progress", ())
+    for group in plan.groups:
+        for field_name in fields:
+            column = f"{group}:{field_name}"
+            if column in data.columns:
+                cols.append(Col(column, f"{SHORT_FIELDS[field_name]} · "
+                                        f"{_group_short(group)}", "count"))
+        if plan.kind != "quota" and {f"{group}:total", f"{group}:cashless"} <= set(data):
+            data = data.assign(**{f"{group}:rate_pct": _rate(data, group)})
+            cols.append(Col(f"{group}:rate_pct", f"Tỷ lệ · {_group_short(group)}", "pct"))
+    cols.append(Col("problems", "Vấn đề", width="large"))
+    data = data.assign(row_number=data["row_number"].astype(str))
+    return data.reset_index(drop=True), cols, total
+
+
+def _group_short(group: str) -> str:
+    return {"ncc": "NCC", "btxh": "BTXH", "ngheo": "Hộ nghèo", "all": "Chung"}.get(group, group)
+
+
+def _rate(data: pd.DataFrame, group: str) -> pd.Series:
+    total = pd.to_numeric(data[f"{group}:total"], errors="coerce")
+    cashless = pd.to_numeric(data[f"{group}:cashless"], errors="coerce")
+    return cashless / total.where(total > 0) * 100
+
+
+def show_preview(plan: importer.ImportPlan) -> None:
+    data, cols, total = preview_frame(plan)
+    fills = [LIGHT_FILLS["red"] if s == "error" else LIGHT_FILLS["amber"] if s == "warning"
+             else None for s in data["severity"]]
+    st.subheader("Các dòng trong tệp")
+    if total > len(data):
+        st.caption(f"Hiển thị {fmt.number(len(data))}/{fmt.number(total)} dòng: các dòng có "
+                   "vấn đề và các dòng đầu bảng.")
+    tables.show(data, cols, key="upload_preview", colours={c.field: fills for c in cols},
+                height=min(600, 38 + 35 * len(data)))
+
+
+def show_problems(plan: importer.ImportPlan) -> None:
+    errors, warnings = plan.errors, plan.warnings
+    if errors:
+        st.error(f"**{fmt.number(len(errors))} lỗi** phải sửa trong tệp trước khi nhập.",
+                 icon=":material/error:")
+        _problem_list(errors)
+    if warnings:
+        st.warning(f"**{fmt.number(len(warnings))} cảnh báo**: vẫn nhập được, nhưng hãy "
+                   "xem lại.", icon=":material/warning:")
+        _problem_list(warnings)
+    if not errors and not warnings:
+        st.success("Không phát hiện vấn đề nào trong tệp.", icon=":material/check_circle:")
+
+
+def _problem_list(problems: list) -> None:
+    lines = [f"- {escape_md(p.message_vi)}" for p in problems[:LIST_LIMIT]]
+    if len(problems) > LIST_LIMIT:
+        lines.append(f"- … và {fmt.number(len(problems) - LIST_LIMIT)} vấn đề khác.")
+    st.markdown("\n".join(lines))
+
+
+def show_questions(plan: importer.ImportPlan) -> None:
+    for question in plan.questions:
+        text = escape_md(question.message_vi)
+        if question.candidates:
+            names = "; ".join(parent_label(c) for c in question.candidates)
+            text += f" Có thể là: {escape_md(names)}."
+        st.info(f"**Cần bổ sung:** {text} (ở mục «Ngày số liệu, đơn vị cấp trên, loại báo "
+                "cáo» phía trên)", icon=":material/help:")
+
+
+def confirm(plan: importer.ImportPlan) -> None:
+    """Write the plan: one transaction; then empty the file box and say what happened."""
+    try:
+        with ctx.engine.begin() as conn:
+            result = importer.apply_import(conn, plan, account)
+    except UserError as err:
+        st.session_state[_RESULT] = ("error", str(err))
+        return
+    st.session_state[_RESULT] = ("success", result_text(plan, result))
+    st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+    st.session_state.pop(_PLAN, None)
+
+
+def result_text(plan: importer.ImportPlan, result: importer.ImportResult) -> str:
+    when = (f"năm {plan.year}" if plan.kind == "quota"
+            else f"ngày {fmt.date(result.report_date)}")
+    return (f"Đã nhập tệp «{plan.file_name}» ({importer.KIND_LABELS[result.kind]}, {when}): "
+            f"{fmt.number(result.inserted)} dòng thêm mới, {fmt.number(result.replaced)} "
+            f"dòng thay thế, {fmt.number(result.unchanged)} dòng giữ nguyên"
+            f"{f', {fmt.number(result.warnings)} cảnh báo' if result.warnings else ''}. "
+            f"Lần tải lên số {result.upload_id}.")
+
+
+def revert(upload_id: int) -> None:
+    try:
+        with ctx.engine.begin() as conn:
+            done = importer.revert_upload(conn, upload_id, account)
+    except UserError as err:
+        st.session_state[_RESULT] = ("error", str(err))
+        return
+    st.session_state[_RESULT] = ("success", (
+        f"Đã hoàn tác lần tải lên số {upload_id}: xóa {fmt.number(done['removed'])} dòng, "
+        f"khôi phục {fmt.number(done['restored'])} dòng số liệu trước đó."))
+    st.session_state.pop(_PLAN, None)
+
+
+def history_frame(history: pd.DataFrame) -> pd.DataFrame:
+    return history.assign(
+        kind_label=history["kind"].map(importer.KIND_LABELS).fillna(history["kind"]),
+        when=[t.strftime("%d/%m/%Y %H:%M") for t in history["uploaded_at"]],
+        status_label=history["status"].map(importer.UPLOAD_STATUS_LABELS),
+        unit_label=history["unit_name"].fillna("Toàn quốc"),
+        number=history["id"].astype(str),
+    )
+
+
+HISTORY_COLS = [Col("number", "Số", width="small"), Col("file_name", "Tệp", width="medium"),
+                Col("kind_label", "Loại"), Col("report_date", "Ngày số liệu", "date"),
+                Col("unit_label", "Đơn vị"), Col("uploaded_by", "Người tải lên"),
+                Col("when", "Thời gian"), Col("status_label", "Trạng thái"),
+                Col("row_count", "Số dòng", "count"), Col("inserted", "Thêm mới", "count"),
+                Col("replaced", "Thay thế", "count"), Col("unchanged", "Giữ nguyên", "count")]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def template_bytes(key: str, parent: str | None) -> bytes:
+    return templates.build(key, parent)
+
+
+# -------------------------------------------------------------------------------- page
+
+st.title("Tải lên báo cáo")
+limit_mb = config.upload_limit_bytes() // (1024 * 1024)
+st.caption("Tải lên bảng tính báo cáo như đơn vị đang dùng (Excel .xlsx, .xls, LibreOffice .ods "
+           f"hoặc CSV, tối đa {limit_mb} MB): không cần theo mẫu. Hệ thống đọc và kiểm tra "
+           "trước, chỉ ghi khi bạn xác nhận.")
+
+notice = st.session_state.pop(_RESULT, None)
+if notice is not None:
+    (st.success if notice[0] == "success" else st.error)(
+        escape_md(notice[1]), icon=":material/check_circle:" if notice[0] == "success"
+        else ":material/error:")
+
+upload_round = st.session_state.get(_ROUND, 0)
+uploaded = st.file_uploader("Chọn tệp báo cáo", type=FILE_TYPES,
+                            key=f"upload_file_{upload_round}")
+day = st.session_state.get("upload_date")
+parent = st.session_state.get("upload_parent")
+kind = st.session_state.get("upload_kind", "auto")
+plan = make_plan(uploaded.getvalue(), uploaded.name, day, parent, kind) if uploaded else None
+
+with st.expander("Ngày số liệu, đơn vị cấp trên, loại báo cáo",
+                 expanded=bool(plan and plan.questions), icon=":material/tune:"):
+    st.caption("Chỉ cần khi tệp không ghi rõ: ngày nhập ở đây được ưu tiên hơn ngày trong "
+               "tiêu đề hay tên tệp; đơn vị cấp trên ưu tiên hơn tiêu đề.")
+    option_cols = st.columns(3)
+    option_cols[0].date_input("Ngày số liệu", value=None, key="upload_date",
+                              format="DD/MM/YYYY")
+    option_cols[1].selectbox("Đơn vị cấp trên", parent_options(), key="upload_parent",
+                             format_func=parent_label)
+    option_cols[2].selectbox("Loại báo cáo", list(KIND_OPTIONS), key="upload_kind",
+                             format_func=KIND_OPTIONS.get)
+
+if plan is not None:
+    st.divider()
+    st.subheader(f"Tệp «{escape_md(plan.file_name)}»")
+    if plan.report is not None:
+        show_understood(plan)
+    show_questions(plan)
+    show_problems(plan)
+    if plan.report is not None and not plan.preview.empty:
+        show_preview(plan)
+    if plan.can_apply:
+        st.caption("Báo cáo mới của cùng đơn vị, nhóm và ngày sẽ thay thế báo cáo cũ; báo cáo "
+                   "cũ vẫn được lưu trong lịch sử và khôi phục được bằng cách hoàn tác.")
+    st.button("Xác nhận nhập số liệu", type="primary", icon=":material/database_upload:",
+              disabled=not plan.can_apply, on_click=confirm, args=(plan,), key="upload_confirm")
+
+st.divider()
+st.subheader("Lịch sử tải lên")
+with ctx.engine.connect() as conn:
+    history = importer.upload_history(conn, account=account)
+if history.empty:
+    st.info("Chưa có lần tải lên nào.", icon=":material/history:")
+else:
+    tables.show(history_frame(history), HISTORY_COLS, key="upload_history",
+                height=min(420, 38 + 35 * len(history)))
+    revertable = history[history["can_revert"]]
+    if not revertable.empty:
+        with st.form("revert_form"):
+            labels = {int(r["id"]): (f"Số {r['id']} · {r['file_name']} · "
+                                     f"{r['uploaded_at']:%d/%m/%Y %H:%M}")
+                      for r in revertable.to_dict("records")}
+            chosen = st.selectbox("Hoàn tác lần tải lên", list(labels), format_func=labels.get,
+                                  key="revert_choice")
+            st.caption("Hoàn tác xóa số liệu của lần tải lên này và khôi phục số liệu mà nó "
+                       "đã thay thế.")
+            if st.form_submit_button("Hoàn tác", icon=":material/undo:"):
+                revert(int(chosen))
+                st.rerun()
+
+with st.expander("Mẫu báo cáo (không bắt buộc)", icon=":material/download:"):
+    st.caption("Đơn vị nào muốn có sẵn bảng thì tải mẫu về; đơn vị đã có bảng riêng cứ tải "
+               "lên bảng của mình. Mẫu có sẵn tên và mã các đơn vị trực thuộc đơn vị của bạn.")
+    home = ctx.home_unit
+    template_cols = st.columns(len(templates.TEMPLATES))
+    for column, (key, (label, file_name)) in zip(template_cols, templates.TEMPLATES.items(),
+                                                 strict=True):
+        if key == "national" and account.role != "admin":
+            continue
+        column.download_button(label, template_bytes(key, home),
+                               file_name=file_name, mime=templates.XLSX_MIME,
+                               key=f"template_{key}", icon=":material/table_view:")
