@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 
 import pandas as pd
 import streamlit as st
@@ -82,35 +83,39 @@ def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
 
 
 def show_understood(plan: importer.ImportPlan) -> None:
-    """Kind, date, parent, groups and size, with where each came from."""
+    """Kind, date, parent, groups and size, each with where it came from."""
     cards = st.columns(4)
-    cards[0].metric("Loại báo cáo", importer.KIND_LABELS.get(plan.kind or "", "–"), border=True)
+    fact(cards[0], "Loại báo cáo", importer.KIND_LABELS.get(plan.kind or "", "–"),
+         f"trang tính «{plan.report.sheet_name}»" if plan.report else None)
     if plan.kind == "quota":
-        cards[1].metric("Năm chỉ tiêu", plan.year or "–", border=True)
+        fact(cards[1], "Năm chỉ tiêu", str(plan.year or "–"))
     else:
-        cards[1].metric("Ngày số liệu", fmt.date(plan.report_date), border=True,
-                        help=_source("date", plan.date_source))
+        fact(cards[1], "Ngày số liệu", fmt.date(plan.report_date),
+             _source("date", plan.date_source))
     parent = by_code()[plan.parent_code].name if plan.parent_code else (
         "Toàn quốc" if plan.kind == "national" else "–")
-    cards[2].metric("Đơn vị cấp trên", parent, border=True,
-                    help=_source("parent", plan.parent_source))
-    cards[3].metric("Số đơn vị", fmt.number(len(plan.unit_codes)), border=True)
-    groups = ", ".join(GROUP_LABELS.get(g, g) for g in plan.groups) or "–"
-    notes = [f"Nhóm đối tượng: **{escape_md(groups)}**",
-             f"{fmt.number(plan.row_count)} dòng số liệu sẽ được ghi"]
-    if plan.report is not None:
-        notes.insert(0, f"Trang tính «{escape_md(plan.report.sheet_name)}»")
-    if plan.report_date is not None and plan.kind != "quota":
-        notes.append(f"ngày lấy từ {importer.DATE_SOURCE_LABELS.get(plan.date_source, '–')}")
-    st.markdown(" · ".join(notes))
+    fact(cards[2], "Đơn vị cấp trên", parent, _source("parent", plan.parent_source))
+    groups = ", ".join(GROUP_LABELS.get(g, g) for g in plan.groups if g != "all") or "–"
+    fact(cards[3], "Số đơn vị", fmt.number(len(plan.unit_codes)),
+         f"{fmt.number(plan.row_count)} dòng số liệu · {groups}")
     if plan.report is not None:
         with st.expander("Các cột đã hiểu"):
             st.dataframe(columns_frame(plan), hide_index=True)
 
 
+def fact(column, label: str, value: str, note: str | None = None) -> None:
+    """A small card: label, value in bold (wraps instead of being cut like st.metric's),
+    and where the value came from."""
+    with column.container(border=True):
+        text = f":gray[{escape_md(label)}]  \n**{escape_md(value)}**"
+        if note:
+            text += f"  \n:gray[{escape_md(note)}]"
+        st.markdown(text)
+
+
 def _source(what: str, source: str | None) -> str | None:
     labels = importer.DATE_SOURCE_LABELS if what == "date" else importer.PARENT_SOURCE_LABELS
-    return f"Lấy từ {labels[source]}." if source in labels else None
+    return f"theo {labels[source]}" if source in labels else None
 
 
 def columns_frame(plan: importer.ImportPlan) -> pd.DataFrame:
@@ -137,7 +142,9 @@ def preview_frame(plan: importer.ImportPlan) -> tuple[pd.DataFrame, list[Col], i
         flagged = data[data["severity"].notna()]
         rest = data[data["severity"].isna()].head(max(0, PREVIEW_LIMIT - len(flagged)))
         data = pd.concat([flagged.head(PREVIEW_LIMIT), rest]).sort_values("row_number")
-    data = data.assign(status_label=data["status"].map(importer.STATUS_LABELS))
+    data = data.assign(status_label=data["status"].map(importer.STATUS_LABELS),
+                       unit_name=data["unit_name"].fillna("–"),
+                       unit_code=data["unit_code"].fillna("–"))
     cols = [Col("row_number", "Dòng", "text", width="small"),
             Col("unit_text", "Tên trong tệp", width="medium"),
             Col("unit_name", "Đơn vị nhận diện", width="medium"),
@@ -253,12 +260,13 @@ def history_frame(history: pd.DataFrame) -> pd.DataFrame:
         when=[t.strftime("%d/%m/%Y %H:%M") for t in history["uploaded_at"]],
         status_label=history["status"].map(importer.UPLOAD_STATUS_LABELS),
         unit_label=history["unit_name"].fillna("Toàn quốc"),
+        day=[fmt.date(d) for d in history["report_date"]],  # Styler leaves None as "None"
         number=history["id"].astype(str),
     )
 
 
 HISTORY_COLS = [Col("number", "Số", width="small"), Col("file_name", "Tệp", width="medium"),
-                Col("kind_label", "Loại"), Col("report_date", "Ngày số liệu", "date"),
+                Col("kind_label", "Loại"), Col("day", "Ngày số liệu"),
                 Col("unit_label", "Đơn vị"), Col("uploaded_by", "Người tải lên"),
                 Col("when", "Thời gian"), Col("status_label", "Trạng thái"),
                 Col("row_count", "Số dòng", "count"), Col("inserted", "Thêm mới", "count"),
@@ -273,7 +281,7 @@ def template_bytes(key: str, parent: str | None) -> bytes:
 # -------------------------------------------------------------------------------- page
 
 st.title("Tải lên báo cáo")
-limit_mb = config.upload_limit_bytes() // (1024 * 1024)
+limit_mb = max(1, math.ceil(config.upload_limit_bytes() / (1024 * 1024)))
 st.caption("Tải lên bảng tính báo cáo như đơn vị đang dùng (Excel .xlsx, .xls, LibreOffice .ods "
            f"hoặc CSV, tối đa {limit_mb} MB): không cần theo mẫu. Hệ thống đọc và kiểm tra "
            "trước, chỉ ghi khi bạn xác nhận.")
@@ -285,7 +293,7 @@ if notice is not None:
         else ":material/error:")
 
 upload_round = st.session_state.get(_ROUND, 0)
-uploaded = st.file_uploader("Chọn tệp báo cáo", type=FILE_TYPES,
+uploaded = st.file_uploader("Chọn tệp báo cáo", type=FILE_TYPES, max_upload_size=limit_mb,
                             key=f"upload_file_{upload_round}")
 day = st.session_state.get("upload_date")
 parent = st.session_state.get("upload_parent")

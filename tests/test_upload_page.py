@@ -54,7 +54,13 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 
 
 def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The cards saying what was understood: {label: value}."""
+    cards = {}
+    for element in at.markdown:
+        lines = element.value.replace("\\", "").split("  \n")
+        if lines[0].startswith(":gray[") and len(lines) > 1 and lines[1].startswith("**"):
+            cards[lines[0][6:-1]] = lines[1].strip("*")
+    return cards
 
 
 def texts(at: AppTest, kind: str) -> list[str]:
