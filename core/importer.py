@@ -185,6 +185,12 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
                              previous=_previous_figures(conn, plan),
                              totals=_totals_frame(report))
     plan.problems = _problems(report, checked, ctx, plan, matches)
+    if report.other_table_sheets:
+        others = ", ".join(f"«{name}»" for name in report.other_table_sheets)
+        plan.problems.insert(0, Problem(None, "warning", (
+            f"Tệp có bảng số liệu ở nhiều trang tính; chỉ trang tính «{report.sheet_name}» "
+            f"được nhập, không nhập {others}. Nếu cần, hãy tải lên từng trang tính thành "
+            "một tệp riêng.")))
     plan.imported_before = _imported_before(conn, plan.sha256)
     if plan.imported_before is not None:
         plan.problems.insert(0, Problem(None, "warning", (
@@ -655,10 +661,15 @@ def apply_import(conn: Connection, plan: ImportPlan, account: Account) -> Import
         conn, file_name=plan.file_name[:255], sha256=plan.sha256, kind=plan.kind or "progress",
         uploaded_by=account.username, report_date=plan.report_date,
         unit_code=plan.upload_unit)
-    if plan.kind == "quota":
-        written, replaced_quotas = _write_quotas(conn, plan.quotas, upload_id)
-    else:
-        written, replaced_quotas = store.write_figures(conn, plan.figures, upload_id), []
+    try:
+        if plan.kind == "quota":
+            written, replaced_quotas = _write_quotas(conn, plan.quotas, upload_id)
+        else:
+            written, replaced_quotas = store.write_figures(conn, plan.figures, upload_id), []
+    except sa.exc.IntegrityError:  # the caller's transaction rolls back with this error
+        raise ImportRefused(
+            f"Tệp {plan.file_name} chưa được nhập: cùng lúc đó có người khác vừa nhập số liệu "
+            "của cùng đơn vị và ngày. Hãy tải lên lại để xem số liệu mới nhất.") from None
     result = ImportResult(upload_id, plan.kind or "progress", plan.report_date,
                           plan.parent_code, plan.row_count, written.inserted, written.replaced,
                           written.unchanged, len(plan.warnings))

@@ -641,3 +641,15 @@ def test_audit_log_keeps_each_applied_upload(empty_engine):
                                          audit_log.c.ok)).all()
     assert [tuple(e) for e in entries] == [(audit.UPLOAD, "bs.xlsx", True)]
     assert result.upload_id == 1
+
+
+def test_only_the_main_table_of_a_workbook_is_imported_and_the_others_are_named(empty_engine):
+    data = xlsx(SheetSpec("BTXH", binh_son_rows()), SheetSpec("Tuần trước", [
+        ["BÁO CÁO CHI TRẢ BẢO TRỢ XÃ HỘI QUA TÀI KHOẢN"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã chi trả qua tài khoản"],
+        [1, "Xã Bình Trị", 600, 300]]))
+    plan = plan_of(empty_engine, data, "bs.xlsx")
+    [warning] = plan.warnings
+    assert warning.message_vi.startswith("Tệp có bảng số liệu ở nhiều trang tính; chỉ trang "
+                                         "tính «BTXH» được nhập, không nhập «Tuần trước».")
+    assert plan.can_apply and plan.row_count == 22
