@@ -653,3 +653,35 @@ def test_only_the_main_table_of_a_workbook_is_imported_and_the_others_are_named(
     assert warning.message_vi.startswith("Tệp có bảng số liệu ở nhiều trang tính; chỉ trang "
                                          "tính «BTXH» được nhập, không nhập «Tuần trước».")
     assert plan.can_apply and plan.row_count == 22
+
+
+def test_one_row_per_unit_and_group_with_merged_names(empty_engine):
+    rows = [
+        ["UBND HUYỆN CẨM XUYÊN"], ["BÁO CÁO TIẾN ĐỘ (Số liệu tính đến ngày 25/01/2024)"],
+        ["STT", "Xã, phường, thị trấn", "Nhóm đối tượng", "Tổng số đối tượng",
+         "Số đã có tài khoản", "Số đã chi trả qua tài khoản"],
+        [1, "Xã Cẩm Lạc", "Người có công", 151, 20, 10],
+        [None, None, "Bảo trợ xã hội", 334, 30, 12],
+        [None, None, "Hộ nghèo, hộ cận nghèo", 437, 40, 15],
+        [2, "Xã Cẩm Minh", "Người có công", 100, 10, 5],
+        [None, None, "Bảo trợ xã hội", 200, 20, 6],
+        ["Tổng cộng", None, "Người có công", 251, 30, 15],
+        [None, None, "Bảo trợ xã hội", 534, 50, 18],
+    ]
+    data = xlsx(SheetSpec("BC", rows, ("A4:A6", "B4:B6", "A7:A8", "B7:B8", "A9:B10")))
+    result = import_file(empty_engine, data, "cam_xuyen.xlsx")
+    assert (result.parent_code, result.inserted) == ("446", 5)
+    assert stored(empty_engine, "18748", "ngheo") == (437, 40, 15)  # Cẩm Lạc, seed 002
+    assert stored(empty_engine, "18751", "btxh") == (200, 20, 6)
+
+
+def test_rates_as_excel_percent_fractions_are_checked_not_stored(empty_engine):
+    data = xlsx(SheetSpec("BC", [
+        ["UBND HUYỆN BÌNH SƠN"], ["BÁO CÁO BẢO TRỢ XÃ HỘI (Số liệu tính đến ngày 25/01/2024)"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã chi trả qua tài khoản", "Tỷ lệ"],
+        [1, "Xã Bình Trị", 626, 377, 0.6022], [2, "Xã Bình Trung", 519, 4, 0.0077],
+        [3, "Xã Bình Long", 522, 6, 0.5]], percent_cells=("E4:E6",)))
+    plan = plan_of(empty_engine, data, "bs.xlsx")
+    [error] = plan.errors
+    assert error.row_number == 6 and "tỷ lệ ghi 50% nhưng 6/522 = 1,15%" in error.message_vi
+    assert "rate" not in plan.figures.columns
