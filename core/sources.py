@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from core.db import figures, quotas, uploads
 from core.db import units as units_table
-from core.units import COMMUNE, DISTRICT, descendant_codes
+from core.units import COMMUNE, DISTRICT, descendant_codes, province_codes
 
 _CHUNK = 500
 
@@ -47,16 +47,15 @@ def date_range(conn: Connection) -> tuple[dt.date, dt.date] | None:
 
 def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[SourceUpload]:
     """The applied uploads holding the newest reports on or before `as_of` for a unit's
-    subtree (every unit when `unit` is None), newest upload first."""
-    codes = None if unit is None else [unit, *descendant_codes(unit)]
-    chunks = [None] if codes is None else [codes[i:i + _CHUNK]
-                                           for i in range(0, len(codes), _CHUNK)]
+    subtree, or for the provinces' own reports (the national view) when `unit` is None;
+    newest upload first."""
+    codes = list(province_codes()) if unit is None else [unit, *descendant_codes(unit)]
+    chunks = [codes[i:i + _CHUNK] for i in range(0, len(codes), _CHUNK)]
     latest = None
     for chunk in chunks:
         query = sa.select(sa.func.max(figures.c.report_date)).where(
             figures.c.report_date <= as_of)
-        if chunk is not None:
-            query = query.where(figures.c.unit_code.in_(chunk))
+        query = query.where(figures.c.unit_code.in_(chunk))
         found = _as_date(conn.scalar(query))
         if found is not None and (latest is None or found > latest):
             latest = found
@@ -66,8 +65,7 @@ def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[S
     for chunk in chunks:
         query = sa.select(figures.c.upload_id).distinct().where(
             figures.c.report_date == latest)
-        if chunk is not None:
-            query = query.where(figures.c.unit_code.in_(chunk))
+        query = query.where(figures.c.unit_code.in_(chunk))
         ids.update(conn.scalars(query))
     rows = conn.execute(
         sa.select(uploads.c.file_name, uploads.c.uploaded_at, uploads.c.uploaded_by,

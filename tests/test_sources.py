@@ -16,15 +16,17 @@ def test_sources_name_the_uploads_behind_the_newest_reports(empty_engine):
     put_figures(empty_engine, [("21061", "btxh", "2024-01-24", 724, 500, 430)], "ngay24.xlsx")
     put_figures(empty_engine, [("21061", "btxh", "2024-01-25", 724, 504, 436)], "ngay25.xlsx")
     put_quotas(empty_engine, "461", "ncc", (1, 2, 3, 4))
+    put_figures(empty_engine, [("51", "all", "2024-01-20", 9000, 900, 800)], "tinh.xlsx")
     with empty_engine.connect() as conn:
         version = sources.data_version(conn)
-        assert version[1] == 3
-        assert sources.date_range(conn) == (D(2024, 1, 24), D(2024, 1, 25))
+        assert version[1] == 4
+        assert sources.date_range(conn) == (D(2024, 1, 20), D(2024, 1, 25))
         found = sources.source_uploads(conn, "524", D(2024, 1, 25))
         assert [f.file_name for f in found] == ["ngay25.xlsx"]
-        assert [f.file_name for f in sources.source_uploads(conn, None, D(2024, 1, 24))] == [
-            "ngay24.xlsx"]
+        assert sources.source_uploads(conn, None, D(2024, 1, 19)) == []  # no province report
         assert sources.source_uploads(conn, "49", D(2024, 1, 25)) == []
+        assert [f.file_name for f in sources.source_uploads(conn, None, D(2024, 1, 25))] == [
+            "tinh.xlsx"]
         assert sources.districts_with_commune_reports(conn) == ["524"]
         assert sources.units_with_quotas(conn, 2024) == ["45", "461"]
         assert sources.units_with_quotas(conn, 2025) == []

@@ -1,0 +1,86 @@
+"""Small pieces every page shows the same way: the data note, empty states, meeting mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from core import formatting as fmt
+from ui.access import escape_md
+
+UPLOAD_PAGE = "«Tải lên báo cáo»"
+
+
+def data_note(as_of: dt.date, source: str, newest_report: dt.date | None = None) -> None:
+    """Say which date the figures are for and which uploads they come from (file names are
+    user text: escaped)."""
+    text = f"Số liệu tính đến ngày **{fmt.date(as_of)}**"
+    if newest_report is not None and newest_report != as_of:
+        text += f" (báo cáo gần nhất ngày {fmt.date(newest_report)})"
+    st.caption(f"{text}. Nguồn: {escape_md(source)}.")
+
+
+def no_data(what: str = "đơn vị này") -> None:
+    st.info(f"Chưa có số liệu cho {what}. Hãy tải lên báo cáo tiến độ hằng ngày (Phụ lục 2a "
+            f"của huyện, Phụ lục 2b của xã, hoặc bảng tổng hợp của tỉnh) ở trang "
+            f"{UPLOAD_PAGE}.", icon=":material/upload_file:")
+
+
+def no_database_data() -> None:
+    st.info("Cơ sở dữ liệu chưa có báo cáo nào. Hãy tải lên báo cáo tiến độ hằng ngày ở "
+            f"trang {UPLOAD_PAGE} (bảng tính .xlsx, .xls, .ods hoặc .csv).",
+            icon=":material/upload_file:")
+    st.stop()
+
+
+def meeting_style() -> None:
+    """Projector mode: no sidebar or toolbar, large high-contrast type, wide tables."""
+    st.markdown("""
+<style>
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], div[data-testid="stToolbar"] { display: none; }
+div[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
+div[data-testid="stMarkdownContainer"] p { font-size: 1.5rem; color: #000; }
+div[data-testid="stCaptionContainer"] p { font-size: 1.2rem; color: #212121; }
+h1 { font-size: 3rem !important; color: #000; }
+h2, h3 { font-size: 2.2rem !important; color: #000; }
+div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.35rem 0.7rem; }
+div[data-testid="stTable"] td p { font-size: 1.6rem !important; color: #000; }
+div[data-testid="stTable"] th { background: #212121; }
+div[data-testid="stTable"] th p { font-size: 1.4rem !important; font-weight: 700; color: #fff; }
+div[data-testid="stMetricLabel"] p { font-size: 1.4rem; }
+div[data-testid="stMetricValue"] p { font-size: 3.2rem; font-weight: 700; line-height: 1.2; }
+</style>""", unsafe_allow_html=True)
+
+
+def delta_count(value: float | None) -> str | None:
+    """A count change for st.metric: "+30", "-12" (an ASCII minus, which st.metric reads
+    as a fall), "0"; None when unknown."""
+    if value is None:
+        return None
+    return fmt.signed(int(value)).replace("−", "-")
+
+
+def delta_points(value: float | None) -> str | None:
+    """A rate change in percentage points: "+0,12 điểm %"."""
+    if value is None:
+        return None
+    if round(value, 2) == 0:
+        return "0"
+    sign = "+" if value > 0 else "-"
+    return f"{sign}{fmt.number(abs(value), 2)} điểm %"
+
+
+def change_line(label: str, value: str | None) -> str:
+    return f"{label}: {value.replace('-', '−') if value else '–'}"
+
+
+def rank_delta(moved) -> dict:
+    """st.metric keyword arguments for a change of rank (positive = moved up)."""
+    if moved is None or pd.isna(moved):
+        return {"delta": None}
+    if int(moved) == 0:
+        return {"delta": "Không đổi", "delta_color": "off", "delta_arrow": "off"}
+    return {"delta": f"{int(moved):+d} bậc"}
