@@ -1,39 +1,126 @@
-"""Tổng quan: headline figures and national rank of a province as of a date."""
+"""Tổng quan: where one unit stands on a date, in one sentence, five cards and a short trend.
+
+The unit is the user's own (a province by default for the national view); drill down to its
+districts and communes from the table at the bottom.
+"""
+
+import datetime as dt
 
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics
-from core.units import by_code, province_codes
+from core import metrics, status, summary
+from core.units import COMMUNE, KIND_LABELS, by_code
+from ui import charts, filters, layout, tables
 from ui.context import open_page
+from ui.data import for_engine
 
 ctx = open_page("tong_quan")
+data = for_engine(ctx.engine)
 
-provinces = list(province_codes())
 with st.sidebar:
-    unit = st.selectbox("Tỉnh/thành phố", provinces, index=provinces.index("49"),
-                        format_func=lambda c: by_code()[c].name)
-    with ctx.engine.connect() as conn:
-        latest = metrics.latest_date(conn)
-    day = st.date_input("Số liệu tính đến ngày", value=latest, format="DD/MM/YYYY")
+    unit = filters.unit_picker(ctx)
+    day = filters.date_picker(data)
+    group = filters.group_picker()
+    days = filters.days_picker()
 
-st.title(f"Tổng quan · {by_code()[unit].name}")
-with ctx.engine.connect() as conn:
-    figs = metrics.figures_as_of(conn, [unit], day)
-    table = metrics.ranking(conn, day)
-
-if figs.empty:
-    st.info("Chưa có số liệu cho đơn vị này. Hãy tải lên báo cáo tiến độ ở trang "
-            "«Tải lên báo cáo».")
+place = by_code()[unit]
+st.title(f"Tổng quan · {place.name}")
+if day is None:
+    layout.no_database_data()
+figures = data.figures([unit], day, group)
+if figures.empty:
+    layout.no_data(place.name)
     st.stop()
 
-row = figs.iloc[0]
-rank = metrics.rank_of(table, unit)
-cols = st.columns(5)
-cols[0].metric("Đối tượng đang hưởng", fmt.number(row["total"]))
-cols[1].metric("Đã có tài khoản", fmt.number(row["accounts"]))
-cols[2].metric("Chi trả qua tài khoản", fmt.number(row["cashless"]))
-cols[3].metric("Tỷ lệ", fmt.percent(row["rate_pct"]))
-cols[4].metric("Xếp hạng toàn quốc", f"{rank[0]}/{rank[1]}" if rank else "–")
-st.caption(f"Số liệu tính đến ngày {fmt.date(day)}; báo cáo gần nhất ngày "
-           f"{fmt.date(row['report_date'])}.")
+row = figures.iloc[0]
+trend = data.trend(unit, group, until=day)
+changes = metrics.headline_changes(trend, day, days)
+situation = data.situation(unit, day, group, days)
+layout.data_note(day, data.sources(unit, day), row["report_date"])
+
+st.info(summary.sentence(situation), icon=":material/campaign:")
+
+# ------------------------------------------------------------------------------- the cards
+CARDS = (("total", "Đối tượng đang hưởng"), ("accounts", "Đã có tài khoản"),
+         ("cashless", "Chi trả qua tài khoản"), ("rate_pct", "Tỷ lệ"))
+previous = metrics.previous_report_date(trend, day)
+if previous is not None:
+    st.caption(f"Số nhỏ trong bốn thẻ đầu: thay đổi so với báo cáo trước "
+               f"(ngày {fmt.date(previous)}).")
+columns = st.columns(5)
+for column, (field, label) in zip(columns, CARDS, strict=False):
+    change = changes[field]
+    is_rate = field == "rate_pct"
+    as_text = layout.delta_points if is_rate else layout.delta_count
+    column.metric(label, fmt.percent(row[field]) if is_rate else fmt.number(row[field]),
+                  delta=as_text(change["since_previous"]),
+                  delta_color="off" if field == "total" else "normal", border=True)
+    column.caption(layout.change_line(f"{days} ngày qua", as_text(change["over_days"])))
+
+peers = metrics.peers_parent(unit)
+rank_label = ("Xếp hạng toàn quốc" if peers is None
+              else f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}")
+rank_text = f"{situation.rank[0]}/{situation.rank[1]}" if situation.rank else "–"
+columns[4].metric(rank_label, rank_text, **layout.rank_delta(situation.rank_change),
+                  border=True)
+columns[4].caption(f"Thay đổi hạng so với {days} ngày trước")
+if situation.gap is not None:
+    columns[4].caption(f"Cần thêm {fmt.number(situation.gap[1])} người để vượt "
+                       f"{situation.gap[0]}")
+
+# -------------------------------------------------------------------- progress to the target
+st.subheader(f"Tiến độ so với chỉ tiêu năm {day.year}")
+quota = data.attainment(unit, day, group)
+own = quota[quota["level"] == "self"]
+if own.empty:
+    st.info(f"Chưa có chỉ tiêu năm {day.year} cho {place.name}"
+            f"{'' if group == 'all' else ' (nhóm ' + fmt.GROUP_LABELS[group].lower() + ')'}. "
+            f"Hãy tải lên Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng) ở trang "
+            f"{layout.UPLOAD_PAGE}.", icon=":material/flag:")
+else:
+    goal = own.iloc[0]
+    quarter = metrics.quarter_of(day)
+    left, right = st.columns(2)
+    left.progress(min(1.0, float(goal["attainment_pct"] or 0) / 100),
+                  text=f"Chỉ tiêu cộng dồn đến hết quý {quarter}: đạt "
+                       f"{fmt.percent(goal['attainment_pct'])} ({fmt.number(goal['cashless'])}"
+                       f"/{fmt.number(goal['quota_to_date'])}) · "
+                       f"{status.ATTAINMENT_LABELS.get(goal['status'], '–')}")
+    right.progress(min(1.0, float(goal["year_attainment_pct"] or 0) / 100),
+                   text=f"Chỉ tiêu năm: đạt {fmt.percent(goal['year_attainment_pct'])} "
+                        f"({fmt.number(goal['cashless'])}/{fmt.number(goal['quota_year'])}) · "
+                        f"cần {fmt.number(goal['pace_year'], 1)} người/ngày")
+
+# ---------------------------------------------------------------------------- short trend
+st.subheader("Diễn biến 30 ngày gần nhất")
+recent = trend[trend["date"] > day - dt.timedelta(days=30)]
+st.plotly_chart(charts.short_trend(recent), config=charts.PLOTLY_CONFIG)
+
+# ---------------------------------------------------------------------- drill-down and links
+if place.level < COMMUNE:
+    children = data.ranking(day, group, parent=unit, days=days)
+    st.subheader(f"Các đơn vị trực thuộc {place.name}")
+    if children.empty:
+        st.caption("Chưa có số liệu của các đơn vị trực thuộc.")
+    else:
+        st.caption("Bấm vào một dòng để xem tổng quan của đơn vị đó.")
+        tables.show(children, [
+            tables.Col("rank", "Hạng", "count"),
+            tables.Col("rank_change", f"Thay đổi hạng ({days} ngày)", "rank_change"),
+            tables.Col("name", "Đơn vị"),
+            tables.Col("total", "Tổng số đối tượng", "count"),
+            tables.Col("accounts", "Đã có tài khoản", "count"),
+            tables.Col("cashless", "Chi trả qua tài khoản", "count"),
+            tables.Col("rate_pct", "Tỷ lệ", "pct"),
+        ], key="children_table",
+            on_select=filters.drill_callback(ctx, "children_table", list(children["code"])))
+
+links = {"unit": unit, "date": day.isoformat()}
+cols = st.columns(3)
+cols[0].page_link("pages/xep_hang.py", label="Xem bảng xếp hạng",
+                  icon=":material/leaderboard:", query_params=links)
+cols[1].page_link("pages/xa_cham.py", label="Xem xã chậm tiến độ",
+                  icon=":material/warning:", query_params=links)
+cols[2].page_link("pages/xu_huong.py", label="Xem xu hướng và dự báo",
+                  icon=":material/trending_up:", query_params=links)

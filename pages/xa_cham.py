@@ -1,0 +1,116 @@
+"""Xã chậm tiến độ: communes not started, below a threshold, or silent on the date.
+
+Made for the meeting room: the meeting mode hides the sidebar and shows the list and its
+chart in large, high-contrast type; the list goes home as a formatted Excel file or a CSV.
+"""
+
+import streamlit as st
+
+from core import exports, metrics
+from core import formatting as fmt
+from core.units import DISTRICT, by_code, descendant_codes
+from ui import charts, filters, layout, tables
+from ui.context import open_page
+from ui.data import for_engine
+
+ctx = open_page("xa_cham")
+data = for_engine(ctx.engine)
+
+with st.sidebar:
+    unit = filters.unit_picker(ctx, deepest=DISTRICT)
+    day = filters.date_picker(data)
+    group = filters.group_picker()
+    below = filters.threshold_picker("Tỷ lệ chung")
+meeting = filters.meeting_toggle()
+if meeting:
+    layout.meeting_style()
+
+place = by_code()[unit]
+st.title(f"Xã chậm tiến độ · {place.name}")
+if day is None:
+    layout.no_database_data()
+reporting = data.districts_with_commune_reports()
+if not any(d == unit or d in descendant_codes(unit, DISTRICT) for d in reporting):
+    st.info(f"Chưa có số liệu cấp xã của {place.name}. Danh sách xã chậm tiến độ cần báo cáo "
+            f"hằng ngày của các xã (Phụ lục 2b) — hãy tải lên ở trang {layout.UPLOAD_PAGE}.",
+            icon=":material/upload_file:")
+    elsewhere = [d for d in reporting if ctx.can_view(d)]
+    if elsewhere:
+        st.write("Đơn vị đã có số liệu cấp xã:")
+        for code in elsewhere[:12]:
+            st.button(f"{by_code()[code].name} ({by_code()[by_code()[code].province_code].name})",
+                      key=f"lag_{code}", on_click=filters.set_unit, args=(ctx, code, DISTRICT))
+    st.stop()
+
+table, threshold = data.lagging(unit, day, below, group)
+counts = metrics.lag_counts(table)
+rule = (f"dưới {fmt.percent(threshold)} (tỷ lệ chung của {place.name})" if below is None
+        else f"dưới {fmt.percent(threshold)} (ngưỡng do người xem đặt)")
+st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]} · Ngưỡng: {rule}")
+layout.data_note(day, data.sources(unit, day))
+
+# ------------------------------------------------------------------------------- headline
+cards = st.columns(4)
+cards[0].metric("Số xã chậm tiến độ", fmt.number(len(table)), border=True)
+cards[1].metric(fmt.REASON_LABELS["not_started"], fmt.number(counts["not_started"]),
+                border=True)
+cards[2].metric(fmt.REASON_LABELS["below_threshold"], fmt.number(counts["below_threshold"]),
+                border=True)
+cards[3].metric("Chưa báo cáo trong ngày", fmt.number(counts["not_reported"]), border=True)
+
+if table.empty:
+    st.success("Không có xã nào chậm tiến độ theo ngưỡng này.", icon=":material/check_circle:")
+    st.stop()
+
+# ------------------------------------------------------------------------------ downloads
+files = st.columns([1, 1, 4])
+files[0].download_button(
+    "Tải Excel (.xlsx)", icon=":material/download:",
+    data=exports.lagging_xlsx(table, unit=unit, as_of=day, threshold=threshold,
+                              group_label=fmt.GROUP_LABELS[group],
+                              source=data.sources(unit, day)),
+    file_name=exports.file_name(unit, day, "xlsx"),
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+files[1].download_button("Tải CSV", icon=":material/download:",
+                         data=exports.lagging_csv(table),
+                         file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
+
+# ---------------------------------------------------------------------- the list and chart
+COLUMNS = [
+    tables.Col("name", "Xã/phường/thị trấn"),
+    *([tables.Col("parent", "Thuộc huyện")] if place.level < DISTRICT else []),
+    tables.Col("total", "Tổng số đối tượng", "count"),
+    tables.Col("cashless", "Chi trả qua tài khoản", "count"),
+    tables.Col("rate_pct", "Tỷ lệ", "pct"),
+    tables.Col("reason_label", "Tình trạng"),
+    tables.Col("report_date", "Báo cáo gần nhất", "date"),
+]
+shown = table.assign(reason_label=[fmt.REASON_LABELS[r] for r in table["reason"]])
+fills = ["#ffcdd2" if r == "not_started" else "#eceff1" if r == "not_reported" else None
+         for r in table["reason"]]
+figure = charts.lagging_bars(table, threshold, meeting=meeting)
+if meeting:
+    tables.show_static(shown, COLUMNS, colours={"reason_label": fills})
+    st.plotly_chart(figure, config=charts.PLOTLY_CONFIG)
+    st.stop()
+
+picked = st.dataframe(
+    tables.styled(shown, COLUMNS, colours={"reason_label": fills}),
+    column_config=tables.column_config(COLUMNS), hide_index=True, key="lagging_table",
+    on_select="rerun", selection_mode="single-row", height=min(35 * len(table) + 40, 720))
+st.caption("Bấm vào tiêu đề cột để sắp xếp; chọn một dòng để xem diễn biến của xã.")
+st.plotly_chart(figure, config=charts.PLOTLY_CONFIG)
+
+# ------------------------------------------------------------------- drill down to a commune
+rows = picked.selection.rows if picked else []
+if rows:
+    commune = table.iloc[rows[0]]["code"]
+    st.subheader(f"Diễn biến của {by_code()[commune].name}")
+    history = data.trend(commune, group, until=day)
+    if history.empty:
+        st.caption("Xã chưa có báo cáo nào.")
+    else:
+        st.plotly_chart(charts.short_trend(history.tail(30)), config=charts.PLOTLY_CONFIG)
+    st.page_link("pages/tong_quan.py", label=f"Tổng quan của {by_code()[commune].name}",
+                 icon=":material/dashboard:",
+                 query_params={"unit": commune, "date": day.isoformat()})

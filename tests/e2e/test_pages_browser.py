@@ -1,0 +1,163 @@
+"""The leadership pages in a real browser (Debian chromium) on a `streamlit run` server.
+
+Each page is opened by its shareable URL (filters in the query string), signed in if a
+sign-in form stands in front of it, checked for its key figures written the Vietnamese way,
+and photographed to tests/_artifacts/screenshots/pages_*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from core import auth
+from core.errors import UserError
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+USERNAME = "trinhduyet_lanhdao"
+PASSWORD = "Mật khẩu trình duyệt 2024"
+ENGLISH_LEFTOVERS = ("Traceback", "Error", "undefined", "NaN", "None", "nan%")
+
+
+@pytest.fixture(scope="module")
+def signed_up(demo_url, server, browser) -> None:
+    """An admin account in the demo database the server reads (kept if already there), and
+    a first visit of the root: until dashboard.py has run once, Streamlit does not know the
+    navigation URLs (/xa-cham) and answers them with "Page not found"."""
+    engine = sa.create_engine(demo_url)
+    try:
+        with engine.begin() as conn, contextlib.suppress(UserError):
+            auth.create_user(conn, USERNAME, PASSWORD, "admin", None)
+    finally:
+        engine.dispose()
+    context = browser.new_context()
+    first = context.new_page()
+    first.goto(server.url)
+    first.locator("[data-testid='stHeading']").first.wait_for(timeout=60_000)
+    context.close()
+
+
+def login(page, server) -> None:
+    """Sign in when a sign-in form stands in front of the page; otherwise do nothing."""
+    page.locator("[data-testid='stHeading']").first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    field = page.get_by_label("Tên đăng nhập", exact=True)
+    for _attempt in range(3):  # a click landing while the form re-renders can be lost
+        if field.count() == 0:
+            return
+        field.fill(USERNAME)
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        try:
+            field.wait_for(state="detached", timeout=15_000)
+        except PlaywrightTimeout:
+            continue
+        wait_for_app(page)
+        return
+    raise AssertionError("sign-in did not go through: " + page.inner_text("body")[:500])
+
+
+def open_view(page, server, path: str, wait_for: str) -> str:
+    """Open a shareable URL (the overview is the default page, at the root)."""
+    page.goto(f"{server.url}/{path}")
+    login(page, server)
+    page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    charts = page.locator(".js-plotly-plot")
+    if charts.count() == 0 and page.locator("[data-testid='stPlotlyChart']").count():
+        charts.first.wait_for(timeout=30_000)  # plotly draws after the script finishes
+    page.wait_for_timeout(800)
+    return page.inner_text("body")
+
+
+def full_screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so grow the window first."""
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": 1440, "height": min(int(height) + 60, 6000)})
+    page.wait_for_timeout(1200)
+    screenshot(page, name)
+
+
+def assert_clean(text: str) -> None:
+    for word in ENGLISH_LEFTOVERS:
+        assert not re.search(rf"\b{re.escape(word)}\b", text), word
+    # No English-style thousands (1,049) anywhere in the text of the page.
+    assert not re.search(r"\b\d{1,3},\d{3}\b", text)
+
+
+def test_overview_of_quang_nam(server, page, signed_up):
+    text = open_view(page, server, "?unit=49&date=2024-01-23&days=5",
+                     "Xếp hạng toàn quốc")
+    assert "Tổng quan · Tỉnh Quảng Nam" in text
+    assert "58/63" in text and "4,8%" in text and "125.000" in text
+    assert "Toàn tỉnh đạt 4,8%, xếp thứ 58/63, tăng 30 tài khoản trong 5 ngày." in text
+    assert "23/01/2024" in text
+    assert_clean(text)
+    full_screenshot(page, "pages_tong_quan")
+
+
+def test_national_ranking(server, page, signed_up):
+    text = open_view(page, server, "xep-hang?date=2024-01-23&unit=49", "Tỷ lệ chung cả nước")
+    assert "58/63" in text and "Tỉnh Hưng Yên" in text
+    assert page.locator("[data-testid='stDataFrame']").count() == 1
+    assert page.locator(".js-plotly-plot").count() == 1
+    assert "58 · Quảng Nam" in page.locator(".js-plotly-plot").inner_text()
+    assert_clean(text)
+    full_screenshot(page, "pages_xep_hang")
+
+
+def test_ranking_of_binh_son_communes(server, page, signed_up):
+    text = open_view(page, server, "xep-hang?level=commune&unit=524&date=2024-01-25&group=btxh",
+                     "Xếp hạng các xã · Huyện Bình Sơn")
+    chart = page.locator(".js-plotly-plot").inner_text()
+    assert "60,22%" in chart and "1 · Bình Trị" in chart
+    assert_clean(text)
+    full_screenshot(page, "pages_xep_hang_xa")
+
+
+def test_quotas_of_quang_tri(server, page, signed_up):
+    text = open_view(page, server, "chi-tieu?unit=45&date=2024-01-25&group=btxh",
+                     "Chỉ tiêu cộng dồn đến hết quý 1")
+    assert "1.297" in text and "13.519" in text
+    assert "Kết quả của 9 huyện so với chỉ tiêu" in text
+    assert_clean(text)
+    full_screenshot(page, "pages_chi_tieu")
+
+
+def test_lagging_communes_of_binh_son(server, page, signed_up):
+    text = open_view(page, server, "xa-cham?unit=524&date=2024-01-25", "Số xã chậm tiến độ")
+    assert "dưới 8,67%" in text
+    assert page.get_by_role("button", name=re.compile("Tải Excel")).count() == 1
+    chart = page.locator(".js-plotly-plot").inner_text()
+    assert "Bình Long" in chart and "1,15%" in chart
+    assert_clean(text)
+    full_screenshot(page, "pages_xa_cham")
+
+
+def test_lagging_communes_in_meeting_mode(server, page, signed_up):
+    text = open_view(page, server, "xa-cham?unit=524&date=2024-01-25&meeting=true",
+                     "Xã Bình Châu")
+    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    table = page.locator("[data-testid='stTable']")
+    assert table.count() == 1
+    assert "Xã Bình Phước" in table.inner_text() and "0,77%" in table.inner_text()
+    size = table.locator("td p").first.evaluate("e => getComputedStyle(e).fontSize")
+    assert float(size.removesuffix("px")) >= 24
+    assert_clean(text)
+    full_screenshot(page, "pages_xa_cham_trinh_chieu")
+
+
+def test_trends_of_quang_tri(server, page, signed_up):
+    text = open_view(page, server, "xu-huong?unit=45&date=2024-05-25",
+                     "Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo")
+    assert "18.904" in text and "người/ngày" in text
+    assert page.locator(".js-plotly-plot").count() >= 4
+    assert_clean(text)
+    full_screenshot(page, "pages_xu_huong")
