@@ -42,6 +42,10 @@ class Settings:
     deadline_commune: dt.time = dt.time(7, 30)
     deadline_district: dt.time = dt.time(9, 0)
     deadline_province: dt.time = dt.time(10, 0)
+    # Which levels must send a daily report (the reporting-timeliness page expects them).
+    report_commune: bool = True
+    report_district: bool = True
+    report_province: bool = True
     # Security.
     session_timeout_minutes: int = 30
     lockout_attempts: int = 5
@@ -51,6 +55,11 @@ class Settings:
         """The daily report deadline of a unit level (province, district, commune)."""
         return {PROVINCE: self.deadline_province, DISTRICT: self.deadline_district,
                 COMMUNE: self.deadline_commune}[level]
+
+    def reports_daily(self, level: int) -> bool:
+        """Whether units of a level are expected to send a daily report."""
+        return {PROVINCE: self.report_province, DISTRICT: self.report_district,
+                COMMUNE: self.report_commune}[level]
 
     def deadline_at(self, level: int, day: dt.date) -> dt.datetime:
         """The deadline of `day`'s report as an aware datetime in Asia/Ho_Chi_Minh."""
@@ -84,6 +93,9 @@ LABELS: dict[str, str] = {
     "deadline_commune": "Hạn báo cáo của xã",
     "deadline_district": "Hạn báo cáo của huyện",
     "deadline_province": "Hạn báo cáo của tỉnh",
+    "report_commune": "Xã phải báo cáo hằng ngày",
+    "report_district": "Huyện phải báo cáo hằng ngày",
+    "report_province": "Tỉnh phải báo cáo hằng ngày",
     "session_timeout_minutes": "Tự đăng xuất sau (phút không thao tác)",
     "lockout_attempts": "Số lần đăng nhập sai trước khi tạm khóa",
     "lockout_minutes": "Thời gian tạm khóa (phút)",
@@ -115,6 +127,8 @@ def _decode(key: str, text: str) -> Any:
         raw = json.loads(text)
         if isinstance(default, dt.time):
             return dt.time.fromisoformat(raw)
+        if isinstance(default, bool):
+            return raw if isinstance(raw, bool) else default
         if raw is None:
             return None if key == "lag_threshold_pct" else default
         if isinstance(default, int) and not isinstance(default, bool):
@@ -134,6 +148,8 @@ def _coerce(key: str, value: Any) -> Any:
         raise UserError(f"«{label}» không được để trống.")
     if isinstance(default, dt.time):
         return _coerce_time(label, value)
+    if isinstance(default, bool):
+        return _coerce_bool(label, value)
     if isinstance(value, str):  # a Vietnamese decimal comma: "25,5"
         value = value.strip().replace(",", ".")
     try:
@@ -159,6 +175,17 @@ def _coerce_time(label: str, value: Any) -> dt.time:
     if not isinstance(value, dt.time):
         raise UserError(f"«{label}»: giờ không hợp lệ.")
     return value.replace(second=0, microsecond=0, tzinfo=None)
+
+
+def _coerce_bool(label: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "có", "co"):
+        return True
+    if text in ("0", "false", "không", "khong"):
+        return False
+    raise UserError(f"«{label}»: \"{value}\" không hợp lệ; chọn có hoặc không.")
 
 
 def _validate(values: Settings) -> None:

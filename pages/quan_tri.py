@@ -150,6 +150,9 @@ def settings_section(current: settings_mod.Settings) -> None:
                                  step=300)
         province = c3.time_input(labels["deadline_province"], current.deadline_province,
                                  step=300)
+        report_commune = c1.checkbox(labels["report_commune"], current.report_commune)
+        report_district = c2.checkbox(labels["report_district"], current.report_district)
+        report_province = c3.checkbox(labels["report_province"], current.report_province)
         st.markdown("**Bảo mật**")
         c1, c2, c3 = st.columns(3)
         timeout = c1.number_input(labels["session_timeout_minutes"], 1, 24 * 60,
@@ -161,6 +164,8 @@ def settings_section(current: settings_mod.Settings) -> None:
         changes = {"lag_threshold_pct": lag, "ranking_red_below_pct": red,
                    "ranking_yellow_below_pct": yellow, "deadline_commune": commune,
                    "deadline_district": district, "deadline_province": province,
+                   "report_commune": report_commune, "report_district": report_district,
+                   "report_province": report_province,
                    "session_timeout_minutes": timeout, "lockout_attempts": attempts,
                    "lockout_minutes": minutes}
         run(lambda c: settings_mod.save(c, ctx.user, changes), "Đã lưu thiết lập.")
