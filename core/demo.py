@@ -5,8 +5,16 @@
 - Quảng Trị: the Phụ lục 01 quotas; its districts and communes report daily, starting from
   64.454 beneficiaries (16.975 ncc, 47.479 btxh) and 386 accounts on 31/12/2023; district and
   province figures are the sums of what their communes reported.
-- Bình Sơn (Quảng Ngãi): btxh by commune; on 25/01/2024 1.049 of 12.105 paid via account
-  (8,67%), with the commune rates of the district's dispatch and four communes not started.
+- Bình Sơn (Quảng Ngãi): btxh by commune, and the district's own report (their sum); on
+  25/01/2024 1.049 of 12.105 paid via account (8,67%), with the commune rates of the
+  district's dispatch and four communes not started;
+  identity checks against the population database: 10.778 verified, 1.232 pending and 223
+  without ID card or mismatched on that day.
+- Each unit's daily report is its own upload, stamped around the deadline of its level (most on
+  time, some late, a few the next day), so the reporting-timeliness page has a story to tell.
+- A few deliberate data-quality findings: Hải Lăng's own btxh report stays on 11/03 figures for
+  three days while its communes move on (reconciliation), Châu Ổ's accounts fall for a day
+  (cumulative fall), Bình Châu pays a large batch in one day (jump).
 
 Every series is built between fixed anchor points with seeded random daily steps, so the data
 looks irregular like real reporting but is identical on every run.
@@ -34,6 +42,9 @@ DEMO_USER = "demo"
 SEED = 20240123
 
 QUANG_NAM, QUANG_TRI, QUANG_NGAI, BINH_SON = "49", "45", "51", "524"
+# A second random stream for what was added later (identity checks, quality findings, report
+# times): drawing them from SEED's stream would move every figure the tests pin down.
+EXTRA_SEED = SEED + 1
 RANKING_DAY = dt.date(2024, 1, 23)
 BINH_SON_DAY = dt.date(2024, 1, 25)
 
@@ -80,12 +91,21 @@ BINH_SON_ON_DAY: dict[str, tuple[int, int]] = {
     "Xã Bình Nguyên": (580, 4),
 }
 BINH_SON_TOTAL, BINH_SON_CASHLESS = 12105, 1049
+# Seed 003: identity checks on 25/01/2024 (verified, pending, no ID card / mismatched).
+BINH_SON_ID = (10778, 1232, 223)
+
+# Deliberate findings for the data-quality page (dates away from the ones the tests pin).
+STALE_DISTRICT, STALE_GROUP = "470", "btxh"  # Huyện Hải Lăng
+STALE_DAYS = (dt.date(2024, 3, 12), dt.date(2024, 3, 13), dt.date(2024, 3, 14))
+FALL_COMMUNE, FALL_DAY = "Thị trấn Châu Ổ", dt.date(2024, 2, 20)
+JUMP_COMMUNE, JUMP_DAY, JUMP_SIZE = "Xã Bình Châu", dt.date(2024, 4, 15), 120
 
 
 @dataclass(frozen=True)
 class DemoSummary:
     figures: int
     quotas: int
+    uploads: int = 0
 
 
 def is_demo_loaded(conn: Connection) -> bool:
@@ -94,19 +114,31 @@ def is_demo_loaded(conn: Connection) -> bool:
 
 
 def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
-    """Write the demo data set in the caller's transaction; `reset` clears figures first."""
+    """Write the demo data set in the caller's transaction; `reset` clears figures first.
+
+    Into an empty figures table (first start, or `reset`) every unit's daily report is an
+    upload of its own, stamped at a realistic time (see `report_times`). On top of stored
+    figures the demo goes in as one upload through the importer's path, so that overlapping
+    reports are replaced with their history kept, as an import would.
+    """
     if reset:
         clear_figures(conn)
     frames = build_figures()
-    upload = store.create_upload(
-        conn, file_name="Dữ liệu mẫu (demo)", sha256=_digest(frames), kind="demo",
-        uploaded_by=DEMO_USER, report_date=END, summary="Dữ liệu mẫu, không phải số liệu thật")
-    written = store.write_figures(conn, frames, upload)
+    if store.has_figures(conn):
+        upload = store.create_upload(
+            conn, file_name="Dữ liệu mẫu (demo)", sha256=_digest(frames), kind="demo",
+            uploaded_by=DEMO_USER, report_date=END,
+            summary="Dữ liệu mẫu, không phải số liệu thật")
+        written = store.write_figures(conn, frames, upload)
+        n_figures, n_uploads = written.inserted + written.replaced + written.unchanged, 1
+    else:
+        n_uploads = _write_daily_uploads(conn, frames)
+        n_figures = len(frames)
     quota_upload = store.create_upload(
         conn, file_name="Phụ lục 01 Quảng Trị (demo)", sha256="demo-quotas", kind="demo",
         uploaded_by=DEMO_USER, unit_code=QUANG_TRI, summary="Chỉ tiêu năm 2024 theo Phụ lục 01")
     n_quotas = store.write_quotas(conn, quota_frame(), quota_upload)
-    return DemoSummary(written.inserted + written.replaced + written.unchanged, n_quotas)
+    return DemoSummary(n_figures, n_quotas, n_uploads + 1)
 
 
 def clear_figures(conn: Connection) -> None:
@@ -133,7 +165,11 @@ def build_figures() -> pd.DataFrame:
     quang_tri = _quang_tri(rng)
     binh_son = _binh_son(rng)
     national = _national(rng)
-    return pd.concat([national, quang_tri, binh_son], ignore_index=True)
+    frame = pd.concat([national, quang_tri, binh_son], ignore_index=True)
+    extra = np.random.default_rng(EXTRA_SEED)
+    frame = _with_identity_checks(frame, extra)
+    frame = _with_quality_findings(frame)
+    return pd.concat([frame, _district_report(frame, BINH_SON)], ignore_index=True)
 
 
 # ----------------------------------------------------------------------------- path helper
@@ -326,3 +362,187 @@ def _quang_nam(rng: np.random.Generator) -> pd.DataFrame:
 def demo_units() -> list[str]:
     """Units that carry demo figures below province level (for tests and the interface)."""
     return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON]
+
+
+# ------------------------------------------------------------------- identity checks (seed 003)
+
+ID_FIELDS = ("id_verified", "id_pending", "id_problem")
+
+
+def _with_identity_checks(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Bình Sơn's communes report identity checks with their btxh figures; on 25/01 they sum
+    to the dispatch's 10.778 verified, 1.232 pending and 223 without ID card or mismatched.
+
+    Verified only grows; problems get resolved slowly; pending is what is neither.
+    """
+    names = {by_code()[c].name: c for c in child_codes(BINH_SON)}
+    totals = np.array([t for t, _ in BINH_SON_ON_DAY.values()], dtype=float)
+    verified, pending, problem = (_proportional(n, totals * rng.uniform(0.85, 1.15, len(totals)))
+                                  for n in BINH_SON_ID)
+    values: dict[str, np.ndarray] = {f: np.zeros(0, dtype=np.int64) for f in ID_FIELDS}
+    codes = []
+    for i, name in enumerate(BINH_SON_ON_DAY):
+        v, p, q = int(verified[i]), int(pending[i]), int(problem[i])
+        people = v + p + q
+        q_start = int(round(q * 1.25))
+        resolved = _path({START: 0, BINH_SON_DAY: q_start - q,
+                          END: q_start - int(q * 0.4)}, rng)
+        q_series = q_start - resolved
+        v_series = _path({START: int(v * 0.86), BINH_SON_DAY: v,
+                          END: people - int(q * 0.4) - int(p * 0.08)}, rng)
+        p_series = np.maximum(people - v_series - q_series, 0)
+        for field, series in zip(ID_FIELDS, (v_series, p_series, q_series), strict=True):
+            values[field] = np.concatenate([values[field], series])
+        codes.append(names[name])
+    ids = pd.DataFrame({"unit_code": np.repeat(codes, len(DAYS)), "grp": "btxh",
+                        "report_date": np.tile(DAYS, len(codes)),
+                        **{f: v for f, v in values.items()}})
+    out = frame.merge(ids, on=["unit_code", "grp", "report_date"], how="left")
+    for field in ID_FIELDS:
+        out[field] = out[field].astype("Int64")
+    return out
+
+
+def _proportional(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integer parts of `total` proportional to `weights`, summing exactly (largest
+    remainders get the leftover units)."""
+    exact = weights / weights.sum() * total
+    parts = np.floor(exact).astype(np.int64)
+    parts[np.argsort(-(exact - parts), kind="stable")[: total - parts.sum()]] += 1
+    return parts
+
+
+def _district_report(frame: pd.DataFrame, district: str) -> pd.DataFrame:
+    """The district's own daily report: the sum of what its communes reported that day (all
+    of Bình Sơn's communes report every day)."""
+    part = frame[frame["unit_code"].isin(child_codes(district))]
+    fields = ["total", "accounts", "cashless", *ID_FIELDS]
+    summed = part.groupby(["grp", "report_date"], as_index=False)[fields].sum(min_count=1)
+    return summed.assign(unit_code=district)[["unit_code", "grp", "report_date", *fields]]
+
+
+# ------------------------------------------------------------------ deliberate quality findings
+
+def _with_quality_findings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Three things the data-quality page should find, each kept consistent with what the
+    tests hold (counts within totals, cashless never falling, Đa Krông equal to its communes).
+    """
+    frame = frame.copy()
+    _stale_district(frame)
+    names = {by_code()[c].name: c for c in child_codes(BINH_SON)}
+    _accounts_fall(frame, names[FALL_COMMUNE])
+    _batch_jump(frame, names[JUMP_COMMUNE])
+    return frame
+
+
+def _stale_district(frame: pd.DataFrame) -> None:
+    """Hải Lăng's own btxh report repeats the 11/03 figures for three days while its communes
+    move on (the province, which adds up its districts' reports, follows the district)."""
+    def rows(code: str, day: dt.date) -> pd.Series:
+        return ((frame["unit_code"] == code) & (frame["grp"] == STALE_GROUP)
+                & (frame["report_date"] == day))
+
+    before = frame.loc[rows(STALE_DISTRICT, STALE_DAYS[0] - dt.timedelta(days=1))].iloc[0]
+    for day in STALE_DAYS:
+        for field in ("accounts", "cashless"):
+            gap = frame.loc[rows(STALE_DISTRICT, day), field].iloc[0] - before[field]
+            frame.loc[rows(STALE_DISTRICT, day), field] = before[field]
+            frame.loc[rows(QUANG_TRI, day), field] -= gap
+
+
+def _accounts_fall(frame: pd.DataFrame, code: str) -> None:
+    """One day's report carries an older accounts count (a copy-paste slip): accounts fall,
+    never below the people already paid into an account."""
+    row = (frame["unit_code"] == code) & (frame["report_date"] == FALL_DAY)
+    accounts, cashless = int(frame.loc[row, "accounts"].iloc[0]), int(
+        frame.loc[row, "cashless"].iloc[0])
+    frame.loc[row, "accounts"] = accounts - min(40, accounts - cashless)
+
+
+def _batch_jump(frame: pd.DataFrame, code: str) -> None:
+    """A commune pays a large batch in one day (the post office's monthly round), then its
+    count stays there until the usual pace catches up: a jump, not a typo."""
+    mine = (frame["unit_code"] == code).to_numpy()
+    days = frame.loc[mine, "report_date"].to_numpy()
+    order = np.argsort(days)
+    index = frame.index[mine][order]
+    cash = frame.loc[index, "cashless"].to_numpy()
+    after = days[order] >= JUMP_DAY
+    floor = cash[~after].max() + JUMP_SIZE if (~after).any() else JUMP_SIZE
+    total = int(frame.loc[index, "total"].iloc[0])
+    new_cash = np.where(after, np.minimum(np.maximum(cash, floor), total), cash)
+    frame.loc[index, "cashless"] = new_cash
+    frame.loc[index, "accounts"] = np.maximum(frame.loc[index, "accounts"].to_numpy(), new_cash)
+
+
+# ------------------------------------------------------------------------------ report times
+
+# Minutes from the deadline: on-time reports come in during the last hours before it, late
+# ones within the morning, a few only the next day. Some units are habitually late.
+_LATE_SHARE = (0.04, 0.30)     # (most units, habitual latecomers)
+_HABITUAL_LATE = 0.12          # share of units that are habitually late
+_NEXT_DAY_SHARE = 0.15         # of the late reports
+
+
+def report_times(frame: pd.DataFrame, rng: np.random.Generator | None = None) -> pd.DataFrame:
+    """When each unit's report of each day was uploaded: unit_code, report_date, uploaded_at
+    (aware, UTC), deterministic. Deadlines are the defaults of core.settings."""
+    from core.settings import DEFAULTS, TIMEZONE
+
+    rng = rng or np.random.default_rng(EXTRA_SEED + 1)
+    pairs = frame[["unit_code", "report_date"]].drop_duplicates(ignore_index=True)
+    units = sorted(set(pairs["unit_code"]))
+    habitual = {u: rng.random() < _HABITUAL_LATE for u in units}
+    late_share = pairs["unit_code"].map(lambda u: _LATE_SHARE[habitual[u]]).to_numpy()
+    n = len(pairs)
+    late = rng.random(n) < late_share
+    next_day = late & (rng.random(n) < _NEXT_DAY_SHARE)
+    before = 1 + np.minimum(rng.gamma(1.5, 25.0, n), 150)       # minutes before the deadline
+    after = 1 + np.minimum(rng.gamma(1.3, 50.0, n), 420)        # minutes after it
+    next_day_at = rng.uniform(7 * 60, 16 * 60, n)               # minutes after midnight, D+1
+    levels = pairs["unit_code"].map(lambda u: by_code()[u].level)
+    deadline_minutes = levels.map(lambda lv: _minutes(DEFAULTS.deadline_for(lv))).to_numpy()
+    minutes = np.where(late, deadline_minutes + after, deadline_minutes - before)
+    minutes = np.where(next_day, 24 * 60 + next_day_at, minutes)
+    local_midnight = pd.to_datetime(pairs["report_date"]).dt.tz_localize(TIMEZONE)
+    stamps = local_midnight + pd.to_timedelta(np.round(minutes * 60), unit="s")
+    return pairs.assign(uploaded_at=stamps.dt.tz_convert("UTC"))
+
+
+def _minutes(moment: dt.time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
+    """One upload per unit and report date, stamped by `report_times`, and the figures
+    pointing at their upload: bulk inserts only (this runs on the dashboard's first start)."""
+    times = report_times(frame)
+    names = {c: by_code()[c].name for c in set(times["unit_code"])}
+    rows_per_upload = frame.groupby(["unit_code", "report_date"], sort=False).size()
+    counts = rows_per_upload.reindex(pd.MultiIndex.from_frame(
+        times[["unit_code", "report_date"]])).to_numpy()
+    first_id = int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(uploads.c.id), 0))))
+    sqlite = conn.dialect.name == "sqlite"
+    days = [d.isoformat() if sqlite else d for d in times["report_date"]]
+    stamps = (times["uploaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist() if sqlite
+              else times["uploaded_at"].dt.to_pydatetime().tolist())
+    records = [
+        (f"Báo cáo ngày {d:%d/%m/%Y} – {names[u]} (dữ liệu mẫu)", f"demo-{u}-{d.isoformat()}",
+         "demo", day, u, DEMO_USER, stamp, "applied", int(count))
+        for u, d, day, stamp, count in zip(times["unit_code"], times["report_date"], days,
+                                           stamps, counts, strict=True)
+    ]
+    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * 9)
+    sql = (f"INSERT INTO {uploads.name} (file_name, sha256, kind, report_date, unit_code, "
+           f"uploaded_by, uploaded_at, status, row_count) VALUES ({marks})")
+    for start in range(0, len(records), 20_000):
+        conn.exec_driver_sql(sql, records[start:start + 20_000])
+    ids = pd.DataFrame(conn.execute(
+        sa.select(uploads.c.id.label("upload_id"), uploads.c.unit_code, uploads.c.report_date)
+        .where(uploads.c.id > first_id, uploads.c.kind == "demo")).all(),
+        columns=["upload_id", "unit_code", "report_date"])
+    ids["report_date"] = pd.to_datetime(ids["report_date"]).dt.date
+    rows = frame.merge(ids, on=["unit_code", "report_date"], how="left", validate="m:1")
+    columns = [c for c in store.FIGURE_COLUMNS if c in rows.columns and rows[c].notna().any()]
+    store._insert_records(conn, figures, rows[[*columns, "upload_id"]])
+    return len(records)
