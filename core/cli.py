@@ -103,11 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS)
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("timeliness", help="Tiến độ nộp báo cáo hằng ngày: đúng hạn, trễ, "
+                                          "chưa báo cáo.")
+    p.add_argument("--unit", required=True, help="Đơn vị: chính nó và các đơn vị trực thuộc.")
+    p.add_argument("--date", type=_date, help="Ngày báo cáo; mặc định: hôm nay (giờ Việt Nam).")
+    p.add_argument("--json", action="store_true")
+
     p = sub.add_parser("import", help="Nhập tệp báo cáo (tiến độ, chỉ tiêu, toàn quốc).")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="Tệp .xlsx, .xls, .ods hoặc .csv; mỗi tệp nhập riêng, trọn vẹn hoặc không.")
     p.add_argument("--date", type=_date, help="Ngày số liệu (ưu tiên hơn tiêu đề, tên tệp).")
     p.add_argument("--unit", help="Đơn vị cấp trên của các đơn vị trong tệp (mã hoặc tên).")
-    p.add_argument("--kind", choices=["auto", "progress", "quota", "national"], default="auto")
+    p.add_argument("--kind", choices=["auto", "progress", "quota", "national"], default="auto",
+                   help="Loại báo cáo: tự nhận biết, tiến độ, chỉ tiêu (Phụ lục 01), toàn quốc.")
     p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
 
     user = sub.add_parser("user", help="Quản lý người dùng.")
@@ -309,6 +317,24 @@ COMMANDS: dict[str, Callable] = {
 
 
 COMMANDS["import"] = cmd_import
+
+
+def cmd_timeliness(args) -> list[dict]:
+    """Per expected unit: deadline and arrival as ISO local times (+07:00), status
+    on_time | late | missing."""
+    from core import timeliness
+    from core.validation import today
+
+    unit = resolve_unit(args.unit)
+    with _engine().connect() as conn:
+        table = timeliness.timeliness(conn, unit, args.date or today())
+    return [{"code": r["code"], "name": r["name"], "level": int(r["level"]),
+             "deadline": r["deadline"].isoformat(),
+             "received_at": None if pd.isna(r["received_at"]) else r["received_at"].isoformat(),
+             "status": r["status"]} for r in table.to_dict("records")]
+
+
+COMMANDS["timeliness"] = cmd_timeliness
 
 
 def _print_table(records: list[dict]) -> None:
