@@ -10,14 +10,18 @@ from sqlalchemy.engine import Engine
 from core import store
 
 
-def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx") -> int:
-    """rows: (unit_code, grp, 'YYYY-MM-DD', total, accounts, cashless); returns the upload id."""
+def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",
+                uploaded_at: dt.datetime | None = None) -> int:
+    """rows: (unit_code, grp, 'YYYY-MM-DD', total, accounts, cashless); returns the upload id.
+
+    uploaded_at: when the upload came in (aware; stored in UTC as the app does), else now."""
     frame = pd.DataFrame(rows, columns=["unit_code", "grp", "report_date", "total", "accounts",
                                         "cashless"])
     frame["report_date"] = [dt.date.fromisoformat(d) for d in frame["report_date"]]
     with engine.begin() as conn:
-        upload = store.create_upload(conn, file_name=file_name, sha256=file_name, kind="progress",
-                                     uploaded_by="tester")
+        upload = store.create_upload(
+            conn, file_name=file_name, sha256=file_name, kind="progress", uploaded_by="tester",
+            uploaded_at=None if uploaded_at is None else uploaded_at.astimezone(dt.UTC))
         store.write_figures(conn, frame, upload)
     return upload
 
