@@ -39,6 +39,7 @@ PASSWORD_RESET = "password_reset"
 SETTING_CHANGE = "setting_change"
 UPLOAD = "upload"
 REVERT = "revert"
+QUALITY_EXPLAIN = "quality_explain"
 
 ACTION_LABELS: dict[str, str] = {
     LOGIN: "Đăng nhập",
@@ -54,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     SETTING_CHANGE: "Thay đổi thiết lập",
     UPLOAD: "Tải lên báo cáo",
     REVERT: "Hoàn tác tải lên",
+    QUALITY_EXPLAIN: "Giải trình số liệu",
 }
 
 # How the viewer words the detail of an entry; keys and values not listed are shown as stored.
@@ -62,6 +64,9 @@ DETAIL_LABELS: dict[str, str] = {
     "until": "Khóa đến", "role": "Vai trò", "old_role": "Vai trò cũ", "unit": "Đơn vị",
     "old_unit": "Đơn vị cũ", "via": "Thực hiện qua", "label": "Thiết lập", "old": "Giá trị cũ",
     "new": "Giá trị mới", "error": "Lý do từ chối",
+    "rule": "Quy tắc", "report_date": "Ngày báo cáo", "group": "Nhóm", "field": "Chỉ tiêu",
+    "observed": "Số báo cáo", "expected": "Số đối chiếu", "comment": "Giải trình",
+    "previous_comment": "Giải trình trước",
 }
 VALUE_LABELS: dict[str, str] = {
     "unknown_user": "không có tên đăng nhập này", "inactive": "tài khoản đã bị vô hiệu hóa",

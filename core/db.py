@@ -135,6 +135,22 @@ audit_log = sa.Table(
     sa.Column("ok", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
+# A unit's explanation of a data-quality finding (core.quality), one per finding; who wrote
+# each comment, and every earlier one, is also in the audit log.
+quality_explanations = sa.Table(
+    "quality_explanations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("rule", sa.String(40), nullable=False),
+    sa.Column("unit_code", sa.String(5), sa.ForeignKey("units.code"), nullable=False),
+    sa.Column("report_date", sa.Date, nullable=False),
+    sa.Column("grp", sa.String(8), nullable=False),
+    sa.Column("field", sa.String(20), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("explained_by", sa.String(64), nullable=False),
+    sa.Column("explained_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("rule", "unit_code", "report_date", "grp", "field"),
+)
+
 settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),
