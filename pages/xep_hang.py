@@ -52,7 +52,8 @@ if table.empty:
     layout.no_data(by_code()[parent].name if parent else "các tỉnh, thành phố")
     st.stop()
 average = metrics.overall_rate(table)
-average_label = "Tỷ lệ chung cả nước" if parent is None else f"Tỷ lệ chung {by_code()[parent].name}"
+average_label = ("Tỷ lệ chung cả nước" if parent is None
+                 else f"Tỷ lệ chung của {by_code()[parent].name}")
 layout.data_note(day, data.sources(parent, day))
 if group != "all":
     st.caption(f"Nhóm đối tượng: {fmt.GROUP_LABELS[group]}.")
@@ -67,6 +68,7 @@ def _go_deeper(code: str) -> None:
 # ------------------------------------------------------------------- the highlighted unit
 cards = st.columns(3)
 position = metrics.rank_of(table, highlight) if highlight else None
+cards[2 if position else 0].metric(average_label, fmt.percent(average), border=True)
 if position is not None:
     me = table[table["code"] == highlight].iloc[0]
     cards[0].metric(f"Xếp hạng của {me['name']}", f"{position[0]}/{position[1]}",
@@ -74,14 +76,14 @@ if position is not None:
                     delta_description=f"so với {RANK_DAYS} ngày trước", border=True)
     cards[1].metric(f"Tỷ lệ của {me['name']}", fmt.percent(me["rate_pct"]), border=True)
     gap = metrics.gap_to_next(table, highlight)
-    if gap is not None:
-        cards[0].caption(f"Cần thêm **{fmt.number(gap[1])}** người được chi trả qua tài khoản "
-                         f"để vượt {gap[0]}.")
-    else:
-        cards[0].caption("Đang dẫn đầu.")
+    cards[0].caption("Đang dẫn đầu." if gap is None else
+                     f"Cần thêm **{fmt.number(gap[1])}** người được chi trả qua tài khoản để "
+                     f"vượt {gap[0]}.")
 elif highlight:
-    cards[0].caption(f"{by_code()[highlight].name} chưa có số liệu để xếp hạng.")
-cards[2].metric(average_label, fmt.percent(average), border=True)
+    cards[1].caption(f"{by_code()[highlight].name} chưa có số liệu để xếp hạng.")
+else:
+    cards[1].caption("Chọn một đơn vị ở thanh bên để đánh dấu và xem khoảng cách với đơn vị "
+                     "xếp trên.")
 
 # ---------------------------------------------------------------------------- the chart
 st.plotly_chart(

@@ -36,8 +36,9 @@ if group != "all":
 # ------------------------------------------------------------------------------- outlook
 year_end = outlook["year_end"]
 cards = st.columns(4)
-cards[0].metric(f"Tốc độ {metrics.RECENT_PACE_DAYS} ngày gần nhất (người/ngày)",
-                fmt.number(outlook["per_day"], 1), border=True)
+cards[0].metric("Tốc độ gần đây (người/ngày)", fmt.number(outlook["per_day"], 1),
+                help=f"Số chi trả qua tài khoản tăng thêm trung bình mỗi ngày trong "
+                     f"{metrics.RECENT_PACE_DAYS} ngày gần nhất", border=True)
 cards[1].metric(f"Dự báo đến {fmt.date(year_end)}", fmt.number(outlook["projected_at_horizon"]),
                 border=True)
 if outlook["target"] is None:

@@ -226,7 +226,7 @@ def test_trends_of_quang_tri_with_target_and_comparison(url):
     at = open_page("xu_huong", unit="45", date="2024-05-25")
     shown_cards = cards(at)
     assert shown_cards["Chỉ tiêu năm 2024"] == "18.904"
-    assert shown_cards["Tốc độ 14 ngày gần nhất (người/ngày)"] == "52,3"
+    assert shown_cards["Tốc độ gần đây (người/ngày)"] == "52,3"
     assert shown_cards["Ngày dự kiến đạt chỉ tiêu năm"] == "Không kịp"
     assert "Dự báo đến 31/12/2024" in shown_cards
     compare = at.multiselect(key="compare")
