@@ -49,7 +49,8 @@ if level == "commune" and parent is None:
 
 table = data.ranking(day, group, parent, days=RANK_DAYS)
 if table.empty:
-    layout.no_data(by_code()[parent].name if parent else "các tỉnh, thành phố")
+    layout.no_data(f"các {'huyện' if level == 'district' else 'xã'} thuộc "
+                   f"{by_code()[parent].name}" if parent else "các tỉnh, thành phố")
     st.stop()
 average = metrics.overall_rate(table)
 average_label = ("Tỷ lệ chung cả nước" if parent is None

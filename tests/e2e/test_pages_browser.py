@@ -161,3 +161,20 @@ def test_trends_of_quang_tri(server, page, signed_up):
     assert page.locator(".js-plotly-plot").count() >= 4
     assert_clean(text)
     full_screenshot(page, "pages_xu_huong")
+
+
+def test_clicking_a_province_bar_opens_its_districts(server, page, signed_up):
+    open_view(page, server, "xep-hang?date=2024-01-25&unit=49", "Tỷ lệ chung cả nước")
+    bars = page.locator(".js-plotly-plot .trace.bars .point")
+    assert bars.count() == 63
+    page.set_viewport_size({"width": 1440, "height": 3000})  # the whole chart, no scrolling
+    page.wait_for_timeout(1000)
+    box = bars.nth(62).bounding_box()  # the last one: Quảng Trị, 63rd
+    # Plotly's drag layer sits on top of the bars: click where a person would, near the
+    # bar's base (its width may still change while plotly fits the new window).
+    page.mouse.click(box["x"] + 3, box["y"] + box["height"] / 2)
+    page.get_by_text("Xếp hạng các huyện · Tỉnh Quảng Trị").wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.wait_for_function("() => location.search.includes('level=district')"
+                           " && location.search.includes('unit=45')", timeout=10_000)
+    full_screenshot(page, "pages_xep_hang_huyen")
