@@ -506,11 +506,12 @@ def test_leaders_cannot_import(empty_engine):
 
 
 def test_reimporting_the_same_file_is_harmless_and_recognised(empty_engine):
-    first = import_file(empty_engine, binh_son_xlsx(), "bs.xlsx")
-    plan = plan_of(empty_engine, binh_son_xlsx(), "bs (1).xlsx")
+    data = binh_son_xlsx()  # built once: openpyxl stamps the time into each workbook
+    first = import_file(empty_engine, data, "bs.xlsx")
+    plan = plan_of(empty_engine, data, "bs (1).xlsx")
     [warning] = plan.warnings
     assert warning.message_vi.startswith("Tệp này đã được nhập ngày ")
-    second = import_file(empty_engine, binh_son_xlsx(), "bs (1).xlsx")
+    second = import_file(empty_engine, data, "bs (1).xlsx")
     assert (second.inserted, second.replaced, second.unchanged) == (0, 0, 22)
     assert counts(empty_engine)["figures"] == 22
     with empty_engine.connect() as conn:
