@@ -1,0 +1,420 @@
+"""What the meeting briefing says about one unit on one date, gathered once for both files.
+
+The deck (core.briefing_pptx) and its PDF (core.briefing_pdf) show the same content: the
+headline figures with the generated summary sentence, the ranking among peers (and of the
+unit's own districts or communes), quota attainment by district, the lagging communes and
+the trend toward the targets. Everything comes from core.metrics and core.summary, the same
+functions the pages call, and the charts from core.figures, the pages' own builders; so
+what leaves the meeting as a file is what was on the screen.
+
+A section with nothing to show (no quotas, no commune reports) is left out rather than
+shown empty; `sections` says which are in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+from sqlalchemy.engine import Connection
+
+from core import demo, figures, metrics, render, settings, sources, summary
+from core import formatting as fmt
+from core.db import ALL_GROUPS
+from core.errors import UserError
+from core.status import ATTAINMENT_LABELS, RateThresholds
+from core.units import COMMUNE, DISTRICT, KIND_LABELS, PROVINCE, by_code, descendant_codes
+
+TITLE = "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
+DEMO_NOTE = "Dữ liệu mẫu (demo) — số liệu minh họa, không phải số liệu thật"
+BARS_PER_COLUMN = 32  # a ranking longer than this is drawn as two columns side by side
+SECTION_LABELS = {
+    "headline": "Kết quả chung",
+    "ranking": "Xếp hạng",
+    "children": "Xếp hạng các đơn vị trực thuộc",
+    "attainment": "Kết quả so với chỉ tiêu",
+    "lagging": "Xã chậm tiến độ",
+    "trend": "Xu hướng và lộ trình chỉ tiêu",
+}
+CARD_LABELS = (("total", "Đối tượng đang hưởng"), ("accounts", "Đã có tài khoản"),
+               ("cashless", "Chi trả qua tài khoản"), ("rate_pct", "Tỷ lệ"))
+
+
+@dataclass(frozen=True)
+class Card:
+    """One headline figure as the deck writes it: label, value, what changed."""
+
+    label: str
+    value: str
+    change: str
+
+
+@dataclass
+class Briefing:
+    """The briefing's content for one unit, date and group; texts already formatted."""
+
+    unit: str
+    as_of: dt.date
+    group: str
+    days: int
+    demo: bool
+    source: str
+    sentence: str
+    cards: list[Card]
+    quota_lines: list[str]
+    ranking: pd.DataFrame
+    ranking_title: str
+    average: float | None
+    average_label: str
+    children: pd.DataFrame
+    children_title: str
+    children_average: float | None
+    thresholds: RateThresholds
+    attainment: pd.DataFrame
+    quarter: int
+    lagging: pd.DataFrame | None
+    lag_threshold: float | None
+    trend: pd.DataFrame
+    path: pd.DataFrame
+    outlook: dict
+    sections: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return by_code()[self.unit].name
+
+    @property
+    def scope(self) -> str:
+        """"Huyện Bình Sơn, Tỉnh Quảng Ngãi": the unit and, below a province, its province."""
+        place = by_code()[self.unit]
+        if place.level == PROVINCE:
+            return place.name
+        return f"{place.name}, {by_code()[place.province_code].name}"
+
+    @property
+    def subtitle(self) -> str:
+        return f"Số liệu tính đến ngày {fmt.date(self.as_of)} · {fmt.GROUP_LABELS[self.group]}"
+
+    @property
+    def footer(self) -> str:
+        text = f"{self.name} · Tính đến ngày {fmt.date(self.as_of)}"
+        return f"{text} · DỮ LIỆU MẪU" if self.demo else text
+
+    def lag_summary(self) -> str:
+        """"18 xã: 4 chưa triển khai, 14 dưới ngưỡng; ngưỡng: dưới 8,67% (tỷ lệ chung của
+        Huyện Bình Sơn)"."""
+        table = self.lagging if self.lagging is not None else pd.DataFrame()
+        counts = metrics.lag_counts(table)
+        parts = [f"{n} {fmt.REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
+        head = f"{len(table)} xã" + (f": {', '.join(parts)}" if parts else "")
+        return (f"{head}; ngưỡng: dưới {fmt.percent(self.lag_threshold)} (tỷ lệ chung của "
+                f"{self.name}).")
+
+    def outlook_line(self) -> str:
+        """The year's target, where the recent pace leads and the pace still needed."""
+        o = self.outlook
+        year_end = o.get("year_end") or dt.date(self.as_of.year, 12, 31)
+        parts = []
+        if o.get("per_day") is not None:
+            parts.append(f"Tốc độ {metrics.RECENT_PACE_DAYS} ngày gần nhất: "
+                         f"{fmt.number(o['per_day'], 1)} người/ngày")
+        if o.get("projected_at_horizon") is not None:
+            parts.append(f"dự báo đến {fmt.date(year_end)}: "
+                         f"{fmt.number(o['projected_at_horizon'])} người")
+        if o.get("target") is None:
+            parts.append(f"chưa có chỉ tiêu năm {self.as_of.year}")
+        else:
+            parts.append(f"chỉ tiêu năm {self.as_of.year}: {fmt.number(o['target'])}")
+            if o.get("pace_needed") is not None:
+                parts.append(f"cần {fmt.number(o['pace_needed'], 1)} người/ngày để đạt "
+                             f"đúng hạn")
+        text = "; ".join(parts)
+        return (text[:1].upper() + text[1:] + ".") if text else ""
+
+
+# --------------------------------------------------------------------------------- gather
+
+def collect(conn: Connection, unit: str, as_of: dt.date | None = None,
+            group: str = ALL_GROUPS, days: int = 7) -> Briefing:
+    """Everything the briefing shows; a Vietnamese UserError when the unit has no figures."""
+    place = by_code()[unit]
+    as_of = as_of or metrics.latest_date(conn, unit)
+    if as_of is None:
+        raise UserError(f"Chưa có số liệu nào của {place.name}.")
+    situation = summary.situation(conn, unit, as_of, group, days)
+    figs = metrics.figures_as_of(conn, [unit], as_of, group)
+    if situation is None or figs.empty:
+        raise UserError(f"Chưa có số liệu của {place.name} tính đến ngày {fmt.date(as_of)}.")
+    trend = metrics.trend(conn, unit, group, until=as_of)
+    peers = metrics.peers_parent(unit)
+    ranking = metrics.ranking(conn, as_of, group, peers)
+    children = (metrics.ranking(conn, as_of, group, unit) if place.level < COMMUNE
+                else pd.DataFrame())
+    detail = metrics.attainment_detail(conn, unit, as_of, group)
+    lagging, lag_threshold = _lagging(conn, unit, as_of, group)
+    b = Briefing(
+        unit=unit, as_of=as_of, group=group, days=days, demo=demo.is_demo_loaded(conn),
+        source=sources.describe(sources.source_uploads(conn, unit, as_of)),
+        sentence=summary.sentence(situation),
+        cards=_cards(figs.iloc[0], trend, as_of, days, situation),
+        quota_lines=_quota_lines(detail, as_of),
+        ranking=ranking, ranking_title=_ranking_title(unit, len(ranking)),
+        average=metrics.overall_rate(ranking), average_label=_average_label(peers),
+        children=children, children_title=_children_title(unit),
+        children_average=metrics.overall_rate(children) if not children.empty else None,
+        thresholds=settings.load(conn).rate_thresholds,
+        attainment=detail[detail["level"] == "child"].reset_index(drop=True),
+        quarter=metrics.quarter_of(as_of), lagging=lagging, lag_threshold=lag_threshold,
+        trend=trend, path=metrics.target_path(conn, unit, as_of.year, group),
+        outlook=metrics.outlook(conn, unit, as_of, group))
+    b.sections = _sections(b)
+    return b
+
+
+def _cards(row: pd.Series, trend: pd.DataFrame, as_of: dt.date, days: int,
+           situation: summary.Situation) -> list[Card]:
+    changes = metrics.headline_changes(trend, as_of, days)
+    cards = []
+    for field_name, label in CARD_LABELS:
+        is_rate = field_name == "rate_pct"
+        value = fmt.percent(row[field_name]) if is_rate else fmt.number(row[field_name])
+        over = changes[field_name]["over_days"]
+        if over is None:
+            change = f"{days} ngày: –"
+        elif is_rate:
+            change = f"{days} ngày: {_signed_points(over)}"
+        else:
+            change = f"{days} ngày: {fmt.signed(int(over))}"
+        cards.append(Card(label, value, change))
+    rank = situation.rank
+    moved = situation.rank_change
+    change = (f"{days} ngày: " + ("không đổi" if moved == 0 else
+                                  f"{'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc")
+              ) if moved is not None else ""
+    cards.append(Card(_rank_label(situation.code), f"{rank[0]}/{rank[1]}" if rank else "–",
+                      change))
+    return cards
+
+
+def _signed_points(value: float) -> str:
+    if round(value, 2) == 0:
+        return "0 điểm\u00a0%"
+    return f"{'+' if value > 0 else '−'}{fmt.number(abs(value), 2)} điểm\u00a0%"
+
+
+def _rank_label(code: str) -> str:
+    peers = metrics.peers_parent(code)
+    if peers is None:
+        return "Xếp hạng toàn quốc"
+    return f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}"
+
+
+def _ranking_title(code: str, ranked: int) -> str:
+    """Short enough for one line of a slide title: "Xếp hạng toàn quốc · 63 tỉnh, thành phố"."""
+    peers = metrics.peers_parent(code)
+    if peers is None:
+        return f"Xếp hạng toàn quốc · {ranked} tỉnh, thành phố"
+    kind = "huyện" if by_code()[code].level == DISTRICT else "xã"
+    return f"Xếp hạng trong {by_code()[peers].name} · {ranked} {kind}"
+
+
+def _children_title(code: str) -> str:
+    place = by_code()[code]
+    kind = "huyện" if place.level == PROVINCE else "xã"
+    return f"Xếp hạng các {kind} của {place.name}"
+
+
+def _average_label(peers: str | None) -> str:
+    if peers is None:
+        return "Tỷ lệ chung cả nước"
+    return f"Tỷ lệ chung {KIND_LABELS[by_code()[peers].kind].lower()}"
+
+
+def _quota_lines(detail: pd.DataFrame, as_of: dt.date) -> list[str]:
+    own = detail[detail["level"] == "self"]
+    if own.empty:
+        return []
+    goal = own.iloc[0]
+    quarter = metrics.quarter_of(as_of)
+    return [
+        f"Chỉ tiêu cộng dồn đến hết quý {quarter}: đạt {fmt.percent(goal['attainment_pct'])} "
+        f"({fmt.number(goal['cashless'])}/{fmt.number(goal['quota_to_date'])}) · "
+        f"{ATTAINMENT_LABELS.get(goal['status'], '–')}",
+        f"Chỉ tiêu năm {as_of.year}: đạt {fmt.percent(goal['year_attainment_pct'])} "
+        f"({fmt.number(goal['cashless'])}/{fmt.number(goal['quota_year'])}) · cần "
+        f"{fmt.number(goal['pace_year'], 1)} người/ngày",
+    ]
+
+
+def _lagging(conn: Connection, unit: str, as_of: dt.date,
+             group: str) -> tuple[pd.DataFrame | None, float | None]:
+    """The lagging communes, or (None, None) where no commune under the unit reports: a list
+    of every commune as «not reported» would say nothing."""
+    place = by_code()[unit]
+    if place.level == COMMUNE:
+        return None, None
+    reporting = set(sources.districts_with_commune_reports(conn))
+    districts = {unit} if place.level == DISTRICT else set(descendant_codes(unit, DISTRICT))
+    if not reporting & districts:
+        return None, None
+    threshold = metrics.lag_threshold(conn, unit, as_of, group)
+    return metrics.lagging(conn, unit, as_of, threshold, group), threshold
+
+
+def _sections(b: Briefing) -> list[str]:
+    found = ["headline"]
+    if len(b.ranking) > 1:  # a ranking of one says nothing
+        found.append("ranking")
+    if len(b.children) > 1:
+        found.append("children")
+    if not b.attainment.empty:
+        found.append("attainment")
+    if b.lagging is not None:
+        found.append("lagging")
+    if not b.trend.empty:
+        found.append("trend")
+    return found
+
+
+# -------------------------------------------------------------------------------- figures
+# Charts are rendered once per briefing at one pixel size and placed by both files: the deck
+# at PX_PER_IN (a meeting figure's 20 px type is then 14 pt on the slide), the PDF scaled to
+# its page; so the PDF made after the deck reuses the rendered images (core.render's cache).
+PX_PER_IN, DENSE_PX_PER_IN = 100, 120  # the two-column ranking packs 32 bars a column
+CHART_WIDTH_IN, CHART_HEIGHT_IN, COLUMN_GAP_IN = 12.43, 5.7, 0.3
+NOTE_HEIGHT_IN = 0.6
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: PNG bytes (at scale 2) and its size in CSS pixels and inches."""
+
+    png: bytes
+    width_px: int
+    height_px: int
+    px_per_in: int
+
+    @property
+    def width_in(self) -> float:
+        return self.width_px / self.px_per_in
+
+    @property
+    def height_in(self) -> float:
+        return self.height_px / self.px_per_in
+
+
+def draw(fig: go.Figure, width_in: float, height_in: float,
+         px_per_in: int = PX_PER_IN) -> Chart:
+    """Render a figure at the size of its place (its type stays the size the figure asks)."""
+    fig = go.Figure(fig)
+    width, height = round(width_in * px_per_in), round(height_in * px_per_in)
+    fig.update_layout(width=width, height=height)
+    return Chart(render.png(fig, width, height, scale=2), width, height, px_per_in)
+
+
+def split_ranking(table: pd.DataFrame, per_column: int = BARS_PER_COLUMN) -> list[pd.DataFrame]:
+    """A long ranking in columns of at most `per_column` units, as even as possible
+    (63 provinces: 32 and 31)."""
+    if len(table) <= per_column:
+        return [table]
+    columns = -(-len(table) // per_column)
+    size = -(-len(table) // columns)
+    return [table.iloc[i:i + size] for i in range(0, len(table), size)]
+
+
+def ranking_figures(table: pd.DataFrame, *, highlight: str | None, average: float | None,
+                    average_label: str, thresholds: RateThresholds) -> list[go.Figure]:
+    """The pages' ranking bars, one figure per column, on a shared rate axis."""
+    parts = split_ranking(table)
+    top = max([float(v) for v in table["rate_pct"]] + [average or 0.0])
+    out = []
+    for part in parts:
+        fig = figures.ranking_bars(part, highlight=highlight, average=average,
+                                   average_label=average_label, thresholds=thresholds,
+                                   meeting=len(parts) == 1)
+        fig.update_xaxes(range=[0, top * 1.18 + 0.5])
+        out.append(fig)
+    return out
+
+
+def ranking_charts(b: Briefing, section: str) -> list[Chart]:
+    """The peers' ranking ("ranking") or the unit's own children's ("children")."""
+    if section == "ranking":
+        figs = ranking_figures(b.ranking, highlight=b.unit, average=b.average,
+                               average_label=b.average_label, thresholds=b.thresholds)
+    else:
+        figs = ranking_figures(b.children, highlight=None, average=b.children_average,
+                               average_label=f"Tỷ lệ chung của {b.name}",
+                               thresholds=b.thresholds)
+    if len(figs) == 1:
+        return [draw(figs[0], CHART_WIDTH_IN, CHART_HEIGHT_IN)]
+    width = (CHART_WIDTH_IN - COLUMN_GAP_IN * (len(figs) - 1)) / len(figs)
+    return [draw(f, width, CHART_HEIGHT_IN, DENSE_PX_PER_IN) for f in figs]
+
+
+def attainment_chart(b: Briefing) -> Chart:
+    return draw(figures.attainment_bars(b.attainment, b.quarter, meeting=True),
+                CHART_WIDTH_IN, CHART_HEIGHT_IN)
+
+
+def trend_chart(b: Briefing) -> Chart:
+    fig = figures.progress_figure(b.trend, path=b.path, projection=b.outlook, as_of=b.as_of,
+                                  year_end=dt.date(b.as_of.year, 12, 31), meeting=True)
+    return draw(fig, CHART_WIDTH_IN, CHART_HEIGHT_IN - NOTE_HEIGHT_IN)
+
+
+def lag_rows(b: Briefing) -> list[list[str]]:
+    """The lagging list as the deck and the PDF print it: STT, commune, (district), total,
+    paid via account, rate, reason; numbers as text in Vietnamese format."""
+    table = b.lagging if b.lagging is not None else pd.DataFrame()
+    with_parent = by_code()[b.unit].level < DISTRICT
+    rows = []
+    for i, r in enumerate(table.itertuples(index=False), start=1):
+        district = by_code()[by_code()[r.code].parent_code].short_name
+        rows.append([str(i), r.name, *([district] if with_parent else []), fmt.number(r.total),
+                     fmt.number(r.cashless), fmt.percent(r.rate_pct),
+                     fmt.REASON_LABELS.get(r.reason, r.reason)])
+    return rows
+
+
+def lag_headers(b: Briefing) -> list[str]:
+    with_parent = by_code()[b.unit].level < DISTRICT
+    return ["STT", "Xã, phường, thị trấn", *(["Thuộc huyện"] if with_parent else []),
+            "Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ", "Tình trạng"]
+
+
+def lag_reasons(b: Briefing) -> list[str]:
+    table = b.lagging if b.lagging is not None else pd.DataFrame(columns=["reason"])
+    return list(table["reason"])
+
+
+def attainment_rows(b: Briefing) -> list[list[str]]:
+    """Quota attainment by district as text rows (the PDF prints them under the chart)."""
+    rows = []
+    for r in b.attainment.itertuples(index=False):
+        rows.append([r.name, ATTAINMENT_LABELS.get(r.status, "–"), fmt.number(r.cashless),
+                     fmt.number(r.expected_to_date), fmt.number(r.quota_to_date),
+                     fmt.number(r.quota_year), fmt.percent(r.attainment_pct),
+                     fmt.percent(r.year_attainment_pct)])
+    return rows
+
+
+def attainment_headers(b: Briefing) -> list[str]:
+    return ["Đơn vị", "Tình trạng", "Đã chi trả", "Cần đạt đến nay",
+            f"Chỉ tiêu quý {b.quarter}", "Chỉ tiêu năm", "% quý", "% năm"]
+
+
+def file_name(unit: str, as_of: dt.date, extension: str) -> str:
+    """An ASCII name every mail client keeps: bao-cao-giao-ban_tinh-quang-nam_2024-01-23.pptx."""
+    from core.exports import slug
+
+    return f"bao-cao-giao-ban_{slug(by_code()[unit].name)}_{as_of.isoformat()}.{extension}"
+
+
+TREND_TITLE = "Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo"
+
+
+def attainment_title(b: Briefing) -> str:
+    return f"Kết quả so với chỉ tiêu đến hết quý {b.quarter} theo đơn vị"
