@@ -640,3 +640,17 @@ def outlook(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_GROUPS
                              else pace_needed(result["current"], target, as_of, year_end))
     result["year_end"] = year_end
     return result
+
+
+def rate_series(conn: Connection, unit: str, group: str = ALL_GROUPS,
+                until: dt.date | None = None) -> pd.DataFrame:
+    """trend() without the quota path or daily changes: date, total, accounts, cashless and
+    rate_pct; what a comparison of several units draws, at a fraction of the cost."""
+    data = series(conn, unit, group, until)
+    columns = ["date", "total", "accounts", "cashless", "rate_pct"]
+    if data.empty:
+        return pd.DataFrame(columns=columns)
+    out = data.reset_index().rename(columns={"report_date": "date"})
+    out["rate_pct"] = [rate_pct(c, t) for c, t in zip(out["cashless"], out["total"],
+                                                       strict=True)]
+    return out[columns]

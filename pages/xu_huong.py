@@ -81,7 +81,7 @@ default = [c for c in default if c in options]
 chosen = filters.compare_picker(options, default, unit)
 field = filters.compare_field_picker()
 if chosen:
-    lines = {by_code()[c].name: data.trend(c, group, until=day) for c in chosen}
+    lines = {by_code()[c].name: data.rate_series(c, group, until=day) for c in chosen}
     st.plotly_chart(charts.compare_figure(lines, field), config=charts.PLOTLY_CONFIG)
     latest = data.figures(chosen, day, group).reset_index()
     latest["name"] = [by_code()[c].name for c in latest["unit_code"]]

@@ -300,3 +300,16 @@ def test_lag_counts_and_neighbours():
     assert metrics.neighbours(ranked, "a") == ["a", "b", "c"]
     assert metrics.neighbours(ranked, "d") == ["b", "c", "d", "e", "f"]
     assert metrics.neighbours(ranked, "z") == ["z"]
+
+
+def test_rate_series_is_the_trend_without_targets(empty_engine):
+    put_quotas(empty_engine, "461", "ncc", (96, 191, 287, 382))
+    put_figures(empty_engine, [
+        ("19330", "ncc", "2024-03-30", 100, 20, 10),
+        ("19333", "ncc", "2024-03-31", 200, 30, 20),
+    ])
+    with empty_engine.connect() as conn:
+        full = metrics.trend(conn, "461", "ncc")
+        light = metrics.rate_series(conn, "461", "ncc")
+        assert metrics.rate_series(conn, "462", "ncc").empty
+    pd.testing.assert_frame_equal(light, full[list(light.columns)])

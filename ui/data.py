@@ -55,6 +55,13 @@ def _trend(_engine: Engine, url: str, version: tuple, unit: str, group: str,
 
 
 @st.cache_data(**_CACHE)
+def _rate_series(_engine: Engine, url: str, version: tuple, unit: str, group: str,
+                 until: dt.date | None) -> pd.DataFrame:
+    with _engine.connect() as conn:
+        return metrics.rate_series(conn, unit, group, until)
+
+
+@st.cache_data(**_CACHE)
 def _target_path(_engine: Engine, url: str, version: tuple, unit: str, year: int,
                  group: str) -> pd.DataFrame:
     with _engine.connect() as conn:
@@ -146,6 +153,11 @@ class Data:
     def trend(self, unit: str, group: str = ALL_GROUPS, until: dt.date | None = None
               ) -> pd.DataFrame:
         return _trend(*self._key(), unit, group, until)
+
+    def rate_series(self, unit: str, group: str = ALL_GROUPS, until: dt.date | None = None
+                    ) -> pd.DataFrame:
+        """metrics.rate_series: counts and rate by date, for comparisons."""
+        return _rate_series(*self._key(), unit, group, until)
 
     def target_path(self, unit: str, year: int, group: str = ALL_GROUPS) -> pd.DataFrame:
         return _target_path(*self._key(), unit, year, group)
