@@ -118,6 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Loại báo cáo: tự nhận biết, tiến độ, chỉ tiêu (Phụ lục 01), toàn quốc.")
     p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
 
+    p = sub.add_parser("export", help="Xuất tệp mang về sau cuộc họp: báo cáo trình chiếu "
+                                      "(.pptx), báo cáo PDF, biểu tổng hợp (.xlsx).")
+    p.add_argument("kind", choices=["briefing", "pdf", "form"], metavar="LOẠI",
+                   help="briefing: báo cáo trình chiếu 16:9; pdf: cùng nội dung, khổ A4 ngang; "
+                        "form: biểu tổng hợp gửi cấp trên (huyện theo xã, tỉnh theo huyện).")
+    p.add_argument("--unit", required=True, help="Đơn vị (mã hoặc tên).")
+    p.add_argument("--date", type=_date, help="Ngày số liệu; mặc định: ngày báo cáo gần nhất.")
+    p.add_argument("--group", choices=[ALL_GROUPS, *GROUPS], default=ALL_GROUPS,
+                   help="Nhóm đối tượng của báo cáo (biểu tổng hợp luôn có mọi nhóm).")
+    p.add_argument("--out", required=True, metavar="TỆP", help="Tệp sẽ ghi ra.")
+
     user = sub.add_parser("user", help="Quản lý người dùng.")
     user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
     p = user_sub.add_parser("add", help="Thêm người dùng.")
@@ -335,6 +346,32 @@ def cmd_timeliness(args) -> list[dict]:
 
 
 COMMANDS["timeliness"] = cmd_timeliness
+
+
+def cmd_export(args) -> None:
+    """Write the briefing deck, its PDF or the report form to --out; one line on success."""
+    import errno
+
+    from core import meeting
+
+    unit = resolve_unit(args.unit)
+    folder = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(folder):  # say so before spending seconds on the charts
+        raise UserError(f"Không ghi được tệp “{args.out}”: thư mục “{folder}” không tồn tại.")
+    produced = meeting.produce(_engine(), args.kind, unit, args.date, args.group)
+    try:
+        with open(args.out, "wb") as fh:
+            fh.write(produced.data)
+    except OSError as err:
+        reason = {errno.EACCES: "không có quyền ghi", errno.EISDIR: "đó là một thư mục",
+                  errno.ENOSPC: "hết chỗ trên đĩa"}.get(err.errno, "lỗi hệ điều hành")
+        raise UserError(f"Không ghi được tệp “{args.out}”: {reason}.") from None
+    size = len(produced.data) / 1024
+    print(f"Đã ghi {meeting.LABELS[args.kind]} của {by_code()[unit].name}, số liệu tính đến "
+          f"ngày {fmt.date(produced.as_of)}: {args.out} ({fmt.number(size)} KB).")
+
+
+COMMANDS["export"] = cmd_export
 
 
 def _print_table(records: list[dict]) -> None:
