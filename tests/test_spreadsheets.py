@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import time
 import unicodedata
 import zipfile
 
@@ -147,22 +146,23 @@ def test_file_over_the_size_limit_is_refused_before_reading():
     assert "quá lớn" in refusal(binh_son_xlsx(), max_bytes=1000)
 
 
-def test_zip_bomb_is_refused_from_the_directory_quickly():
+def test_zip_bomb_is_refused_from_the_directory_without_decompressing(monkeypatch):
     bomb = zip_bomb(210 * 1024 * 1024)
     assert len(bomb) < 1024 * 1024  # a small upload...
-    started = time.perf_counter()
+
+    def no_decompression(*args, **kwargs):
+        raise AssertionError("a member was opened: the bomb was not refused from the directory")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", no_decompression)
+    monkeypatch.setattr(zipfile.ZipFile, "read", no_decompression)
     message = refusal(bomb)
-    elapsed = time.perf_counter() - started
     assert "giải nén ra quá lớn" in message  # ...that would inflate past 200 MB
-    assert elapsed < 0.2, elapsed
 
 
 def test_zip_member_lying_about_its_size_is_refused():
     liar = lying_zip(real_bytes=5 * 1024 * 1024, declared_bytes=1000)
-    started = time.perf_counter()
     message = refusal(liar, max_unzipped_bytes=1024 * 1024)
     assert message in (MSG_CORRUPT, ) or "giải nén ra quá lớn" in message
-    assert time.perf_counter() - started < 1
 
 
 def test_honest_zip_over_the_budget_is_refused_while_streaming():
@@ -263,16 +263,12 @@ def test_cells_without_a_position_are_bounded_by_their_rows():
 def test_xls_that_would_abort_the_reader_is_refused_and_we_survive():
     # A byte-mutated copy of binh_son.xls (found by fuzzing): calamine 0.9.1 tries to allocate
     # 131 GB for it and the Rust runtime aborts the process, so .xls is read in a child.
-    started = time.perf_counter()
     assert refusal(fixture("xls_huge_allocation.xls"), "bc.xls") == MSG_CORRUPT
-    assert time.perf_counter() - started < 10
 
 
 def test_xlsx_claiming_billions_of_shared_strings_is_refused_and_we_survive():
     # calamine 0.9.1 preallocates the claimed 4,000,000,000 strings (96 GB) and aborts.
-    started = time.perf_counter()
     assert refusal(fixture("sst_count_bomb.xlsx")) == MSG_CORRUPT
-    assert time.perf_counter() - started < 10
 
 
 def test_stray_cell_far_from_the_table_is_refused_instead_of_exhausting_memory():
