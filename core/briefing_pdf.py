@@ -64,7 +64,8 @@ def build(b: Briefing) -> bytes:
     doc = SimpleDocTemplate(out, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN, bottomMargin=MARGIN + 8 * mm,
                             title=f"{content.TITLE} · {b.name} · {b.as_of:%d/%m/%Y}",
-                            author="ASXH Dashboard", subject=b.sentence, lang="vi")
+                            author="ASXH Dashboard", subject=b.sentence, lang="vi",
+                            initialFontName=FONT)  # no Helvetica, which has no Vietnamese
     story = _front(b)
     for section in b.sections[1:]:
         story += [PageBreak(), *SECTIONS[section](b)]
@@ -129,7 +130,7 @@ def _charts(charts: list[Chart], height: float) -> list:
     width = FRAME_WIDTH / len(charts)
     row = Table([[_image(c, width - 2 * mm, height) for c in charts]],
                 colWidths=[width] * len(charts))
-    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), FONT),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0),
                              ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return [row]
@@ -144,7 +145,7 @@ def _table(headers: list[str], rows: list[list[str]], widths: list[float],
     body = [[escape(v) for v in r] for r in rows]
     table = Table([head, *body], colWidths=widths, repeatRows=1)
     style = [
-        ("FONT", (0, 1), (-1, -1), FONT, size),
+        ("FONT", (0, 0), (-1, -1), FONT, size),
         ("BACKGROUND", (0, 0), (-1, 0), RED),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9e9e9e")),
@@ -184,6 +185,7 @@ def _cards(b: Briefing) -> Table:
     width = FRAME_WIDTH / len(cells)
     table = Table([cells], colWidths=[width] * len(cells))
     table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, -1), CARD_FILL),
         ("BOX", (0, 0), (-1, -1), 0.6, colors.HexColor("#bdbdbd")),
         ("INNERGRID", (0, 0), (-1, -1), 3, colors.white),
