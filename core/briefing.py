@@ -406,11 +406,14 @@ def attainment_headers(b: Briefing) -> list[str]:
             f"Chỉ tiêu quý {b.quarter}", "Chỉ tiêu năm", "% quý", "% năm"]
 
 
-def file_name(unit: str, as_of: dt.date, extension: str) -> str:
-    """An ASCII name every mail client keeps: bao-cao-giao-ban_tinh-quang-nam_2024-01-23.pptx."""
+def file_name(unit: str, as_of: dt.date, extension: str, group: str = ALL_GROUPS) -> str:
+    """An ASCII name every mail client keeps: bao-cao-giao-ban_tinh-quang-nam_2024-01-23.pptx
+    (with _btxh before the extension for one group)."""
     from core.exports import slug
 
-    return f"bao-cao-giao-ban_{slug(by_code()[unit].name)}_{as_of.isoformat()}.{extension}"
+    suffix = "" if group == ALL_GROUPS else f"_{group}"
+    return (f"bao-cao-giao-ban_{slug(by_code()[unit].name)}_{as_of.isoformat()}{suffix}"
+            f".{extension}")
 
 
 TREND_TITLE = "Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo"

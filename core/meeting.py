@@ -21,6 +21,17 @@ LABELS = {"briefing": "báo cáo trình chiếu", "pdf": "báo cáo PDF",
           "form": "biểu tổng hợp"}
 
 
+def file_name(kind: str, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> str:
+    """The file's name before it is made (a download button needs it up front)."""
+    if kind == "form":
+        return forms.file_name(unit, as_of)
+    return briefing.file_name(unit, as_of, "pptx" if kind == "briefing" else "pdf", group)
+
+
+def mime(kind: str) -> str:
+    return {"briefing": briefing_pptx.MIME, "pdf": briefing_pdf.MIME, "form": forms.MIME}[kind]
+
+
 @dataclass(frozen=True)
 class ExportFile:
     """A produced file: its bytes, an ASCII file name, its MIME type and the data date."""
@@ -36,18 +47,15 @@ def produce(engine: Engine, kind: str, unit: str, as_of: dt.date | None = None,
             group: str = ALL_GROUPS) -> ExportFile:
     """The file of `kind` for a unit as of a date (default: its newest report date).
     Raises core.errors.UserError (Vietnamese) when there is nothing to put in it."""
+    if kind not in KINDS:
+        raise ValueError(kind)
     if kind == "form":
         with engine.connect() as conn:
             form = forms.gather(conn, unit, as_of)
-        return ExportFile(forms.write(form), forms.file_name(unit, form.as_of), forms.MIME,
-                          form.as_of, kind)
-    if kind not in KINDS:
-        raise ValueError(kind)
-    with engine.connect() as conn:
-        content = briefing.collect(conn, unit, as_of, group)
-    if kind == "briefing":
-        data, extension, mime = briefing_pptx.build(content), "pptx", briefing_pptx.MIME
+        data, day = forms.write(form), form.as_of
     else:
-        data, extension, mime = briefing_pdf.build(content), "pdf", briefing_pdf.MIME
-    return ExportFile(data, briefing.file_name(unit, content.as_of, extension), mime,
-                      content.as_of, kind)
+        with engine.connect() as conn:
+            content = briefing.collect(conn, unit, as_of, group)
+        build = briefing_pptx.build if kind == "briefing" else briefing_pdf.build
+        data, day = build(content), content.as_of
+    return ExportFile(data, file_name(kind, unit, day, group), mime(kind), day, kind)

@@ -11,7 +11,7 @@ import streamlit as st
 from core import formatting as fmt
 from core import metrics, status, summary
 from core.units import COMMUNE, KIND_LABELS, by_code
-from ui import charts, filters, layout, tables
+from ui import charts, downloads, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
 
@@ -115,6 +115,12 @@ if place.level < COMMUNE:
             tables.Col("rate_pct", "Tỷ lệ", "pct"),
         ], key="children_table",
             on_select=filters.drill_callback(ctx, "children_table", list(children["code"])))
+
+# --------------------------------------------------------------------- files for the meeting
+st.subheader("Tải về cho cuộc họp")
+with_form = place.level < COMMUNE and not children.empty
+downloads.meeting_buttons(data, unit, day, group,
+                          ("briefing", "pdf", "form") if with_form else ("briefing", "pdf"))
 
 links = {"unit": unit, "date": day.isoformat()}
 cols = st.columns(3)

@@ -9,7 +9,7 @@ import streamlit as st
 from core import exports, metrics
 from core import formatting as fmt
 from core.units import DISTRICT, by_code, descendant_codes
-from ui import charts, filters, layout, tables
+from ui import charts, downloads, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
 
@@ -74,6 +74,7 @@ files[0].download_button(
 files[1].download_button("Tải CSV", icon=":material/download:",
                          data=exports.lagging_csv(table),
                          file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
+downloads.meeting_buttons(data, unit, day, group)
 
 # ---------------------------------------------------------------------- the list and chart
 COLUMNS = [

@@ -196,7 +196,7 @@ def test_binh_son_lagging_communes_on_25_january(url):
     assert "Xã Bình Trị" not in by_name
     assert "dưới 8,67% (tỷ lệ chung của Huyện Bình Sơn)" in texts(at)
     downloads = at.get("download_button")
-    assert len(downloads) == 2
+    assert len(downloads) == 4  # xlsx, CSV, and the meeting deck and PDF (test_export_pages)
 
 
 def test_lagging_threshold_set_by_the_user(url):

@@ -1,0 +1,75 @@
+"""Download buttons for the meeting files (briefing deck, its PDF, the report form).
+
+A briefing takes seconds to draw, so nothing is made while the page renders: each button
+gets a callable that Streamlit runs only when it is clicked (deferred download), in a thread
+of its own. What it makes is kept in a small in-process cache keyed by the database, its data
+version (every upload or revert changes it), the kind, unit, date and group: a second click,
+or another user in the same meeting, gets the same file at once. One lock per key makes
+simultaneous clicks wait for the first file rather than draw it twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections import OrderedDict
+
+import streamlit as st
+
+from core import meeting
+from core.db import ALL_GROUPS
+from ui.data import Data
+
+CACHE_ENTRIES = 24
+LABELS = {"briefing": "Báo cáo trình chiếu (.pptx)", "pdf": "Báo cáo PDF",
+          "form": "Biểu tổng hợp gửi cấp trên (.xlsx)"}
+ICONS = {"briefing": ":material/slideshow:", "pdf": ":material/picture_as_pdf:",
+         "form": ":material/table_view:"}
+HELP = {"briefing": "Bản trình chiếu 16:9 cho cuộc họp: số liệu chính, xếp hạng, chỉ tiêu, xã "
+                    "chậm tiến độ, xu hướng. Tạo khi bấm, mất vài giây.",
+        "pdf": "Cùng nội dung, khổ A4 ngang, để gửi qua Zalo hoặc thư điện tử. Tạo khi bấm.",
+        "form": "Bảng tổng hợp số liệu các đơn vị trực thuộc theo mẫu phụ lục, nhập thẳng được "
+                "vào hệ thống của cấp trên."}
+
+log = logging.getLogger(__name__)
+_files: OrderedDict[tuple, bytes] = OrderedDict()
+_keys: dict[tuple, threading.Lock] = {}
+_guard = threading.Lock()
+
+
+def produce(data: Data, kind: str, unit: str, day: dt.date, group: str = ALL_GROUPS) -> bytes:
+    """The file's bytes, made once per (database, data version, kind, unit, date, group)."""
+    key = (data.url, data.version, kind, unit, day, group)
+    with _guard:
+        if key in _files:
+            _files.move_to_end(key)
+            return _files[key]
+        lock = _keys.setdefault(key, threading.Lock())
+    with lock:
+        with _guard:
+            if key in _files:
+                return _files[key]
+        try:
+            made = meeting.produce(data.engine, kind, unit, day, group).data
+        except Exception:
+            log.exception("meeting file %s for %s on %s failed", kind, unit, day)
+            raise
+        with _guard:
+            _files[key] = made
+            _keys.pop(key, None)
+            while len(_files) > CACHE_ENTRIES:
+                _files.popitem(last=False)
+        return made
+
+
+def meeting_buttons(data: Data, unit: str, day: dt.date, group: str,
+                    kinds: tuple[str, ...] = ("briefing", "pdf")) -> None:
+    """One row of download buttons, each making its file on click."""
+    columns = st.columns(len(kinds) + 1)
+    for column, kind in zip(columns, kinds, strict=False):
+        column.download_button(
+            LABELS[kind], icon=ICONS[kind], help=HELP[kind], key=f"meeting_{kind}",
+            data=lambda kind=kind: produce(data, kind, unit, day, group),
+            file_name=meeting.file_name(kind, unit, day, group), mime=meeting.mime(kind),
+            on_click="ignore")
