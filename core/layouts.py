@@ -211,10 +211,15 @@ class ParsedRow:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing wrong with a report. `rule` names the check (the same names as the rules in
+    core/validation.py where both stages check the same thing), so callers never have to
+    recognise a problem by its wording."""
+
     row_number: int | None
     severity: str  # "error" | "warning"
     message_vi: str
     column: int | None = None
+    rule: str | None = None
 
 
 @dataclass(slots=True)
@@ -1282,7 +1287,7 @@ def _check_counts_within_total(row: ParsedRow, group: str, where: str) -> list[P
         if value is not None and value > total:
             problems.append(Problem(row.row_number, "error", (
                 f"{where}: {what} ({vi_number(value)}) lớn hơn tổng số đối tượng "
-                f"({vi_number(total)}).")))
+                f"({vi_number(total)})."), rule="above_total"))
     return problems
 
 
@@ -1303,7 +1308,7 @@ def _check_percent(
         part, whole = row.values[(group, "year_total")], row.values[(group, "base_total")]
     return [Problem(row.row_number, "warning", (
         f"{where}: tỷ lệ ghi {vi_number(stated)}% nhưng {vi_number(part)}/{vi_number(whole)} "
-        f"= {vi_number(expected)}%."))]
+        f"= {vi_number(expected)}%."), rule="stated_rate")]
 
 
 def _check_quarters(row: ParsedRow, group: str, where: str) -> list[Problem]:
@@ -1337,7 +1342,7 @@ def _check_totals(rows: list[ParsedRow], totals: list[ParsedRow]) -> list[Proble
             problems.append(Problem(total.row_number, "warning", (
                 f"Dòng {total.row_number} ({total.label}): {FIELD_LABELS[field_name].lower()}"
                 f"{_group_suffix(group)} ghi {vi_number(stated)} nhưng cộng các dòng được "
-                f"{vi_number(candidates[0])}.")))
+                f"{vi_number(candidates[0])}."), rule="total_row_mismatch"))
     return problems
 
 
