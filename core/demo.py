@@ -518,31 +518,36 @@ def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
     pointing at their upload: bulk inserts only (this runs on the dashboard's first start)."""
     times = report_times(frame)
     names = {c: by_code()[c].name for c in set(times["unit_code"])}
+    shown_day = {d: f"{d:%d/%m/%Y}" for d in set(times["report_date"])}
+    iso_day = {d: d.isoformat() for d in shown_day}
     rows_per_upload = frame.groupby(["unit_code", "report_date"], sort=False).size()
     counts = rows_per_upload.reindex(pd.MultiIndex.from_frame(
-        times[["unit_code", "report_date"]])).to_numpy()
+        times[["unit_code", "report_date"]])).tolist()
     first_id = int(conn.scalar(sa.select(sa.func.coalesce(sa.func.max(uploads.c.id), 0))))
     sqlite = conn.dialect.name == "sqlite"
-    days = [d.isoformat() if sqlite else d for d in times["report_date"]]
     stamps = (times["uploaded_at"].dt.strftime("%Y-%m-%d %H:%M:%S.%f").tolist() if sqlite
               else times["uploaded_at"].dt.to_pydatetime().tolist())
     records = [
-        (f"Báo cáo ngày {d:%d/%m/%Y} – {names[u]} (dữ liệu mẫu)", f"demo-{u}-{d.isoformat()}",
-         "demo", day, u, DEMO_USER, stamp, "applied", int(count))
-        for u, d, day, stamp, count in zip(times["unit_code"], times["report_date"], days,
-                                           stamps, counts, strict=True)
+        (f"Báo cáo ngày {shown_day[d]} – {names[u]} (dữ liệu mẫu)", f"demo-{u}-{iso_day[d]}",
+         "demo", iso_day[d] if sqlite else d, u, DEMO_USER, stamp, "applied", count)
+        for u, d, stamp, count in zip(times["unit_code"], times["report_date"], stamps, counts,
+                                      strict=True)
     ]
     marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * 9)
     sql = (f"INSERT INTO {uploads.name} (file_name, sha256, kind, report_date, unit_code, "
            f"uploaded_by, uploaded_at, status, row_count) VALUES ({marks})")
     for start in range(0, len(records), 20_000):
         conn.exec_driver_sql(sql, records[start:start + 20_000])
-    ids = pd.DataFrame(conn.execute(
-        sa.select(uploads.c.id.label("upload_id"), uploads.c.unit_code, uploads.c.report_date)
-        .where(uploads.c.id > first_id, uploads.c.kind == "demo")).all(),
-        columns=["upload_id", "unit_code", "report_date"])
-    ids["report_date"] = pd.to_datetime(ids["report_date"]).dt.date
-    rows = frame.merge(ids, on=["unit_code", "report_date"], how="left", validate="m:1")
+    # Read the new ids back by (unit, day) as plain driver tuples (Row objects cost seconds).
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.exec_driver_sql(
+        f"SELECT id, unit_code, report_date FROM {uploads.name} WHERE id > {mark}",
+        (first_id,))
+    ids = {(unit, str(day)[:10]): upload_id for upload_id, unit, day in cursor.fetchall()}
+    times["upload_id"] = [ids[(u, iso_day[d])] for u, d in zip(
+        times["unit_code"], times["report_date"], strict=True)]
+    rows = frame.merge(times[["unit_code", "report_date", "upload_id"]],
+                       on=["unit_code", "report_date"], how="left", validate="m:1")
     columns = [c for c in store.FIGURE_COLUMNS if c in rows.columns and rows[c].notna().any()]
     store._insert_records(conn, figures, rows[[*columns, "upload_id"]])
     return len(records)
