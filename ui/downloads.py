@@ -23,14 +23,14 @@ from ui.data import Data
 
 CACHE_ENTRIES = 24
 LABELS = {"briefing": "Báo cáo trình chiếu (.pptx)", "pdf": "Báo cáo PDF",
-          "form": "Biểu tổng hợp gửi cấp trên (.xlsx)"}
+          "form": "Biểu tổng hợp (.xlsx)"}
 ICONS = {"briefing": ":material/slideshow:", "pdf": ":material/picture_as_pdf:",
          "form": ":material/table_view:"}
 HELP = {"briefing": "Bản trình chiếu 16:9 cho cuộc họp: số liệu chính, xếp hạng, chỉ tiêu, xã "
                     "chậm tiến độ, xu hướng. Tạo khi bấm, mất vài giây.",
         "pdf": "Cùng nội dung, khổ A4 ngang, để gửi qua Zalo hoặc thư điện tử. Tạo khi bấm.",
-        "form": "Bảng tổng hợp số liệu các đơn vị trực thuộc theo mẫu phụ lục, nhập thẳng được "
-                "vào hệ thống của cấp trên."}
+        "form": "Biểu tổng hợp gửi cấp trên: số liệu các đơn vị trực thuộc theo mẫu phụ lục, "
+                "nhập thẳng được vào hệ thống của cấp trên, không phải gõ lại."}
 
 log = logging.getLogger(__name__)
 _files: OrderedDict[tuple, bytes] = OrderedDict()
@@ -65,10 +65,10 @@ def produce(data: Data, kind: str, unit: str, day: dt.date, group: str = ALL_GRO
 
 def meeting_buttons(data: Data, unit: str, day: dt.date, group: str,
                     kinds: tuple[str, ...] = ("briefing", "pdf")) -> None:
-    """One row of download buttons, each making its file on click."""
-    columns = st.columns(len(kinds) + 1)
-    for column, kind in zip(columns, kinds, strict=False):
-        column.download_button(
+    """One row of download buttons, each as wide as its label, making its file on click."""
+    row = st.container(horizontal=True)
+    for kind in kinds:
+        row.download_button(
             LABELS[kind], icon=ICONS[kind], help=HELP[kind], key=f"meeting_{kind}",
             data=lambda kind=kind: produce(data, kind, unit, day, group),
             file_name=meeting.file_name(kind, unit, day, group), mime=meeting.mime(kind),

@@ -35,5 +35,5 @@ def test_overview_downloads_the_pdf_and_the_deck(server, page, signed_up):  # no
     assert "Huyện Bình Sơn" in text and "8,67%" in text and "Xã Bình Phước" in text
     deck = Presentation(io.BytesIO(download(page, "Báo cáo trình chiếu (.pptx)")))
     assert deck.slides[0].shapes.title.text.startswith("BÁO CÁO TIẾN ĐỘ")
-    form = download(page, "Biểu tổng hợp gửi cấp trên (.xlsx)")
+    form = download(page, "Biểu tổng hợp (.xlsx)")
     assert form[:2] == b"PK"
