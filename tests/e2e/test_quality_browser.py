@@ -44,6 +44,15 @@ def test_timeliness_of_quang_tri(server, page, signed_up):  # noqa: F811
     assert "Đúng hạn" in page.locator(".js-plotly-plot").inner_text()
     assert_clean(text)
     full_screenshot(page, "quality_tien_do_bao_cao")
+    # One unit's calendar, day by day.
+    page.get_by_label("Lịch của một đơn vị").click()
+    page.keyboard.type("Hải Lăng")
+    page.get_by_role("option", name="Huyện Hải Lăng").click()
+    page.locator(".js-plotly-plot").nth(1).wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    assert "Tuần bắt đầu (thứ Hai) · Huyện Hải Lăng" in page.locator(
+        ".js-plotly-plot").nth(1).inner_text()
+    full_screenshot(page, "quality_tien_do_lich")
 
 
 def test_data_quality_of_quang_tri_shows_the_reconciliation(server, page, signed_up):  # noqa: F811
