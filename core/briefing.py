@@ -14,6 +14,7 @@ shown empty; `sections` says which are in.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -29,7 +30,9 @@ from core.units import COMMUNE, DISTRICT, KIND_LABELS, PROVINCE, by_code, descen
 
 TITLE = "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
 DEMO_NOTE = "Dữ liệu mẫu (demo) — số liệu minh họa, không phải số liệu thật"
-BARS_PER_COLUMN = 32  # a ranking longer than this is drawn as two columns side by side
+# A ranking is drawn in meeting-size type up to MEETING_BARS bars a column (two columns at
+# most), longer ones (63 provinces) in page-size type up to BARS_PER_COLUMN a column.
+MEETING_BARS, BARS_PER_COLUMN = 24, 32
 SECTION_LABELS = {
     "headline": "Kết quả chung",
     "ranking": "Xếp hạng",
@@ -282,7 +285,7 @@ def _sections(b: Briefing) -> list[str]:
 # Charts are rendered once per briefing at one pixel size and placed by both files: the deck
 # at PX_PER_IN (a meeting figure's 20 px type is then 14 pt on the slide), the PDF scaled to
 # its page; so the PDF made after the deck reuses the rendered images (core.render's cache).
-PX_PER_IN, DENSE_PX_PER_IN = 100, 120  # the two-column ranking packs 32 bars a column
+PX_PER_IN = 100
 CHART_WIDTH_IN, CHART_HEIGHT_IN, COLUMN_GAP_IN = 12.43, 5.7, 0.3
 NOTE_HEIGHT_IN = 0.6
 
@@ -314,7 +317,7 @@ def draw(fig: go.Figure, width_in: float, height_in: float,
     return Chart(render.png(fig, width, height, scale=2), width, height, px_per_in)
 
 
-def split_ranking(table: pd.DataFrame, per_column: int = BARS_PER_COLUMN) -> list[pd.DataFrame]:
+def split_ranking(table: pd.DataFrame, per_column: int) -> list[pd.DataFrame]:
     """A long ranking in columns of at most `per_column` units, as even as possible
     (63 provinces: 32 and 31)."""
     if len(table) <= per_column:
@@ -324,34 +327,47 @@ def split_ranking(table: pd.DataFrame, per_column: int = BARS_PER_COLUMN) -> lis
     return [table.iloc[i:i + size] for i in range(0, len(table), size)]
 
 
+def ranking_layout(count: int) -> tuple[int, bool]:
+    """(bars per column, meeting-size type) for a ranking of `count` units."""
+    if count <= 2 * MEETING_BARS:
+        return MEETING_BARS, True
+    return BARS_PER_COLUMN, False
+
+
 def ranking_figures(table: pd.DataFrame, *, highlight: str | None, average: float | None,
                     average_label: str, thresholds: RateThresholds) -> list[go.Figure]:
-    """The pages' ranking bars, one figure per column, on a shared rate axis."""
-    parts = split_ranking(table)
+    """The pages' ranking bars, one figure per column, on a shared rate axis, every unit
+    named (plotly would otherwise drop labels it finds crowded)."""
+    per_column, meeting = ranking_layout(len(table))
     top = max([float(v) for v in table["rate_pct"]] + [average or 0.0])
     out = []
-    for part in parts:
+    for part in split_ranking(table, per_column):
         fig = figures.ranking_bars(part, highlight=highlight, average=average,
                                    average_label=average_label, thresholds=thresholds,
-                                   meeting=len(parts) == 1)
+                                   meeting=meeting)
         fig.update_xaxes(range=[0, top * 1.18 + 0.5])
+        fig.update_yaxes(dtick=1)
         out.append(fig)
     return out
 
 
 def ranking_charts(b: Briefing, section: str) -> list[Chart]:
-    """The peers' ranking ("ranking") or the unit's own children's ("children")."""
+    """The peers' ranking ("ranking") or the unit's own children's ("children"), drawn at a
+    pixel density that leaves every bar room for its label."""
+    table = b.ranking if section == "ranking" else b.children
     if section == "ranking":
-        figs = ranking_figures(b.ranking, highlight=b.unit, average=b.average,
+        figs = ranking_figures(table, highlight=b.unit, average=b.average,
                                average_label=b.average_label, thresholds=b.thresholds)
     else:
-        figs = ranking_figures(b.children, highlight=None, average=b.children_average,
+        figs = ranking_figures(table, highlight=None, average=b.children_average,
                                average_label=f"Tỷ lệ chung của {b.name}",
                                thresholds=b.thresholds)
-    if len(figs) == 1:
-        return [draw(figs[0], CHART_WIDTH_IN, CHART_HEIGHT_IN)]
+    _, meeting = ranking_layout(len(table))
+    bars = max(len(f.data[0].y) for f in figs)
+    needed = ((27 if meeting else 18) * bars + 140) / CHART_HEIGHT_IN
+    density = max(PX_PER_IN, math.ceil(needed))
     width = (CHART_WIDTH_IN - COLUMN_GAP_IN * (len(figs) - 1)) / len(figs)
-    return [draw(f, width, CHART_HEIGHT_IN, DENSE_PX_PER_IN) for f in figs]
+    return [draw(f, width, CHART_HEIGHT_IN, density) for f in figs]
 
 
 def attainment_chart(b: Briefing) -> Chart:
