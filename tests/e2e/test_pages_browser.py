@@ -46,12 +46,16 @@ def signed_up(demo_url, server, browser) -> None:
 
 def login(page, server) -> None:
     """Sign in when a sign-in form stands in front of the page; otherwise do nothing."""
-    page.locator("[data-testid='stHeading']").first.wait_for(timeout=30_000)
+    heading = page.locator("[data-testid='stHeading']").first
+    heading.wait_for(timeout=30_000)
     wait_for_app(page)
     field = page.get_by_label("Tên đăng nhập", exact=True)
+    if heading.inner_text().strip() != "Đăng nhập" and field.count() == 0:
+        return
     for _attempt in range(3):  # a click landing while the form re-renders can be lost
-        if field.count() == 0:
+        if heading.inner_text().strip() != "Đăng nhập" and field.count() == 0:
             return
+        field.wait_for(timeout=30_000)
         field.fill(USERNAME)
         page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()
@@ -68,7 +72,12 @@ def open_view(page, server, path: str, wait_for: str) -> str:
     """Open a shareable URL (the overview is the default page, at the root)."""
     page.goto(f"{server.url}/{path}")
     login(page, server)
-    page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    try:
+        page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    except PlaywrightTimeout:
+        screenshot(page, "pages_failed_" + re.sub(r"\W+", "_", path)[:40])
+        raise AssertionError(f"«{wait_for}» not shown at /{path}: "
+                             + page.inner_text("body")[:1500]) from None
     wait_for_app(page)
     charts = page.locator(".js-plotly-plot")
     if charts.count() == 0 and page.locator("[data-testid='stPlotlyChart']").count():
