@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint browser clean-db
+.PHONY: run test lint system-deps clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,24 +17,26 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.runtime
 
 ## Set up and start the dashboard on the embedded SQLite database (demo data on first run).
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core init-db
 	$(BIN)/streamlit run dashboard.py
 
 ## Set up and run every check: lint, then the whole test suite (browser tests included).
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 
-## Debian's Chromium for the end-to-end tests (no browser download by Playwright).
-browser:
-	@test -x /usr/bin/chromium || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium; fi; }
+## Debian packages: Chromium (chart images for the briefing via kaleido, and the browser tests,
+## driven by Playwright without any browser download) and DejaVu fonts (Vietnamese in PDFs).
+SYSTEM_PACKAGES := chromium fonts-dejavu-core
+system-deps:
+	@if [ -x /usr/bin/chromium ] && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
+	else SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); fi
 
 clean-db:
 	rm -f data/asxh.db data/asxh.db-wal data/asxh.db-shm
