@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_for_app
+from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_pages_browser import (  # noqa: F401  (signed_up is a fixture)
     assert_clean,
     full_screenshot,
@@ -21,7 +21,11 @@ def open_view(page, server, path: str, wait_for: str) -> str:
     wait for the text and the visible charts only."""
     page.goto(f"{server.url}/{path}")
     login(page, server)
-    page.get_by_text(wait_for).first.wait_for(timeout=30_000)
+    try:
+        page.get_by_text(wait_for).first.wait_for(timeout=60_000)
+    except Exception:
+        screenshot(page, "quality_failed_" + path.split("?")[0])
+        raise AssertionError(page.inner_text("body")[:1500]) from None
     wait_for_app(page)
     page.wait_for_timeout(1000)  # plotly draws after the script finishes
     return page.inner_text("body")
