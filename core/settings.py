@@ -22,7 +22,7 @@ from core import audit, config
 from core.db import settings as settings_table
 from core.errors import UserError
 from core.permissions import Account, check_admin
-from core.status import RateThresholds
+from core.status import DEFAULT_RATE_THRESHOLDS, RateThresholds
 from core.units import COMMUNE, DISTRICT, PROVINCE
 
 TIMEZONE = ZoneInfo(config.TIMEZONE)
@@ -36,8 +36,9 @@ class Settings:
     # district or province itself, as the documents do ("dưới tỷ lệ chung").
     lag_threshold_pct: float | None = None
     # Ranking traffic light: red below the first, yellow below the second, green otherwise.
-    ranking_red_below_pct: float = 10.0
-    ranking_yellow_below_pct: float = 30.0
+    # The defaults are core.status's, the one place the colour rule lives.
+    ranking_red_below_pct: float = DEFAULT_RATE_THRESHOLDS.red_below
+    ranking_yellow_below_pct: float = DEFAULT_RATE_THRESHOLDS.green_from
     # Daily report deadlines, local time (seeds: commune 07:30, district 09:00, province 10:00).
     deadline_commune: dt.time = dt.time(7, 30)
     deadline_district: dt.time = dt.time(9, 0)
@@ -70,16 +71,6 @@ class Settings:
         """The ranking colours in core.status's terms (yellow there is called amber)."""
         return RateThresholds(red_below=self.ranking_red_below_pct,
                               green_from=self.ranking_yellow_below_pct)
-
-    def traffic_light(self, rate_pct: float | None) -> str | None:
-        """"red" | "yellow" | "green" for a rate; None when there is no rate."""
-        if rate_pct is None:
-            return None
-        if rate_pct < self.ranking_red_below_pct:
-            return "red"
-        if rate_pct < self.ranking_yellow_below_pct:
-            return "yellow"
-        return "green"
 
 
 DEFAULTS = Settings()

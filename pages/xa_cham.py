@@ -20,7 +20,9 @@ with st.sidebar:
     unit = filters.unit_picker(ctx, deepest=DISTRICT)
     day = filters.date_picker(data)
     group = filters.group_picker()
-    below = filters.threshold_picker("Tỷ lệ chung")
+    configured = data.settings().lag_threshold_pct
+    below = filters.threshold_picker("Tỷ lệ chung" if configured is None
+                                     else f"{fmt.percent(configured)} (cài đặt)")
 meeting = filters.meeting_toggle()
 if meeting:
     layout.meeting_style()
@@ -42,10 +44,11 @@ if not any(d == unit or d in descendant_codes(unit, DISTRICT) for d in reporting
                       key=f"lag_{code}", on_click=filters.set_unit, args=(ctx, code, DISTRICT))
     st.stop()
 
-table, threshold = data.lagging(unit, day, below, group)
+table, threshold = data.lagging(unit, day, below if below is not None else configured, group)
 counts = metrics.lag_counts(table)
-rule = (f"dưới {fmt.percent(threshold)} (tỷ lệ chung của {place.name})" if below is None
-        else f"dưới {fmt.percent(threshold)} (ngưỡng do người xem đặt)")
+rule = (f"dưới {fmt.percent(threshold)} (ngưỡng do người xem đặt)" if below is not None
+        else f"dưới {fmt.percent(threshold)} (ngưỡng cài đặt chung)" if configured is not None
+        else f"dưới {fmt.percent(threshold)} (tỷ lệ chung của {place.name})")
 st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]} · Ngưỡng: {rule}")
 layout.data_note(day, data.sources(unit, day))
 

@@ -27,7 +27,7 @@ with st.sidebar:
     unit = filters.unit_picker(ctx, deepest=DEPTH[level])
     day = filters.date_picker(data)
     group = filters.group_picker()
-    thresholds = filters.rate_thresholds_picker()
+    thresholds = filters.rate_thresholds_picker(data.settings().rate_thresholds)
 
 path = filters.path_of(unit)
 parent = {"province": None, "district": path.get(PROVINCE),

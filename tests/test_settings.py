@@ -26,7 +26,7 @@ def test_a_fresh_database_uses_the_documented_defaults(empty_engine):
         values = settings.load(conn)
         assert settings.get(conn, "session_timeout_minutes") == 30
     assert values.lag_threshold_pct is None
-    assert (values.ranking_red_below_pct, values.ranking_yellow_below_pct) == (10.0, 30.0)
+    assert (values.ranking_red_below_pct, values.ranking_yellow_below_pct) == (5.0, 15.0)
     assert (values.deadline_commune, values.deadline_district, values.deadline_province) == (
         dt.time(7, 30), dt.time(9, 0), dt.time(10, 0))
     assert (values.lockout_attempts, values.lockout_minutes) == (5, 15)
@@ -99,12 +99,6 @@ def test_deadlines_per_level_in_vietnam_time():
     at = values.deadline_at(DISTRICT, dt.date(2024, 1, 25))
     assert at.astimezone(dt.UTC) == dt.datetime(2024, 1, 25, 2, 0, tzinfo=dt.UTC)
     assert values.deadline_at(PROVINCE, dt.date(2024, 1, 25)).hour == 10
-
-
-def test_traffic_light_thresholds():
-    values = settings.Settings(ranking_red_below_pct=10, ranking_yellow_below_pct=30)
-    assert [values.traffic_light(r) for r in (4.8, 10.0, 29.99, 30, None)] == [
-        "red", "yellow", "yellow", "green", None]
 
 
 def test_the_ranking_thresholds_feed_core_status():

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import config, metrics, sources, summary
+from core import config, metrics, settings, sources, summary
 from core.db import ALL_GROUPS
 
 _CACHE = {"show_spinner": False, "max_entries": 512}
@@ -137,6 +137,12 @@ class Data:
 
     def latest_date(self, unit: str | None = None) -> dt.date | None:
         return _latest(*self._key(), unit)
+
+    def settings(self) -> settings.Settings:
+        """The administrator's settings (thresholds, deadlines); read fresh, it is one row
+        per key and a change must show on the next run."""
+        with self.engine.connect() as conn:
+            return settings.load(conn)
 
     def date_range(self) -> tuple[dt.date, dt.date] | None:
         return _date_range(*self._key())

@@ -213,9 +213,8 @@ def level_picker(options: list[str]) -> str:
     return level
 
 
-def rate_thresholds_picker() -> RateThresholds:
-    """The traffic-light thresholds (whole percents), defaults from core.status."""
-    default = DEFAULT_RATE_THRESHOLDS
+def rate_thresholds_picker(default: RateThresholds = DEFAULT_RATE_THRESHOLDS) -> RateThresholds:
+    """The traffic-light thresholds (whole percents); the defaults are the administrator's."""
     with st.expander("Ngưỡng màu đánh giá"):
         red = st.number_input("Đỏ: tỷ lệ dưới (%)", min_value=0, max_value=100, step=1,
                               value=int(default.red_below), key="red", bind="query-params")
