@@ -82,9 +82,14 @@ def databases(tmp_path_factory) -> Iterator[Databases]:
 
 
 @pytest.fixture
-def empty_engine(databases: Databases) -> Engine:
-    """A migrated database with the unit catalogue and no figures."""
-    return databases.new_engine()
+def empty_engine(databases: Databases) -> Iterator[Engine]:
+    """A migrated database with the unit catalogue and no figures.
+
+    Its pooled connections are closed after the test: a PostgreSQL server accepts only so many
+    clients, and a whole run creates hundreds of these databases."""
+    engine = databases.new_engine()
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
