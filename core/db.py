@@ -96,6 +96,20 @@ replaced_figures = sa.Table(
     sa.Column("upload_id", sa.Integer, sa.ForeignKey("uploads.id"), nullable=False),
 )
 
+# Derived from figures by core.rollups, in the same transaction as every change to figures:
+# the figures of each district and province without its own report, summed from the units
+# below by the rules of core.rollups, per group (incl. "all") on every date they change.
+# Clustered on its key (no rowid on SQLite): "as of D" is one seek, a trend one range scan.
+rollups = sa.Table(
+    "rollups", metadata,
+    sa.Column("unit_code", sa.String(5), nullable=False),
+    sa.Column("grp", sa.String(8), nullable=False),
+    sa.Column("report_date", sa.Date, nullable=False),
+    *_count_columns(),
+    sa.PrimaryKeyConstraint("unit_code", "grp", "report_date"),
+    sqlite_with_rowid=False,
+)
+
 quotas = sa.Table(
     "quotas", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

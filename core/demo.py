@@ -31,7 +31,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import store
+from core import rollups, store
 from core.db import figures, quotas, replaced_figures, uploads
 from core.units import by_code, child_codes, descendant_codes, province_codes
 
@@ -134,6 +134,8 @@ def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
     else:
         n_uploads = _write_daily_uploads(conn, frames)
         n_figures = len(frames)
+        # Bulk inserts bypass store.write_figures: roll the new reports up here, from memory.
+        rollups.build_from_frame(conn, frames)
     quota_upload = store.create_upload(
         conn, file_name="Phụ lục 01 Quảng Trị (demo)", sha256="demo-quotas", kind="demo",
         uploaded_by=DEMO_USER, unit_code=QUANG_TRI, summary="Chỉ tiêu năm 2024 theo Phụ lục 01")
@@ -145,6 +147,7 @@ def clear_figures(conn: Connection) -> None:
     """Remove all reports, quotas and their upload history (users and audit log stay)."""
     for table in (replaced_figures, figures, quotas, uploads):
         conn.execute(table.delete())
+    rollups.delete_all(conn)
 
 
 def _digest(frame: pd.DataFrame) -> str:

@@ -27,7 +27,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import audit, config, store, validation
+from core import audit, config, rollups, store, validation
 from core.db import ALL_GROUPS, COUNT_FIELDS, figures, quotas, replaced_figures, uploads
 from core.errors import UserError
 from core.layouts import (
@@ -833,6 +833,7 @@ def _touched_units(conn: Connection, upload: dict) -> set[str]:
 
 
 def _revert_figures(conn: Connection, upload_id: int) -> tuple[int, int]:
+    touched = _touched_reports(conn, upload_id)
     removed = conn.execute(figures.delete().where(figures.c.upload_id == upload_id)).rowcount
     columns = [*store.FIGURE_COLUMNS, "upload_id"]
     mine = replaced_figures.c.replaced_by == upload_id
@@ -841,7 +842,23 @@ def _revert_figures(conn: Connection, upload_id: int) -> tuple[int, int]:
     conn.execute(figures.insert().from_select(
         columns, sa.select(*[replaced_figures.c[c] for c in columns]).where(mine)))
     conn.execute(replaced_figures.delete().where(replaced_figures.c.replaced_by == upload_id))
+    if touched:
+        rollups.refresh(conn, touched, min(touched.values()))
     return int(removed or 0), int(restored or 0)
+
+
+def _touched_reports(conn: Connection, upload_id: int) -> dict[str, dt.date]:
+    """Units whose reports a revert removes or restores, with the first date of each (the
+    roll-ups above them change from there on)."""
+    found: dict[str, dt.date] = {}
+    for table, column in ((figures, figures.c.upload_id),
+                          (replaced_figures, replaced_figures.c.replaced_by)):
+        rows = conn.execute(sa.select(table.c.unit_code, sa.func.min(table.c.report_date))
+                            .where(column == upload_id).group_by(table.c.unit_code))
+        for code, day in rows:
+            day = _as_date(day)
+            found[code] = min(day, found.get(code, day))
+    return found
 
 
 def _revert_quotas(conn: Connection, upload: dict) -> tuple[int, int]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from core import store
-from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from core import rollups, store
+from core.db import ALL_GROUPS, COUNT_FIELDS
 from core.units import COMMUNE, by_code, child_codes, descendant_codes, province_codes
 
 RECENT_PACE_DAYS = 14
@@ -32,10 +33,14 @@ def rate_pct(cashless: float | None, total: float | None) -> float | None:
 
 
 def _rates(cashless: pd.Series, total: pd.Series) -> pd.Series:
-    """rate_pct for whole columns at once; missing where total is 0 or unknown."""
-    total = total.astype("Float64")
-    rates = cashless.astype("Float64") / total.where(total > 0) * 100.0
-    return rates.astype(object).where(rates.notna(), None)
+    """rate_pct for whole columns at once; None where total is 0 or unknown."""
+    paid = cashless.to_numpy(dtype="float64", na_value=np.nan)
+    people = total.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.where(people > 0, paid / people * 100.0, np.nan)
+    out = rates.astype(object)
+    out[np.isnan(rates)] = None
+    return pd.Series(out, index=cashless.index, dtype=object)
 
 
 def round_pct(value: float | None) -> float | None:
@@ -71,48 +76,17 @@ def pace_needed(current: int, target: int | None, as_of: dt.date,
 
 # -------------------------------------------------------------------------- figures as of D
 
-def _pick_group(rows: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Rows for one group; for `all`, a unit's group rows if it has any, else its `all` rows."""
-    if group != ALL_GROUPS:
-        return rows[rows["grp"] == group]
-    has_groups = rows["grp"].isin(GROUPS)
-    units_with_groups = set(rows.loc[has_groups, "unit_code"])
-    keep = has_groups | (~rows["unit_code"].isin(units_with_groups) & (rows["grp"] == ALL_GROUPS))
-    return rows[keep]
-
-
-def _sum_by(rows: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Sum the counts per key; optional figures stay missing unless someone reported them."""
-    grouped = rows.groupby(key, sort=False)
-    out = grouped[list(COUNT_FIELDS)].sum(min_count=1)
-    # datetime64 keeps the max vectorised (python date objects reduce group by group)
-    newest = pd.to_datetime(rows["report_date"]).groupby(rows[key], sort=False).max()
-    out["report_date"] = newest.dt.date
-    return out
-
-
 def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
                   group: str = ALL_GROUPS) -> pd.DataFrame:
-    """Figures per unit as of a date, indexed by unit code.
+    """Figures per unit as of a date, indexed by unit code (in the order of `codes`).
 
     Columns: the counts, report_date (newest report behind the figure), source ("own" or
     "rollup") and rate_pct. Units with no figures at all are absent.
+    Own reports are read per unit and group (one index seek each); the figures of districts
+    and provinces without one come from the stored roll-ups (one seek each, however many
+    communes below): core.rollups, the one implementation of the rules above.
     """
-    own = _sum_by(_pick_group(store.own_figures_as_of(conn, codes, as_of), group), "unit_code")
-    own["source"] = "own"
-    missing = [c for c in codes if c not in own.index]
-    parent_of = {child: parent for parent in missing for child in child_codes(parent)}
-    parts = [own]
-    if parent_of:
-        below = figures_as_of(conn, list(parent_of), as_of, group)
-        if not below.empty:
-            below = below.assign(parent=below.index.map(parent_of))
-            rolled = _sum_by(below, "parent")
-            rolled["source"] = "rollup"
-            parts.append(rolled)
-    result = pd.concat([p for p in parts if not p.empty]) if any(
-        not p.empty for p in parts) else own
-    result.index.name = "unit_code"
+    result = rollups.figures_as_of(conn, list(dict.fromkeys(codes)), as_of, group)
     result["rate_pct"] = _rates(result["cashless"], result["total"])
     return result
 
@@ -183,23 +157,30 @@ def gap_to_next(table: pd.DataFrame, code: str) -> tuple[str, int] | None:
 
 def quota_table(conn: Connection, codes: list[str], year: int) -> pd.DataFrame:
     """Quarterly quota increments per unit and group (columns 1..4), own else children's sum."""
-    own = store.quotas_for(conn, codes, year)
-    missing = [c for c in codes if c not in set(own["unit_code"])]
-    parent_of = {k: p for p in missing for k in child_codes(p)}
-    if parent_of:
-        below = quota_table(conn, list(parent_of), year).reset_index()
-        if not below.empty:
-            below["unit_code"] = below["unit_code"].map(parent_of)
-            below = below.melt(id_vars=["unit_code", "grp"], var_name="quarter",
-                               value_name="count")
-            own = pd.concat([own, below.groupby(["unit_code", "grp", "quarter"],
-                                                as_index=False)["count"].sum()])
-    if own.empty:
+    quarters = _quota_quarters(conn, list(codes), year)
+    if not quarters:
         return pd.DataFrame(columns=[1, 2, 3, 4],
                             index=pd.MultiIndex.from_tuples([], names=["unit_code", "grp"]))
-    wide = own.pivot_table(index=["unit_code", "grp"], columns="quarter", values="count",
-                           aggfunc="sum", fill_value=0)
-    return wide.reindex(columns=[1, 2, 3, 4], fill_value=0).astype("int64")
+    keys = sorted(quarters)
+    return pd.DataFrame(np.array([quarters[k] for k in keys], dtype=np.int64),
+                        index=pd.MultiIndex.from_tuples(keys, names=["unit_code", "grp"]),
+                        columns=pd.Index([1, 2, 3, 4], name="quarter"))
+
+
+def _quota_quarters(conn: Connection, codes: list[str], year: int
+                    ) -> dict[tuple[str, str], np.ndarray]:
+    """{(unit, group): the four quarters' increments}: a unit's own quotas, else the sum of
+    its children's (recursively). Plain arrays: a province's table is a few hundred rows."""
+    found: dict[tuple[str, str], np.ndarray] = {}
+    for unit, grp, quarter, count in store.quota_rows(conn, codes, year):
+        found.setdefault((unit, grp), np.zeros(4, dtype=np.int64))[int(quarter) - 1] += count
+    with_quota = {unit for unit, _ in found}
+    parent_of = {k: p for p in codes if p not in with_quota for k in child_codes(p)}
+    if parent_of:
+        for (child, grp), counts in _quota_quarters(conn, list(parent_of), year).items():
+            key = (parent_of[child], grp)
+            found[key] = found.get(key, np.zeros(4, dtype=np.int64)) + counts
+    return found
 
 
 def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -220,12 +201,15 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
     q = quarter_of(as_of)
     figs_by_group = {g: figures_as_of(conn, codes, as_of, g)
                      for g in sorted(set(quota.index.get_level_values("grp")))}
-    for (code, grp), quarters in quota.iterrows():
-        figs = figs_by_group[grp]
-        total = _count(figs, code, "total")
-        cashless = _count(figs, code, "cashless")
-        to_date = int(sum(quarters[k] for k in range(1, q + 1)))
-        year = int(quarters.sum())
+    counts = {grp: {field: dict(zip(figs.index, figs[field].astype(object), strict=True))
+                    for field in ("total", "cashless")}
+              for grp, figs in figs_by_group.items()}
+    quarters_of = quota.to_numpy()
+    for row, (code, grp) in enumerate(quota.index):
+        total = _int(counts[grp]["total"].get(code))
+        cashless = _int(counts[grp]["cashless"].get(code))
+        to_date = int(quarters_of[row, :q].sum())
+        year = int(quarters_of[row].sum())
         rows.append({
             "code": code, "name": by_code()[code].name, "group": grp, "total": total,
             "cashless": cashless, "quota_to_date": to_date, "quota_year": year,
@@ -239,12 +223,6 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
     order = {c: i for i, c in enumerate(codes)}
     out["_order"] = out["code"].map(order)
     return out.sort_values(["_order", "group"]).drop(columns="_order").reset_index(drop=True)
-
-
-def _count(figs: pd.DataFrame, code: str, field: str) -> int | None:
-    if code not in figs.index or pd.isna(figs.at[code, field]):
-        return None
-    return int(figs.at[code, field])
 
 
 def _ratio_pct(actual: int | None, target: int) -> float | None:
@@ -274,24 +252,32 @@ def lagging(conn: Connection, unit: str, as_of: dt.date | None = None,
     if as_of is None or not communes:
         return pd.DataFrame(columns=columns)
     threshold = below if below is not None else lag_threshold(conn, unit, as_of, group)
-    figs = figures_as_of(conn, communes, as_of, group)
-    reported = store.units_with_reports_on(conn, communes, as_of)
-    rows = []
-    for code in communes:
-        reason = _lag_reason(figs, code, code in reported, threshold)
-        if reason is None:
-            continue
-        has = code in figs.index
-        rows.append({
-            "code": code, "name": by_code()[code].name,
-            "parent": by_code()[by_code()[code].parent_code].name,
-            "total": int(figs.at[code, "total"]) if has else None,
-            "cashless": int(figs.at[code, "cashless"]) if has else None,
-            "rate_pct": figs.at[code, "rate_pct"] if has else None,
-            "reason": reason,
-            "report_date": figs.at[code, "report_date"] if has else None,
-        })
-    out = pd.DataFrame(rows, columns=columns)
+    figs = figures_as_of(conn, communes, as_of, group).reindex(communes)
+    has = figs["total"].notna().to_numpy()
+    cashless = figs["cashless"].to_numpy(dtype="float64", na_value=np.nan)
+    rate = figs["rate_pct"].to_numpy(dtype=object)
+    known_rate = np.array([r is not None and r == r for r in rate])
+    below_threshold = known_rate & (np.where(known_rate, rate, 0.0).astype(float) < threshold)
+    reported = np.isin(communes, list(store.units_with_reports_on(conn, communes, as_of)))
+    # The first reason that holds, in this order (a commune paying nobody is not started
+    # even if silent today).
+    reason = np.select([~has, cashless == 0, below_threshold, ~reported],
+                       ["not_reported", "not_started", "below_threshold", "not_reported"],
+                       default="")
+    keep = np.flatnonzero(reason != "")
+    units = by_code()
+    picked = figs.iloc[keep]
+    out = pd.DataFrame({
+        "code": [communes[i] for i in keep],
+        "name": [units[communes[i]].name for i in keep],
+        "parent": [units[units[communes[i]].parent_code].name for i in keep],
+        "total": [_int(v) for v in picked["total"]],
+        "cashless": [_int(v) for v in picked["cashless"]],
+        "rate_pct": [rate[i] if has[i] else None for i in keep],
+        "reason": list(reason[keep]),
+        "report_date": [picked["report_date"].iloc[j] if has[i] else None
+                        for j, i in enumerate(keep)],
+    }, columns=columns)
     out["_r"] = out["reason"].map({r: i for i, r in enumerate(LAG_REASONS)})
     out = out.sort_values(["_r", "rate_pct", "name"], na_position="first")
     return out.drop(columns="_r").reset_index(drop=True)
@@ -304,53 +290,21 @@ def lag_threshold(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_
     return float(rate) if rate is not None and not pd.isna(rate) else 0.0
 
 
-def _lag_reason(figs: pd.DataFrame, code: str, reported_today: bool,
-                threshold: float) -> str | None:
-    if code not in figs.index:
-        return "not_reported"
-    if int(figs.at[code, "cashless"]) == 0:
-        return "not_started"
-    rate = figs.at[code, "rate_pct"]
-    if rate is not None and rate < threshold:
-        return "below_threshold"
-    if not reported_today:
-        return "not_reported"
-    return None
-
-
 # ------------------------------------------------------------------------------------ trend
 
 def series(conn: Connection, unit: str, group: str = ALL_GROUPS,
            until: dt.date | None = None) -> pd.DataFrame:
     """Daily figures of a unit (own reports, else rolled up from its subtree), indexed by date.
 
-    Each contributing unit and group carries its last report forward to the dates others
-    reported on, so a commune that skipped a day still counts with its latest figures.
+    One row per date on which the figures change (a report behind them is dated that day):
+    the figures as of that date by the rules above, so each contributing unit and group
+    carries its last report forward to the dates others reported on. Before a district's or
+    province's own reports begin, its figures are the stored roll-ups (one range scan).
     """
-    rows = _pick_group(store.own_series(conn, [unit], until=until), group)
-    if rows.empty:
-        subtree = [unit, *descendant_codes(unit)]
-        rows = _pick_group(store.own_series(conn, subtree, until=until), group)
-        rows = rows[rows["unit_code"].isin(_contributing(unit, set(rows["unit_code"])))]
-    if rows.empty:
+    out = rollups.series(conn, unit, group, until)
+    if out.empty:
         return pd.DataFrame(columns=list(COUNT_FIELDS), index=pd.Index([], name="report_date"))
-    # Plain float64 (NaN for missing) keeps the pivot one block instead of one per column.
-    rows = rows.astype({f: "float64" for f in COUNT_FIELDS})
-    summed = {}
-    for field in COUNT_FIELDS:
-        wide = rows.pivot(index="report_date", columns=["unit_code", "grp"], values=field)
-        summed[field] = wide.sort_index().ffill().sum(axis=1, min_count=1)
-    out = pd.DataFrame(summed).round().astype("Int64")
-    out.index.name = "report_date"
     return out
-
-
-def _contributing(code: str, reporting: set[str]) -> list[str]:
-    """The units whose own reports make up `code`'s figures: itself if it reports,
-    otherwise the contributing units of each child."""
-    if code in reporting:
-        return [code]
-    return [c for child in child_codes(code) for c in _contributing(child, reporting)]
 
 
 def trend(conn: Connection, unit: str, group: str = ALL_GROUPS,
