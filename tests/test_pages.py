@@ -4,11 +4,9 @@ figures of the source documents as a reader sees them (1.049, 8,67%, 58/63)."""
 from __future__ import annotations
 
 import contextlib
-import io
 import time
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -16,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from core import auth, settings
 from core.errors import UserError
 from core.permissions import Account
+from tests import apptest
+from tests.apptest import cards, shown, texts
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "mật khẩu kiểm thử"
@@ -43,35 +43,16 @@ def monkeypatch_module():
         yield mp
 
 
-def open_page(page: str, account: Account = ADMIN, **query: str) -> AppTest:
-    """Sign in the way ui.access keeps a session, open a page with URL query parameters."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
-    at.run()  # the sign-in screen: nothing from another page in the session yet
-    at.session_state["account"] = account
-    at.session_state["last_activity"] = time.time()
-    at.switch_page(f"pages/{page}.py")
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "info", "caption", "markdown",
-                                  "warning", "success") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
 
 
-def shown(table) -> list[dict[str, str]]:
-    """A dataframe's rows as the browser writes them (the Styler's display text)."""
-    data = table.proto.arrow_data.styler.display_values
-    frame = pa.ipc.open_stream(io.BytesIO(data)).read_pandas()
-    return frame.to_dict("records")
+
+
+def open_page(page: str, account: Account = ADMIN, **query: str):
+    return apptest.open_page(page, account, **query)
 
 
 def unit_options(at: AppTest) -> dict[str, list[str]]:

@@ -6,17 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import io
-import time
 from pathlib import Path
 
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import auth, quality, settings
 from core.errors import UserError
 from core.permissions import Account
+from tests import apptest
+from tests.apptest import cards, shown, texts
 from tests.helpers import put_figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,34 +59,16 @@ def small(empty_engine, monkeypatch):
     return empty_engine
 
 
-def open_page(page: str, account: Account = ADMIN, **query: str) -> AppTest:
-    """Sign in the way ui.access keeps a session, open a page with URL query parameters."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-    at.run()
-    at.session_state["account"] = account
-    at.session_state["last_activity"] = time.time()
-    at.switch_page(f"pages/{page}.py")
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
-def cards(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
-def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "subheader", "info", "caption", "markdown",
-                                  "warning", "success", "code") for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
 
 
-def shown(table) -> list[dict[str, str]]:
-    """A dataframe's rows as the browser writes them (the Styler's display text)."""
-    data = table.proto.arrow_data.styler.display_values
-    return pa.ipc.open_stream(io.BytesIO(data)).read_pandas().to_dict("records")
+
+
+def open_page(page: str, account: Account = ADMIN, **query: str):
+    return apptest.open_page(page, account, **query)
 
 
 def table_with(at: AppTest, column: str) -> list[dict[str, str]]:
