@@ -503,7 +503,8 @@ def _fetch(conn: Connection, queries: list[sa.Select], codes: list[str]) -> Repo
     rows never exist as Python tuples all at once)."""
     parts = []
     for query in queries:
-        result = conn.execution_options(yield_per=_FETCH_ROWS).execute(query)
+        # Per statement: Connection.execution_options would stream every later statement.
+        result = conn.execute(query, execution_options={"yield_per": _FETCH_ROWS})
         for partition in result.partitions():
             parts.append(Reports.from_columns(list(zip(*partition, strict=True)), codes))
     return Reports.concat(parts).sorted()
