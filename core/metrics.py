@@ -359,14 +359,8 @@ def target_path(conn: Connection, unit: str, year: int,
 def change_over(trend_frame: pd.DataFrame, field: str, end: dt.date, days: int) -> int | None:
     """Increase of a count over the `days` days ending on `end` (inclusive): value(end) -
     value(end - days). "From 19/1 to 23/1" is five days ending on 23/1."""
-    if trend_frame.empty:
-        return None
-    values = trend_frame.set_index("date")[field]
-    now = values[values.index <= end]
-    before = values[values.index <= end - dt.timedelta(days=days)]
-    if now.empty or before.empty or pd.isna(now.iloc[-1]) or pd.isna(before.iloc[-1]):
-        return None
-    return int(now.iloc[-1]) - int(before.iloc[-1])
+    delta = delta_over(trend_frame, field, end, days)
+    return None if delta is None else int(round(delta))
 
 
 def projection(trend_frame: pd.DataFrame, as_of: dt.date, target: int | None,
@@ -426,7 +420,8 @@ def overall_rate(table: pd.DataFrame) -> float | None:
 
 def delta_over(trend_frame: pd.DataFrame, field: str, end: dt.date,
                days: int) -> float | None:
-    """Like change_over, for any field (the rate moves in fractions of a point)."""
+    """Change of a field over the `days` days ending on `end`, as a float (the rate moves in
+    fractions of a point); change_over is its whole-count form."""
     if trend_frame.empty:
         return None
     values = trend_frame.set_index("date")[field]
