@@ -42,6 +42,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core import store
 from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS, figures, rollups
 from core.db import units as units_table
 from core.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes, descendant_codes
@@ -278,8 +279,6 @@ def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date,
     by the rules, one index seek per unit and group; districts and provinces without one from
     the roll-ups, one seek each. Indexed by unit code in the order of `codes`: COUNT_FIELDS
     (Int64), report_date, source ("own" or "rollup"). Units without figures are absent."""
-    from core import store  # store.write_figures calls refresh: import here, not at the top
-
     reports = Reports.from_rows(store.own_latest_rows(conn, codes, day), codes).sorted()
     state = compute(reports, codes, np.zeros(len(reports), dtype=np.int64), 1,
                     roll_up=False)[group]
@@ -336,8 +335,6 @@ def series(conn: Connection, code: str, group: str, until: dt.date | None = None
     """A unit's figures on every date they change (a report behind them is dated that day),
     oldest first, indexed by report_date: COUNT_FIELDS (Int64). Its own reports by the
     rules; before they begin, a district's or province's roll-ups (one range scan)."""
-    from core import store
-
     own = store.own_series_rows(conn, [code], until=until)
     reports = Reports.from_rows(own, [code]).sorted()
     axis = np.unique(reports.day)
@@ -376,14 +373,20 @@ def refresh(conn: Connection, codes: Iterable[str], since: dt.date | None = None
     if not provinces:
         return 0
     _lock(conn, provinces)
-    first, newest = (_as_date(d) for d in conn.execute(sa.select(
-        sa.func.min(figures.c.report_date), sa.func.max(figures.c.report_date))).one())
+    # Two queries: SQLite answers a lone min() or max() from the end of an index, but scans
+    # the whole index for both in one statement.
+    first = _as_date(conn.scalar(sa.select(sa.func.min(figures.c.report_date))))
+    newest = _as_date(conn.scalar(sa.select(sa.func.max(figures.c.report_date))))
     if since is None or (first is not None and since <= first):
         since = None
         span = 1 if first is None else (newest - first).days + 1
     else:
         span = 1 if newest is None else max((newest - since).days + 2, 1)
-    return sum(_refresh(conn, batch, since) for batch in _batches(provinces, span))
+    # A day's file for much of the country (the usual case: the newest day, or the one
+    # before): read the few days from `since` by the date index.
+    recent = since is not None and span <= 3
+    return sum(_refresh(conn, batch, since, recent)
+               for batch in _batches(provinces, span))
 
 
 def rebuild(conn: Connection) -> int:
@@ -439,7 +442,8 @@ def _batches(provinces: list[str], span: int) -> Iterable[list[str]]:
         yield batch
 
 
-def _refresh(conn: Connection, provinces: list[str], since: dt.date | None) -> int:
+def _refresh(conn: Connection, provinces: list[str], since: dt.date | None,
+             recent: bool = False) -> int:
     """Recompute the roll-ups of these provinces' subtrees on and after `since` (all dates
     when None): delete, read the reports that matter, compute, insert."""
     codes = [c for p in provinces for c in (p, *descendant_codes(p))]
@@ -455,8 +459,11 @@ def _refresh(conn: Connection, provinces: list[str], since: dt.date | None) -> i
         positions = np.searchsorted(axis, reports.day)
         first = 0
     else:
-        reports = _fetch(conn, [_reports_since_query(chunk, since)
-                                for chunk in _chunks(codes)], codes)
+        if recent and len(codes) >= store.BULK_UNITS:
+            reports = _fetch_recent(conn, codes, since)
+        else:
+            reports = _fetch(conn, [_reports_since_query(chunk, since)
+                                    for chunk in _chunks(codes)], codes)
         start = float((since - dt.date(1970, 1, 1)).days)
         window = np.unique(reports.day[reports.day >= start])
         # Axis position 0 stands for "before since": each unit and group's latest report
@@ -498,24 +505,45 @@ _REPORT_COLS = [figures.c.unit_code, figures.c.grp,
                 *[figures.c[f] for f in COUNT_FIELDS]]
 
 
-def _fetch(conn: Connection, queries: list[sa.Select], codes: list[str]) -> Reports:
+def _fetch(conn: Connection, queries: list[sa.Select], codes: list[str],
+           only: set[str] | None = None) -> Reports:
     """Run the queries and gather their rows as Reports, a partition at a time (millions of
-    rows never exist as Python tuples all at once)."""
+    rows never exist as Python tuples all at once); with `only`, rows of those units only."""
     parts = []
     for query in queries:
         # Per statement: Connection.execution_options would stream every later statement.
         result = conn.execute(query, execution_options={"yield_per": _FETCH_ROWS})
         for partition in result.partitions():
-            parts.append(Reports.from_columns(list(zip(*partition, strict=True)), codes))
+            if only is not None:
+                partition = [r for r in partition if r[0] in only]
+            parts.append(Reports.from_rows(partition, codes))
     return Reports.concat(parts).sorted()
+
+
+def _fetch_recent(conn: Connection, codes: list[str], since: dt.date) -> Reports:
+    """_reports_since_query for much of the country and a window of a few days: the window's
+    reports by the date index, then the latest report before `since` only for the (unit,
+    group) pairs without one on `since` (a third of the seeks for a national daily file)."""
+    wanted = set(codes)
+    window = _fetch(conn, [sa.select(*_REPORT_COLS).where(figures.c.report_date >= since)],
+                    codes, only=wanted)
+    start = float((since - dt.date(1970, 1, 1)).days)
+    on_since = window.day == start
+    found = set(zip(window.unit[on_since].tolist(), window.group[on_since].tolist(),
+                    strict=True))
+    before = []
+    for g, group in enumerate(ROLLUP_GROUPS):
+        rest = [c for i, c in enumerate(codes) if (i, g) not in found]
+        if rest:
+            before.extend(store.own_latest_rows(conn, rest, since, before=True,
+                                                groups=(group,)))
+    return Reports.concat([window, Reports.from_rows(before, codes)]).sorted()
 
 
 def _write(conn: Connection, reports: Reports, codes: list[str], positions: np.ndarray,
            axis: np.ndarray, first: int) -> int:
     """Compute the subtrees' figures on the axis and store the parents' rolled-up figures
     where they change, from axis position `first` on."""
-    from core import store  # store.write_figures calls refresh: import here, not at the top
-
     used = _with_ancestors({codes[i] for i in np.unique(reports.unit)}, codes)
     remap = pd.Index(used).get_indexer(codes)
     reports.unit = remap[reports.unit]

@@ -212,7 +212,16 @@ def _check(engine, days: list[int], unit_sets: list[list[str]], series_of: list[
                 assert_same_series(conn, unit, group, D(2024, 1, 31))
 
 
-def test_edge_cases_match_the_reference(edge_engine):
+@pytest.fixture(params=["seeks", "bulk"])
+def read_path(request, monkeypatch):
+    """Both ways of reading the latest reports: one seek per unit and group, and (from
+    store.BULK_UNITS units on, a national file) the newest day by the date index first."""
+    if request.param == "bulk":
+        monkeypatch.setattr(store, "BULK_UNITS", 1)
+    return request.param
+
+
+def test_edge_cases_match_the_reference(read_path, edge_engine):
     communes = descendant_codes(DA_NANG, 3)
     district = by_code()[communes[0]].parent_code  # its own ncc reports begin on day 6
     _check(edge_engine, [1, 3, 5, 6, 10, 12],
@@ -221,7 +230,7 @@ def test_edge_cases_match_the_reference(edge_engine):
     assert_rebuild_changes_nothing(edge_engine)
 
 
-def test_a_correction_and_a_revert_move_the_rollups_with_them(edge_engine):
+def test_a_correction_and_a_revert_move_the_rollups_with_them(read_path, edge_engine):
     communes = descendant_codes(DA_NANG, 3)
     correction = put_figures(edge_engine, [
         (communes[1], "ncc", "2024-01-04", 110, 60, 55),     # replaces an earlier report
