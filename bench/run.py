@@ -307,6 +307,10 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
         PageQuery("Tổng quan", f"câu tóm tắt của {p_name}",
                   lambda c: summary.situation(c, province, day, ALL, 7),
                   lambda d: d.situation(province, day)),
+        PageQuery("Mọi trang", "phiên bản số liệu (mỗi lần vẽ trang)",
+                  sources.data_version, _version_uncached),
+        PageQuery("Mọi trang", "khoảng ngày của bộ chọn ngày", sources.date_range,
+                  lambda d: d.date_range()),
         PageQuery("Mọi trang", "ngày báo cáo gần nhất",
                   lambda c: metrics.latest_date(c, province), lambda d: d.latest_date(province)),
         PageQuery("Mọi trang", "nguồn số liệu (chân trang)",
@@ -314,6 +318,14 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
                   lambda d: d.sources(province, day)),
     ]
     return queries, {"day": day, "province": p_name, "district": d_name}
+
+
+def _version_uncached(data) -> tuple:
+    """The data version is read on every page run (it is the cache key), never cached."""
+    from core import sources
+
+    with data.engine.connect() as conn:
+        return sources.data_version(conn)
 
 
 def _pages_phase(url: str, scale: str, runs: int) -> dict:

@@ -126,7 +126,7 @@ class ImportPlan:
         frame = self.quotas if self.kind == "quota" else self.figures
         if frame.empty:
             return []
-        return sorted(set(frame["unit_code"].dropna()))
+        return sorted(frame["unit_code"].dropna().unique().tolist())
 
     @property
     def upload_unit(self) -> str | None:

@@ -63,3 +63,10 @@ def test_the_page_cache_never_mixes_units(demo_engine, demo_url):
         assert cached.trend(unit).equals(want[unit])
     for parent in ("45", "51", "45"):
         assert cached.ranking(None, "all", parent).equals(ranks[parent])
+
+
+def test_the_cli_runs_the_benchmark(capsys):
+    from core import cli
+
+    assert cli.main(["bench", "--scales", "tiny", "--runs", "1", "--backends", "sqlite"]) == 0
+    _check_tables(capsys.readouterr().out, "sqlite")
