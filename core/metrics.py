@@ -86,7 +86,12 @@ def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
     and provinces without one come from the stored roll-ups (one seek each, however many
     communes below): core.rollups, the one implementation of the rules above.
     """
-    result = rollups.figures_as_of(conn, list(dict.fromkeys(codes)), as_of, group)
+    return _figures_and_reported(conn, codes, as_of, group)
+
+
+def _figures_and_reported(conn: Connection, codes: list[str], as_of: dt.date, group: str,
+                          reported: set[str] | None = None) -> pd.DataFrame:
+    result = rollups.figures_as_of(conn, list(dict.fromkeys(codes)), as_of, group, reported)
     result["rate_pct"] = _rates(result["cashless"], result["total"])
     return result
 
@@ -252,13 +257,14 @@ def lagging(conn: Connection, unit: str, as_of: dt.date | None = None,
     if as_of is None or not communes:
         return pd.DataFrame(columns=columns)
     threshold = below if below is not None else lag_threshold(conn, unit, as_of, group)
-    figs = figures_as_of(conn, communes, as_of, group).reindex(communes)
+    on_the_day: set[str] = set()
+    figs = _figures_and_reported(conn, communes, as_of, group, on_the_day).reindex(communes)
     has = figs["total"].notna().to_numpy()
     cashless = figs["cashless"].to_numpy(dtype="float64", na_value=np.nan)
     rate = figs["rate_pct"].to_numpy(dtype=object)
     known_rate = np.array([r is not None and r == r for r in rate])
     below_threshold = known_rate & (np.where(known_rate, rate, 0.0).astype(float) < threshold)
-    reported = np.isin(communes, list(store.units_with_reports_on(conn, communes, as_of)))
+    reported = np.isin(communes, list(on_the_day))
     # The first reason that holds, in this order (a commune paying nobody is not started
     # even if silent today).
     reason = np.select([~has, cashless == 0, below_threshold, ~reported],

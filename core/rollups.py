@@ -273,13 +273,18 @@ def _dates(days: np.ndarray) -> np.ndarray:
     return np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype(object)
 
 
-def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date,
-                  group: str) -> pd.DataFrame:
+def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: str,
+                  reported: set[str] | None = None) -> pd.DataFrame:
     """Units' figures as of a day (core.metrics.figures_as_of without the rate): own reports
     by the rules, one index seek per unit and group; districts and provinces without one from
     the roll-ups, one seek each. Indexed by unit code in the order of `codes`: COUNT_FIELDS
-    (Int64), report_date, source ("own" or "rollup"). Units without figures are absent."""
-    reports = Reports.from_rows(store.own_latest_rows(conn, codes, day), codes).sorted()
+    (Int64), report_date, source ("own" or "rollup"). Units without figures are absent.
+    `reported`, when given, receives the units with a report of any group dated `day` (the
+    same seeks tell, so the lagging list needs no second query)."""
+    latest = store.own_latest_rows(conn, codes, day)
+    if reported is not None:
+        reported.update(r[0] for r in latest if _as_date(r[2]) == day)
+    reports = Reports.from_rows(latest, codes).sorted()
     state = compute(reports, codes, np.zeros(len(reports), dtype=np.int64), 1,
                     roll_up=False)[group]
     own = state.present[0]

@@ -61,10 +61,7 @@ def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[S
         return []
     ids: set[int] = set()
     for chunk in chunks:
-        query = sa.select(figures.c.upload_id).distinct().where(
-            figures.c.report_date == latest)
-        query = query.where(figures.c.unit_code.in_(chunk))
-        ids.update(conn.scalars(query))
+        ids.update(conn.scalars(_uploads_on(chunk, latest)))
     rows = conn.execute(
         sa.select(uploads.c.file_name, uploads.c.uploaded_at, uploads.c.uploaded_by,
                   uploads.c.kind)
@@ -73,11 +70,27 @@ def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[S
     return [SourceUpload(r.file_name, r.uploaded_at, r.uploaded_by, r.kind) for r in rows]
 
 
+def _groups() -> sa.Subquery:
+    return sa.union_all(*[sa.select(sa.literal(g).label("grp"))
+                          for g in (*GROUPS, ALL_GROUPS)]).subquery("groups")
+
+
+def _uploads_on(codes: list[str], day: dt.date) -> sa.Select:
+    """The uploads of the units' reports dated `day`: one index seek per unit and group (the
+    date's index would visit every report of the country that day)."""
+    groups = _groups()
+    return (sa.select(figures.c.upload_id).distinct().select_from(units_table)
+            .join(groups, sa.true())
+            .join(figures, sa.and_(figures.c.unit_code == units_table.c.code,
+                                   figures.c.grp == groups.c.grp,
+                                   figures.c.report_date == day))
+            .where(units_table.c.code.in_(codes)))
+
+
 def _newest_on_or_before(codes: list[str], as_of: dt.date) -> sa.Select:
     """The newest report date on or before `as_of` among the units: one index seek per unit
     and group, not a scan of all their reports (600,000 for a province over a year)."""
-    groups = sa.union_all(*[sa.select(sa.literal(g).label("grp"))
-                            for g in (*GROUPS, ALL_GROUPS)]).subquery("groups")
+    groups = _groups()
     newest = sa.select(sa.func.max(figures.c.report_date)).where(
         figures.c.unit_code == units_table.c.code, figures.c.grp == groups.c.grp,
         figures.c.report_date <= as_of).scalar_subquery()
