@@ -143,18 +143,36 @@ def _insert_records(conn: Connection, table: sa.Table, frame: pd.DataFrame, **ex
     """Bulk insert through the driver's executemany: tuples, no per-row dict or ORM work.
 
     This is the hot path of imports and of the demo load (about 5x faster than passing
-    dicts through SQLAlchemy's parameter processing).
+    dicts through SQLAlchemy's parameter processing). On PostgreSQL it is COPY, in the same
+    transaction: a national file's 30,000 rows in a fraction of executemany's time.
     """
     if frame.empty:
         return
     columns = [*frame.columns, *extra]
     values = [_driver_values(conn, frame[c]) for c in frame.columns]
     values += [[v] * len(frame) for v in extra.values()]
+    rows = list(zip(*values, strict=True))
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, columns, rows)
+        return
     marks = ", ".join("?" if conn.dialect.paramstyle == "qmark" else "%s" for _ in columns)
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    rows = list(zip(*values, strict=True))
     for start in range(0, len(rows), 20_000):
         conn.exec_driver_sql(sql, rows[start:start + 20_000])
+
+
+def _copy_rows(conn: Connection, table: sa.Table, columns: list[str], rows: list[tuple]) -> None:
+    """COPY FROM STDIN through psycopg; a refused row (a key stored meanwhile by another
+    upload) raises SQLAlchemy's IntegrityError, as executemany would."""
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as err:
+        raise sa.exc.DBAPIError.instance(sql, None, err, conn.dialect.loaded_dbapi.Error,
+                                         dialect=conn.dialect) from err
 
 
 def insert_frame(conn: Connection, table: sa.Table, frame: pd.DataFrame, **extra) -> None:
