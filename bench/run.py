@@ -129,9 +129,9 @@ def _merge_page_runs(runs: list[dict]) -> dict:
                         "cold": statistics.median(q["cold"] for q in same),
                         "warm": statistics.median(q["warm"] for q in same),
                         "page": statistics.median(q["page"] for q in same)})
-    return {"queries": queries, "peak_mb": max(r["peak_mb"] for r in runs),
-            "unit_keyed": all(r["unit_keyed"] for r in runs), "day": first["day"],
-            "province": first["province"]}
+    return {**{k: v for k, v in first.items() if k not in ("queries", "peak_mb")},
+            "queries": queries, "peak_mb": max(r["peak_mb"] for r in runs),
+            "unit_keyed": all(r["unit_keyed"] for r in runs)}
 
 
 def _new_postgres_database(server: str, scale: str) -> str:
@@ -259,7 +259,7 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
     and the scale's last day."""
     from bench import synthetic
     from core import metrics, sources, summary
-    from core.units import by_code, child_codes
+    from core.units import COMMUNE, by_code, child_codes, descendant_codes
 
     s = synthetic.scale(scale)
     day = s.last_day
@@ -268,6 +268,7 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
     units = by_code()
     p_name, d_name = units[province].name, units[district].name
     compared = list(child_codes(province))[:8]
+    # Labels name the role, not the unit: each scale has its own biggest province.
 
     def lag(conn, unit):
         threshold = metrics.lag_threshold(conn, unit, day)
@@ -277,34 +278,34 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
         PageQuery("Xếp hạng", "các tỉnh, kèm thứ hạng 7 ngày trước",
                   lambda c: metrics.ranking_change(c, day, ALL, None, 7),
                   lambda d: d.ranking(day, ALL, None, 7)),
-        PageQuery("Xếp hạng", f"các huyện của {p_name}",
+        PageQuery("Xếp hạng", "các huyện của tỉnh (*)",
                   lambda c: metrics.ranking_change(c, day, ALL, province, 7),
                   lambda d: d.ranking(day, ALL, province, 7)),
-        PageQuery("Xếp hạng", f"các xã của {d_name}",
+        PageQuery("Xếp hạng", "các xã của huyện (*)",
                   lambda c: metrics.ranking_change(c, day, ALL, district, 7),
                   lambda d: d.ranking(day, ALL, district, 7)),
-        PageQuery("Chỉ tiêu", f"{p_name}: các huyện so với chỉ tiêu",
+        PageQuery("Chỉ tiêu", "tỉnh (*): các huyện so với chỉ tiêu",
                   lambda c: metrics.attainment_detail(c, province, day),
                   lambda d: d.attainment(province, day)),
-        PageQuery("Chỉ tiêu", f"{p_name}: theo quý",
+        PageQuery("Chỉ tiêu", "tỉnh (*): theo quý",
                   lambda c: metrics.quarter_progress(c, province, day.year, day),
                   lambda d: d.quarters(province, day)),
-        PageQuery("Xã chậm tiến độ", f"{p_name} (mọi xã)", lambda c: lag(c, province),
+        PageQuery("Xã chậm tiến độ", "tỉnh (*), mọi xã", lambda c: lag(c, province),
                   lambda d: d.lagging(province, day)),
-        PageQuery("Xã chậm tiến độ", d_name, lambda c: lag(c, district),
+        PageQuery("Xã chậm tiến độ", "huyện (*)", lambda c: lag(c, district),
                   lambda d: d.lagging(district, day)),
         PageQuery("Xã chậm tiến độ", "các huyện có số liệu xã",
                   sources.districts_with_commune_reports,
                   lambda d: d.districts_with_commune_reports()),
-        PageQuery("Xu hướng", p_name, lambda c: metrics.trend(c, province, ALL, day),
+        PageQuery("Xu hướng", "tỉnh (*)", lambda c: metrics.trend(c, province, ALL, day),
                   lambda d: d.trend(province, ALL, day)),
         PageQuery("Xu hướng", "dự báo đến cuối năm",
                   lambda c: metrics.outlook(c, province, day),
                   lambda d: d.outlook(province, day)),
-        PageQuery("Xu hướng", f"so sánh {len(compared)} huyện",
+        PageQuery("Xu hướng", f"so sánh {len(compared)} huyện của tỉnh (*)",
                   lambda c: [metrics.rate_series(c, k, ALL, day) for k in compared],
                   lambda d: [d.rate_series(k, ALL, day) for k in compared]),
-        PageQuery("Tổng quan", f"câu tóm tắt của {p_name}",
+        PageQuery("Tổng quan", "câu tóm tắt của tỉnh (*)",
                   lambda c: summary.situation(c, province, day, ALL, 7),
                   lambda d: d.situation(province, day)),
         PageQuery("Mọi trang", "phiên bản số liệu (mỗi lần vẽ trang)",
@@ -317,7 +318,9 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
                   lambda c: sources.describe(sources.source_uploads(c, province, day)),
                   lambda d: d.sources(province, day)),
     ]
-    return queries, {"day": day, "province": p_name, "district": d_name}
+    communes = len(descendant_codes(province, COMMUNE))
+    return queries, {"day": day, "province": p_name, "district": d_name,
+                     "communes": communes, "district_communes": len(child_codes(district))}
 
 
 def _version_uncached(data) -> tuple:
@@ -331,10 +334,13 @@ def _version_uncached(data) -> tuple:
 def _pages_phase(url: str, scale: str, runs: int) -> dict:
     import logging
 
-    logging.getLogger("streamlit").setLevel(logging.ERROR)  # bare mode: no script context
     from core import db, sources
     from core.units import by_code, descendant_codes
     from ui import data as page_data
+
+    for name in list(logging.root.manager.loggerDict):  # bare mode: no script context
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
     by_code()
     descendant_codes("01")  # the catalogue is loaded once per server process
@@ -355,8 +361,7 @@ def _pages_phase(url: str, scale: str, runs: int) -> dict:
         engine.dispose()
         out.append({"page_name": query.page, "what": query.what, "cold": cold, "warm": warm,
                     "page": page})
-    return {"queries": out, "unit_keyed": _cache_is_keyed_by_unit(url, scale),
-            "day": where["day"], "province": where["province"]}
+    return {"queries": out, "unit_keyed": _cache_is_keyed_by_unit(url, scale), **where}
 
 
 def _cache_is_keyed_by_unit(url: str, scale: str) -> bool:
@@ -418,6 +423,14 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
             page = scales[names[-1]]["pages"]["queries"][i]["page"]
             lines.append(f"| {query['page_name']} | {query['what']} | " + " | ".join(cells)
                          + f" | {_ms(page)} |")
+        units = "; ".join(
+            f"{scale}: {scales[scale]['pages']['province']} "
+            f"({_n(scales[scale]['pages']['communes'])} xã), "
+            f"{scales[scale]['pages']['district']} "
+            f"({_n(scales[scale]['pages']['district_communes'])} xã), "
+            f"ngày {_day(scales[scale]['pages']['day'])}" for scale in names)
+        lines += ["", f"(*) Tỉnh có nhiều xã nhất của quy mô và huyện có nhiều xã nhất của "
+                      f"tỉnh đó: {units}."]
         peaks = ", ".join(f"{scale} {_n(scales[scale]['pages']['peak_mb'])} MB"
                           for scale in names)
         keyed = all(scales[s]["pages"]["unit_keyed"] for s in names)
@@ -425,6 +438,10 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
                       f"(st.cache_data) theo CSDL, phiên bản số liệu, đơn vị, ngày, nhóm: "
                       f"{'mỗi đơn vị nhận đúng số liệu của mình' if keyed else 'LẪN ĐƠN VỊ'}."]
     return "\n".join(lines) + "\n"
+
+
+def _day(value) -> str:
+    return dt.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
 
 
 def _n(value: float) -> str:
