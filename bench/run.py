@@ -48,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.worker:
         return _worker(args)
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Measure every backend and scale asked for and print the tables."""
     scales = [s.strip() for s in args.scales.split(",") if s.strip()]
     backends = _backends(args.backends)
     print(f"# Hiệu năng: {', '.join(scales)} trên {', '.join(b for b, _ in backends)} "
@@ -65,17 +70,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n")[0])
-    parser.add_argument("--scales", default="province-year,nation-quarter,nation-year")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--cold-runs", type=int, default=3)
-    parser.add_argument("--backends", default=None,
-                        help="sqlite,postgresql (mặc định: sqlite, và postgresql khi "
-                             "ASXH_DATABASE_URL trỏ tới PostgreSQL)")
-    parser.add_argument("--keep", action="store_true", help="giữ lại các CSDL đã tạo")
+    add_arguments(parser)
     parser.add_argument("--worker", choices=["load", "import", "pages"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options, declared once for `python -m bench.run` and `python -m core bench`."""
+    parser.add_argument("--scales", default="province-year,nation-quarter,nation-year",
+                        help="Quy mô, cách nhau bởi dấu phẩy: province-year, nation-quarter, "
+                             "nation-year.")
+    parser.add_argument("--runs", type=int, default=5, help="Số lần đo để lấy trung vị.")
+    parser.add_argument("--cold-runs", type=int, default=3,
+                        help="Số tiến trình mới cho số đo lạnh (lấy trung vị).")
+    parser.add_argument("--backends", default=None,
+                        help="sqlite,postgresql (mặc định: sqlite, và postgresql khi "
+                             "ASXH_DATABASE_URL trỏ tới PostgreSQL)")
+    parser.add_argument("--keep", action="store_true", help="giữ lại các CSDL đã tạo")
 
 
 def _backends(choice: str | None) -> list[tuple[str, str | None]]:

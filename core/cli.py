@@ -131,12 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bench", help="Đo hiệu năng trên dữ liệu tổng hợp (CSDL tạm, không "
                                      "đụng tới CSDL đang dùng); xem bench/run.py.")
-    p.add_argument("--scales", default="province-year,nation-quarter,nation-year",
-                   help="Quy mô, cách nhau bởi dấu phẩy: province-year, nation-quarter, "
-                        "nation-year.")
-    p.add_argument("--runs", type=int, default=5, help="Số lần đo để lấy trung vị.")
-    p.add_argument("--backends", help="sqlite,postgresql (mặc định: sqlite, và postgresql "
-                                      "khi ASXH_DATABASE_URL trỏ tới PostgreSQL).")
+    from bench import run as bench_run
+
+    bench_run.add_arguments(p)
 
     user = sub.add_parser("user", help="Quản lý người dùng.")
     user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
@@ -387,10 +384,7 @@ def cmd_bench(args) -> None:
     """bench/run.py with the same options; its Markdown tables go to stdout."""
     from bench import run
 
-    argv = ["--scales", args.scales, "--runs", str(args.runs)]
-    if args.backends:
-        argv += ["--backends", args.backends]
-    run.main(argv)
+    run.run(args)
 
 
 COMMANDS["bench"] = cmd_bench
