@@ -8,8 +8,9 @@ input.
 
 Reading uses python-calamine: fast, reads all four workbook formats, and never executes
 formulas (it returns the values cached by the office program that saved the file). It runs
-in a short-lived child process with a memory cap (see ISOLATED_FORMATS for why); zip
-containers are checked for bombs before anything is decompressed.
+in a short-lived child process with a memory cap (see ISOLATED_FORMATS for why), started
+ahead of need; zip containers are refused from their directory before anything is
+decompressed, and their members are streamed with a size budget while the child reads.
 
 API: read_sheets(data, file_name, *, max_bytes=20 MB, max_unzipped_bytes=200 MB,
 max_cells=5,000,000) -> list[Sheet]; detect_format(data) -> "xlsx" | "xlsb" | "xls" | "ods"
@@ -24,6 +25,7 @@ codes such as "00001" must keep their zeros.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import datetime as dt
@@ -33,9 +35,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -155,8 +159,8 @@ def read_sheets(
         raise SpreadsheetError(
             MSG_TOO_BIG.format(size=_mb(len(data)), limit=_mb(max_bytes))
         )
-    fmt = detect_format(data, max_unzipped_bytes=max_unzipped_bytes, max_cells=max_cells)
-    sheets = _read_csv(data) if fmt == "csv" else _read_workbook(data, fmt, max_cells)
+    fmt, verify = _inspect(data, max_unzipped_bytes, max_cells)
+    sheets = _read_csv(data) if fmt == "csv" else _read_workbook(data, fmt, max_cells, verify)
     if not sheets or all(s.is_empty() for s in sheets):
         raise SpreadsheetError(MSG_EMPTY_WORKBOOK)
     return sheets
@@ -172,10 +176,24 @@ def detect_format(
 
     Zip containers are checked for bombs here, before calamine decompresses anything.
     """
+    fmt, verify = _inspect(data, max_unzipped_bytes, max_cells)
+    if verify is not None:
+        verify()
+    return fmt
+
+
+def _inspect(data: bytes, max_unzipped_bytes: int,
+             max_cells: int) -> tuple[str, Callable[[], None] | None]:
+    """The format, and for a zip container the streaming check of its members still to run.
+
+    Everything that needs no decompression (the magic bytes, the zip directory's declared
+    sizes, the kind of document) is decided here; the members' check is returned so that
+    read_sheets can run it while the child process reads the workbook.
+    """
     if data.startswith(ZIP_MAGIC) or data.startswith(EMPTY_ZIP_MAGIC):
         return _zip_format(data, max_unzipped_bytes, max_cells)
     if data.startswith(OLE2_MAGIC):
-        return _ole2_format(data)
+        return _ole2_format(data), None
     for magic, what in _OTHER_FORMATS:
         if data.startswith(magic):
             raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what=what))
@@ -183,24 +201,32 @@ def detect_format(
         raise SpreadsheetError(MSG_HTML)
     if _looks_binary(data):
         raise SpreadsheetError(MSG_NOT_SPREADSHEET.format(what="một tệp nhị phân không rõ loại"))
-    return "csv"
+    return "csv", None
 
 
 # --- zip containers (xlsx, xlsm, xlsb, ods) ------------------------------------------------
 
 
-def _zip_format(data: bytes, max_unzipped_bytes: int, max_cells: int) -> str:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...
-        raise SpreadsheetError(MSG_CORRUPT) from exc
-    with archive:
+def _zip_format(data: bytes, max_unzipped_bytes: int,
+                max_cells: int) -> tuple[str, Callable[[], None]]:
+    with _open_zip(data) as archive:
         infos = archive.infolist()
         _refuse_declared_bomb(infos, max_unzipped_bytes)
-        names = {i.filename for i in infos}
-        fmt = _zip_kind(archive, names)
-        _verify_members(archive, infos, max_unzipped_bytes, max_cells if fmt == "xlsx" else 0)
-    return fmt
+        fmt = _zip_kind(archive, {i.filename for i in infos})
+    cells = max_cells if fmt == "xlsx" else 0
+
+    def verify() -> None:
+        with _open_zip(data) as archive:
+            _verify_members(archive, archive.infolist(), max_unzipped_bytes, cells)
+
+    return fmt, verify
+
+
+def _open_zip(data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # BadZipFile, NotImplementedError for odd versions, ...
+        raise SpreadsheetError(MSG_CORRUPT) from exc
 
 
 def _refuse_declared_bomb(infos: list[zipfile.ZipInfo], max_unzipped_bytes: int) -> None:
@@ -378,41 +404,106 @@ MSG_TOO_SLOW = (
 )
 
 
-def _read_workbook(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
+def _read_workbook(data: bytes, fmt: str, max_cells: int,
+                   verify: Callable[[], None] | None = None) -> list[Sheet]:
     if fmt in ISOLATED_FORMATS:
-        return _read_workbook_isolated(data, fmt, max_cells)
+        return _read_workbook_isolated(data, fmt, max_cells, verify)
+    if verify is not None:
+        verify()
     return _read_workbook_here(data, fmt, max_cells)
 
 
-def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int) -> list[Sheet]:
-    """Run calamine in a child Python process; its crash is a damaged file, not ours."""
-    env = dict(os.environ, RUST_BACKTRACE="0",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
-                                                        os.environ.get("PYTHONPATH")])))
-    request = json.dumps({"fmt": fmt, "max_cells": max_cells}).encode() + b"\n" + data
+def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
+                            verify: Callable[[], None] | None = None) -> list[Sheet]:
+    """Run calamine in a child Python process; its crash is a damaged file, not ours.
+
+    The child gets the file at once and reads it while this process streams the zip members
+    through `verify` (two cores, one wait); a refusal from `verify` stops the child.
+    """
+    worker = _take_worker()
     try:
-        done = subprocess.run(
-            [sys.executable or "python3", "-c",
-             "from core.spreadsheets import worker_main; worker_main()"],
-            input=request, capture_output=True, timeout=WORKER_TIMEOUT_SECONDS, env=env,
-            cwd=_PROJECT_ROOT, check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise SpreadsheetError(MSG_TOO_SLOW) from exc
-    if done.returncode != 0 or not done.stdout:
+        _send(worker, json.dumps({"fmt": fmt, "max_cells": max_cells, "size": len(data)}
+                                 ).encode() + b"\n", data)
+        if verify is not None:
+            verify()
+        try:
+            out, _ = worker.communicate(timeout=WORKER_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired as exc:
+            raise SpreadsheetError(MSG_TOO_SLOW) from exc
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.communicate()
+        _keep_spare_worker()
+    if worker.returncode != 0 or not out:
         raise SpreadsheetError(MSG_CORRUPT)
-    reply = json.loads(done.stdout, object_hook=_decode_value)
+    reply = json.loads(out, object_hook=_decode_value)
     if "error" in reply:
         raise SpreadsheetError(reply["error"])
     return [Sheet(s["name"], s["rows"], _ranges(s["merged"]), s["visible"], fmt)
             for s in reply["sheets"]]
 
 
+def _send(worker: subprocess.Popen, header: bytes, data: bytes) -> None:
+    try:
+        worker.stdin.write(header)  # type: ignore[union-attr]
+        worker.stdin.write(data)  # type: ignore[union-attr]
+        worker.stdin.flush()  # type: ignore[union-attr]
+    except (BrokenPipeError, OSError):
+        pass  # the child is gone: its exit status says the file could not be read
+
+
+# A child started ahead of need: a Python interpreter and this module's imports take a
+# tenth of a second, paid while nobody waits. Each file still gets a process of its own.
+_spare: subprocess.Popen | None = None
+_spare_lock = threading.Lock()
+
+
+def _take_worker() -> subprocess.Popen:
+    global _spare
+    with _spare_lock:
+        worker, _spare = _spare, None
+    if worker is not None and worker.poll() is None:
+        return worker
+    return _start_worker()
+
+
+def _keep_spare_worker() -> None:
+    global _spare
+    with _spare_lock:
+        if _spare is None or _spare.poll() is not None:
+            _spare = _start_worker()
+
+
+def _start_worker() -> subprocess.Popen:
+    env = dict(os.environ, RUST_BACKTRACE="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
+                                                        os.environ.get("PYTHONPATH")])))
+    return subprocess.Popen(
+        [sys.executable or "python3", "-c",
+         "from core.spreadsheets import worker_main; worker_main()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+        cwd=_PROJECT_ROOT,
+    )
+
+
+@atexit.register
+def _stop_spare_worker() -> None:
+    with _spare_lock:
+        if _spare is not None and _spare.poll() is None:
+            _spare.kill()
+            _spare.wait()
+
+
 def worker_main() -> None:
-    """Child side of _read_workbook_isolated: request on stdin, JSON reply on stdout."""
+    """Child side of _read_workbook_isolated: a JSON header line and the file's bytes on
+    stdin, the JSON reply on stdout. A spare never given a file ends quietly."""
     _cap_memory(WORKER_MEMORY_BYTES)
-    header, _, data = sys.stdin.buffer.read().partition(b"\n")
+    header = sys.stdin.buffer.readline()
+    if not header.strip():
+        return
     request = json.loads(header)
+    data = sys.stdin.buffer.read(request["size"])
     try:
         sheets = _read_workbook_here(data, request["fmt"], request["max_cells"])
         reply: dict = {"sheets": [{"name": s.name, "rows": s.rows, "merged": s.merged,

@@ -278,3 +278,47 @@ def test_stray_cell_far_from_the_table_is_refused_instead_of_exhausting_memory()
     buffer = io.BytesIO()
     workbook.save(buffer)
     assert "trải quá rộng" in refusal(buffer.getvalue())
+
+
+# --- the reading child process ---------------------------------------------------------
+
+
+def _idle_reading_children() -> list[int]:
+    """This process's children that run the workbook reader (Linux /proc)."""
+    import os
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid() and b"worker_main" in command and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_every_file_gets_a_fresh_child_and_one_waits_ready_for_the_next():
+    from core import spreadsheets
+
+    good = binh_son_xlsx()
+    first = read_sheets(good)
+    assert "giải nén ra quá lớn" in refusal(zip_bomb(3 * 1024 * 1024),
+                                            max_unzipped_bytes=1024 * 1024)
+    again = read_sheets(good)
+    assert [s.rows for s in again] == [s.rows for s in first]
+    # The refused file's child was stopped; only the spare for the next upload is left.
+    assert _idle_reading_children() == [spreadsheets._spare.pid]
+
+
+def test_a_spare_child_that_died_is_replaced_and_the_file_still_read():
+    from core import spreadsheets
+
+    good = binh_son_xlsx()
+    read_sheets(good)
+    spreadsheets._spare.kill()
+    spreadsheets._spare.wait()
+    assert read_sheets(good)[0].rows == read_sheets(good)[0].rows
+    assert spreadsheets._spare.poll() is None
