@@ -96,12 +96,20 @@ class ImportPlan:
     parent_source: str | None = None
     groups: list[str] = field(default_factory=list)
     report: ParsedReport | None = None
-    preview: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     quotas: pd.DataFrame = field(default_factory=pd.DataFrame)
     problems: list[Problem] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     imported_before: dt.datetime | None = None
+    make_preview: Callable[[], pd.DataFrame] | None = field(default=None, repr=False,
+                                                           compare=False)
+
+    @functools.cached_property
+    def preview(self) -> pd.DataFrame:
+        """One line per file row with its unit, values and problems: built when first
+        looked at (the upload page does; the CLI and scripted imports never do, and for a
+        national file it is a tenth of a second)."""
+        return self.make_preview() if self.make_preview is not None else pd.DataFrame()
 
     @property
     def errors(self) -> list[Problem]:
@@ -218,7 +226,7 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
         plan.problems.insert(0, Problem(None, "warning", (
             f"Tệp này đã được nhập ngày {_local(plan.imported_before):%d/%m/%Y}; nhập lại "
             "không tính trùng: số liệu giống hệt được giữ nguyên.")))
-    plan.preview = _preview(report, matches, plan.problems)
+    plan.make_preview = functools.partial(_preview, report, matches, plan.problems)
     return plan
 
 
@@ -485,25 +493,24 @@ def _figure_frames(report: ParsedReport, matches: _Matcher,
     stored = [g for g, fields in fields_by_group.items() if fields & set(COUNT_FIELDS)]
     rate_all = ALL_GROUPS not in stored and "rate" in fields_by_group.get(ALL_GROUPS, set())
     plan.problems.extend(_missing_columns(fields_by_group, stored))
-    columns: dict[str, list] = {c: [] for c in [
-        *_CHECK_COLUMNS, "unit_code", "grp", *COUNT_FIELDS, "rate_stated", "rate_all_stated"]}
-    count_keys = [(f, columns[f]) for f in COUNT_FIELDS]
-    for row in report.rows:
-        base = _row_columns(row, matches.by_row[row.row_number])
-        values = row.values
-        all_rate = values.get((ALL_GROUPS, "rate")) if rate_all else None
-        for group in stored:
-            counts = [values.get((group, f)) for f in COUNT_FIELDS]
-            if all(v is None for v in counts):
-                continue
-            for (_, column), value in zip(count_keys, counts, strict=True):
-                column.append(value)
-            for name, value in base.items():
-                columns[name].append(value)
-            columns["grp"].append(group)
-            columns["rate_stated"].append(values.get((group, "rate")))
-            columns["rate_all_stated"].append(all_rate)
-    checked = pd.DataFrame(columns)
+    rows = report.rows
+    values = [row.values for row in rows]
+    base = pd.DataFrame([_row_columns(row, matches.by_row[row.row_number]) for row in rows],
+                        columns=[*_CHECK_COLUMNS, "unit_code"])
+    base = base.assign(
+        rate_all_stated=[v.get((ALL_GROUPS, "rate")) for v in values] if rate_all else None,
+        position=range(len(rows)))
+    parts = []
+    for order, group in enumerate(stored):  # one frame per group, then file order again
+        part = base.assign(grp=group, group_order=order,
+                           **{f: [v.get((group, f)) for v in values] for f in COUNT_FIELDS},
+                           rate_stated=[v.get((group, "rate")) for v in values])
+        parts.append(part[part[list(COUNT_FIELDS)].notna().any(axis=1)])
+    columns = [*_CHECK_COLUMNS, "unit_code", "grp", *COUNT_FIELDS, "rate_stated",
+               "rate_all_stated"]
+    checked = (pd.concat(parts, ignore_index=True)
+               .sort_values(["position", "group_order"], kind="stable")[columns]
+               .reset_index(drop=True) if parts else pd.DataFrame(columns=columns))
     checked.insert(2, "report_date", plan.report_date)
     for column in COUNT_FIELDS:
         checked[column] = pd.to_numeric(checked[column]).astype("Int64")
