@@ -450,7 +450,48 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
         lines += ["", f"Bộ nhớ đỉnh của tiến trình chạy các trang: {peaks}. Bộ đệm trang "
                       f"(st.cache_data) theo CSDL, phiên bản số liệu, đơn vị, ngày, nhóm: "
                       f"{'mỗi đơn vị nhận đúng số liệu của mình' if keyed else 'LẪN ĐƠN VỊ'}."]
+    lines += ["", "## So với mục tiêu", "", "| CSDL | Mục tiêu | Đo được | Đạt |",
+              "|---|---|---|---|"]
+    for backend, scales in results.items():
+        lines += [f"| {backend} | {goal} | {measured} | {'có' if met else 'KHÔNG'} |"
+                  for goal, measured, met in targets(scales)]
     return "\n".join(lines) + "\n"
+
+
+PAGE_COLD_S = {"nation-year": 1.0, "province-year": 0.1}
+PAGE_WARM_S = {"nation-year": 0.1}
+MAX_PEAK_MB = 1024
+
+
+def targets(scales: dict[str, dict]) -> list[tuple[str, str, bool]]:
+    """The issue's targets for the scales measured: (goal, measured, met)."""
+    out = []
+    for scale, r in scales.items():
+        imp = r["import"]
+        faster = imp["openpyxl"] / imp["import"]
+        slower = imp["import"] / imp["calamine"]
+        out.append((f"{scale}: nhập ≥ 5× nhanh hơn openpyxl", _x(faster), faster >= 5))
+        out.append((f"{scale}: nhập ≤ 2× đọc calamine", _x(slower), slower <= 2))
+        queries = r["pages"]["queries"]
+        slowest = max(queries, key=lambda q: q["cold"])
+        if scale in PAGE_COLD_S:
+            limit = PAGE_COLD_S[scale]
+            out.append((f"{scale}: mọi truy vấn trang, lạnh < {_ms(limit)} ms",
+                        f"chậm nhất {_ms(slowest['cold'])} ms ({slowest['what']})",
+                        slowest["cold"] < limit))
+        if scale in PAGE_WARM_S:
+            warmest = max(queries, key=lambda q: q["warm"])
+            limit = PAGE_WARM_S[scale]
+            out.append((f"{scale}: mọi truy vấn trang, ấm < {_ms(limit)} ms",
+                        f"chậm nhất {_ms(warmest['warm'])} ms ({warmest['what']})",
+                        warmest["warm"] < limit))
+        if scale == "nation-year":
+            peak = max(r["pages"]["peak_mb"], imp["peak_mb"])
+            out.append(("nation-year: bộ nhớ đỉnh của tiến trình dashboard (trang, nhập tệp) "
+                        "< 1 GB", f"{_n(peak)} MB", peak < MAX_PEAK_MB))
+            out.append(("nation-year: nạp dữ liệu tổng hợp trong vài phút",
+                        f"{_s(r['load']['seconds'])}", r["load"]["seconds"] < 600))
+    return out
 
 
 def _day(value) -> str:

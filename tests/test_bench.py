@@ -21,11 +21,14 @@ def _check_tables(text: str, backend: str) -> None:
     rows = [line for line in text.splitlines() if line.startswith(f"| {backend} | tiny |")]
     assert len(rows) == 2  # one load row, one import row
     queries, _ = run.page_queries("tiny")
-    table = text.split(f"## Truy vấn của các trang ({backend})")[1]
+    table = text.split(f"## Truy vấn của các trang ({backend})")[1].split("## So với")[0]
     body = [line for line in table.splitlines() if line.startswith("| ")][1:]
     assert len(body) == len(queries)
     assert all(line.count(" / ") == 1 for line in body)
     assert "mỗi đơn vị nhận đúng số liệu của mình" in table
+    goals = [line for line in text.split("## So với mục tiêu")[1].splitlines()
+             if line.startswith(f"| {backend} | tiny: ")]
+    assert len(goals) == 2  # the import ratios (page limits are set for the real scales)
 
 
 def test_the_benchmark_runs_at_a_tiny_scale_on_sqlite(capsys):
@@ -70,3 +73,24 @@ def test_the_cli_runs_the_benchmark(capsys):
 
     assert cli.main(["bench", "--scales", "tiny", "--runs", "1", "--backends", "sqlite"]) == 0
     _check_tables(capsys.readouterr().out, "sqlite")
+
+
+def _scale_result(cold: float, warm: float, peak: float = 300.0) -> dict:
+    query = {"page_name": "Xếp hạng", "what": "các tỉnh", "cold": cold, "warm": warm,
+             "page": 0.0001}
+    return {"load": {"seconds": 120.0, "rows": 1, "rollup_seconds": 1.0, "peak_mb": peak},
+            "import": {"openpyxl": 1.5, "calamine": 0.1, "import": 0.25, "peak_mb": peak},
+            "pages": {"queries": [query], "peak_mb": peak}}
+
+
+def test_the_targets_say_met_or_not_from_the_figures():
+    met = {goal: ok for goal, _, ok in run.targets(
+        {"nation-year": _scale_result(cold=0.9, warm=0.12, peak=1100)})}
+    assert met == {
+        "nation-year: nhập ≥ 5× nhanh hơn openpyxl": True,
+        "nation-year: nhập ≤ 2× đọc calamine": False,
+        "nation-year: mọi truy vấn trang, lạnh < 1000 ms": True,
+        "nation-year: mọi truy vấn trang, ấm < 100 ms": False,
+        "nation-year: bộ nhớ đỉnh của tiến trình dashboard (trang, nhập tệp) < 1 GB": False,
+        "nation-year: nạp dữ liệu tổng hợp trong vài phút": True,
+    }
