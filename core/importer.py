@@ -590,11 +590,13 @@ def _totals_frame(report: ParsedReport) -> pd.DataFrame:
 
 
 def _previous_figures(conn: Connection, plan: ImportPlan) -> pd.DataFrame | None:
-    """Each unit's latest stored report before the new one, for the cumulative check."""
+    """Each unit's latest stored report before the new one, for the cumulative check (of
+    the groups the file has: a national file's communes never report "all" themselves)."""
     if plan.kind == "quota" or plan.figures.empty or plan.report_date is None:
         return None
     day = plan.report_date - dt.timedelta(days=1)
-    return store.own_figures_as_of(conn, plan.unit_codes, day)
+    return store.own_figures_as_of(conn, plan.unit_codes, day,
+                                   groups=sorted(set(plan.figures["grp"])))
 
 
 def _problems(report: ParsedReport, checked: pd.DataFrame, ctx: validation.Context,

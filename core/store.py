@@ -216,7 +216,8 @@ def write_quotas(conn: Connection, frame: pd.DataFrame, upload_id: int) -> int:
 
 # ---------------------------------------------------------------------------------- reads
 
-def own_figures_as_of(conn: Connection, codes: Sequence[str], as_of: dt.date) -> pd.DataFrame:
+def own_figures_as_of(conn: Connection, codes: Sequence[str], as_of: dt.date,
+                      groups: Sequence[str] = (*GROUPS, ALL_GROUPS)) -> pd.DataFrame:
     """Each unit's latest own report on or before `as_of`, per group (no roll-up here).
 
     Driven from the (unit, group) pairs, so that each latest date is one index seek on
@@ -225,7 +226,7 @@ def own_figures_as_of(conn: Connection, codes: Sequence[str], as_of: dt.date) ->
     """
     if not codes:
         return _empty_figures()
-    return _figures_frame(own_latest_rows(conn, codes, as_of))
+    return _figures_frame(own_latest_rows(conn, codes, as_of, groups=groups))
 
 
 # From this many units on, own_latest_rows reads the newest day's reports in one range of
