@@ -347,16 +347,14 @@ def _version_uncached(data) -> tuple:
 def _pages_phase(url: str, scale: str, runs: int) -> dict:
     import logging
 
-    from core import db, sources
-    from core.units import by_code, descendant_codes
+    from core import bootstrap, db, sources
     from ui import data as page_data
 
     for name in list(logging.root.manager.loggerDict):  # bare mode: no script context
         if name.startswith("streamlit"):
             logging.getLogger(name).setLevel(logging.ERROR)
 
-    by_code()
-    descendant_codes("01")  # the catalogue is loaded once per server process
+    bootstrap.settle_process()  # as the dashboard's server process does at start
     queries, where = page_queries(scale)
     out = []
     for query in queries:

@@ -24,6 +24,7 @@ def _prepared_engine(url: str) -> Engine:
     """Migrate and seed once per server process (demo data into an empty database)."""
     engine = db.get_engine(url)
     bootstrap.prepare(engine)
+    bootstrap.settle_process()
     return engine
 
 
