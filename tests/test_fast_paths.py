@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import io
-import zipfile
 
-import openpyxl
 import pytest
 
 from core import importer, store
 from core.spreadsheets import SpreadsheetError, _SheetExtent, read_sheets
 from core.units import descendant_codes
 from tests.helpers import put_figures
+from tests.workbooks import far_cells_xlsx
 
 pytestmark = pytest.mark.postgres
 
@@ -30,20 +28,7 @@ D = dt.date
 
 def _far_cell_workbook(rewrite: bytes) -> bytes:
     """A workbook with a value at XFD1048576 whose cell tag is rewritten as given."""
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = "Đơn vị"
-    workbook.active.cell(row=1_048_576, column=16_384, value="x")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="XFD1048576"', rewrite)
-            archive.writestr(info.filename, data)
-    return out.getvalue()
+    return far_cells_xlsx([(1_048_576, 16_384, "x")], b'<c r="XFD1048576"', rewrite)
 
 
 @pytest.mark.parametrize("tag", [b'<c r="XFD1048576"', b'<c t="s" r="XFD1048576"',

@@ -27,6 +27,7 @@ from tests.workbooks import (
     SheetSpec,
     binh_son_xlsx,
     csv_bytes,
+    far_cells_xlsx,
     fixture,
     lying_zip,
     phu_luc_01_xlsx,
@@ -243,21 +244,9 @@ def test_csv_in_a_legacy_encoding_is_refused_with_how_to_save_it():
 
 
 def test_cells_without_a_position_are_bounded_by_their_rows():
-    workbook = openpyxl.Workbook()
-    workbook.active["A1"] = "Đơn vị"
-    workbook.active.cell(row=1, column=16_384, value="x")
-    workbook.active.cell(row=1_048_576, column=1, value="y")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<c r="A1048576"', b"<c")  # position left implicit
-            archive.writestr(info.filename, data)
-    assert "trải quá rộng" in refusal(out.getvalue())
+    data = far_cells_xlsx([(1, 16_384, "x"), (1_048_576, 1, "y")],
+                          b'<c r="A1048576"', b"<c")  # position left implicit
+    assert "trải quá rộng" in refusal(data)
 
 
 def test_xls_that_would_abort_the_reader_is_refused_and_we_survive():

@@ -228,6 +228,27 @@ XLSX_SKELETON = {
 }
 
 
+def far_cells_xlsx(cells: Iterable[tuple[int, int, str]], old: bytes, new: bytes) -> bytes:
+    """A workbook with "Đơn vị" in A1 and the given (row, column, value) cells, whose sheet
+    XML has `old` replaced by `new` as openpyxl cannot write it (a cell tag with its position
+    elsewhere or left out)."""
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Đơn vị"
+    for row, column, value in cells:
+        workbook.active.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(old, new)
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def zip_bomb(member_bytes: int, member: str = "xl/worksheets/sheet1.xml") -> bytes:
     """An xlsx-looking zip whose one member inflates to member_bytes of zeros (~1000:1)."""
     buffer = io.BytesIO()
