@@ -208,10 +208,7 @@ def _signed_points(value: float) -> str:
 
 
 def _rank_label(code: str) -> str:
-    peers = metrics.peers_parent(code)
-    if peers is None:
-        return "Xếp hạng toàn quốc"
-    return f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}"
+    return f"Xếp hạng{summary.peers_scope(code) or ' toàn quốc'}"
 
 
 def _ranking_title(code: str, ranked: int) -> str:

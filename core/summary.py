@@ -66,7 +66,9 @@ def whole_unit(code: str) -> str:
     return f"Toàn {kind}"
 
 
-def _peers_scope(code: str) -> str:
+def peers_scope(code: str) -> str:
+    """" trong tỉnh", " trong huyện"...: whom a unit is ranked among; "" for provinces
+    (ranked nationally)."""
     parent = metrics.peers_parent(code)
     if parent is None:
         return ""
@@ -77,7 +79,7 @@ def sentence(s: Situation) -> str:
     """The headline sentence, then what it takes to move up and where the pace leads."""
     head = [f"{whole_unit(s.code)} đạt {fmt.percent(s.rate_pct)}"]
     if s.rank is not None:
-        head.append(f"xếp thứ {s.rank[0]}/{s.rank[1]}{_peers_scope(s.code)}")
+        head.append(f"xếp thứ {s.rank[0]}/{s.rank[1]}{peers_scope(s.code)}")
     if s.account_change is not None:
         head.append(_account_change(s.account_change, s.days))
     text = ", ".join(head) + "."
