@@ -34,6 +34,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from core.ingest.vocabulary import (
+    ACCOUNT_RATE_RE,
+    CASHLESS_RE,
+    FIELD_RES,
+    GROUP_RES,
+    NOT_A_FIGURE,
+    fold,
+    key,
+)
+from core.ingest.vocabulary import fold_char as _fold_char
 from core.spreadsheets import Sheet, SpreadsheetError
 
 # --- vocabulary ------------------------------------------------------------------------------
@@ -74,39 +84,6 @@ FIELD_LABELS = {
 LEVEL_LABELS = {1: "tỉnh", 2: "huyện", 3: "xã"}
 CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as core.units.CODE_WIDTH, the official zero-padded widths
 
-# Figure columns, tried in order on each header part from the bottom up: specific wordings
-# before generic ones ("qua tài khoản người được ủy quyền" before "qua tài khoản").
-# NOT_A_FIGURE wordings look like a figure but are not one the dashboard stores: those
-# without an account yet, the day's increase, payments in cash.
-NOT_A_FIGURE = "-"
-FIELD_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("q1", r"\bquy (1|i)\b"),
-    ("q2", r"\bquy (2|ii)\b"),
-    ("q3", r"\bquy (3|iii)\b"),
-    ("q4", r"\bquy (4|iv)\b"),
-    ("year_share_pct", r"\b(ty|ti) le\b.*\bnam\b"),
-    ("year_total", r"\bca nam\b"),
-    ("proxy_paid", r"\buy quyen\b|\bnguoi nhan thay\b"),
-    ("cash_at_home", r"\bbat kha khang\b|\btai nha\b"),
-    ("id_problem", r"\b(khong|chua) co (cccd|can cuoc|cmnd|ma dinh danh)\b|\blech thong tin\b"
-                   r"|\bsai lech\b|\bkhong tim thay\b|\bkhong xac thuc duoc\b"),
-    ("id_pending", r"\b(cho|chua|dang) xac thuc\b"),
-    ("id_verified", r"\b(da|duoc) xac thuc\b|\bxac thuc thanh cong\b"),
-    (NOT_A_FIGURE, r"\bchua (duoc )?(co|mo|chi)\b|\btrong (ngay|tuan)\b|\btang them\b"
-                   r"|\bphat sinh\b|\b(bang|nhan|truc tiep) tien mat\b"),
-    ("rate", r"\b(ty|ti) le\b"),
-    ("accounts", r"\b(co|mo) (tai khoan|tk)\b"),
-    ("cashless", r"\bchi( tra)?( tro cap)?( qua| vao| bang) (tai khoan|tk|ngan hang)\b"
-                 r"|\bkhong dung tien mat\b|\bchuyen khoan\b|\bda chi tra\b"),
-    ("total", r"\btong so\b|\bdang huong\b|\bso doi tuong\b|^tong$|^tong cong$"),
-)
-# A rate under a band about accounts is the share with an account, not the headline rate.
-ACCOUNT_RATE_PATTERN = r"\b(co|mo) (tai khoan|tk)\b"
-GROUP_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("ncc", r"\bncc\b|\bnguoi co cong\b|\buu dai nguoi co cong\b"),
-    ("btxh", r"\bbtxh\b|\bbao tro xa hoi\b|\btro giup xa hoi\b|\btro cap xa hoi\b"),
-    ("ngheo", r"\bho ngheo\b|\bcan ngheo\b|\bhn hcn\b|\bhcn\b"),
-)
 # Columns whose leaf says this are notes, never figures, whatever the band above them says.
 IGNORED_COLUMN_PATTERN = (
     r"\bghi chu\b|\bnguyen nhan\b|\bly do\b|\bde xuat\b|\bkien nghi\b|\bdien thoai\b"
@@ -155,9 +132,9 @@ def _compile(patterns: Sequence[tuple[str, str]]) -> tuple[tuple[str, re.Pattern
     return tuple((name, re.compile(p)) for name, p in patterns)
 
 
-_FIELD_RES = _compile(FIELD_PATTERNS)
-_GROUP_RES = _compile(GROUP_PATTERNS)
-_ACCOUNT_RATE_RE = re.compile(ACCOUNT_RATE_PATTERN)
+_FIELD_RES = FIELD_RES
+_GROUP_RES = GROUP_RES
+_ACCOUNT_RATE_RE = ACCOUNT_RATE_RE
 _IGNORED_RE = re.compile(IGNORED_COLUMN_PATTERN)
 _ORDER_RE = re.compile(ORDER_PATTERN)
 _GROUP_COLUMN_RE = re.compile(GROUP_COLUMN_PATTERN)
@@ -256,28 +233,6 @@ class ParsedReport:
 
 
 # --- text folding ----------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> str:
-    if char in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", char)[0].lower()
-    return base if len(base) == 1 else char
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics; one character per character of the NFC text."""
-    text = unicodedata.normalize("NFC", text)
-    if text.isascii():
-        return text.lower()
-    return "".join(map(_fold_char, text))
-
-
-@lru_cache(maxsize=65536)
-def key(text: str) -> str:
-    """Folded text with punctuation as single spaces: the form all patterns match against."""
-    return " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
 
 
 def column_letter(index: int) -> str:
@@ -661,7 +616,7 @@ def _field_of(parts: list[str], keys: list[str]) -> tuple[str, str] | None:
 
 def _is_account_rate(keys: list[str]) -> bool:
     mentions_accounts = any(_ACCOUNT_RATE_RE.search(k) for k in keys)
-    mentions_paid = any(dict(_FIELD_RES)["cashless"].search(k) for k in keys)
+    mentions_paid = any(CASHLESS_RE.search(k) for k in keys)
     return mentions_accounts and not mentions_paid
 
 
