@@ -28,19 +28,23 @@ quarters' increments as stated), year_total, year_share_pct. Groups: ncc, btxh, 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from core.ingest.reading import Reading
 from core.ingest.vocabulary import (
     ACCOUNT_RATE_RE,
     CASHLESS_RE,
     FIELD_RES,
     GROUP_RES,
     NOT_A_FIGURE,
+    fields_named,
     fold,
+    group_of_text,
     key,
 )
 from core.ingest.vocabulary import fold_char as _fold_char
@@ -166,6 +170,7 @@ class Column:
     field: str | None = None
     level: int | None = None
     matched: str | None = None
+    source: str = "detected"  # "detected", or "set" by a person (or a saved reading)
 
 
 @dataclass(slots=True)
@@ -214,6 +219,10 @@ class ParsedReport:
     problems: list[Problem]
     header_rows: tuple[int, int]  # 1-based, inclusive
     other_table_sheets: list[str] = field(default_factory=list)
+    single_unit: bool = False  # one unit, one row per group (a commune's daily form)
+    unit_hint: str | None = None  # that unit, as the title or the reading names it
+    group_source: str | None = None  # where unbanded figures' group came from
+    headers: list[tuple[str, str]] = field(default_factory=list)  # (letter, header) detected
 
     @property
     def figure_columns(self) -> dict[int, tuple[str, str]]:
@@ -338,10 +347,15 @@ class _Layout:
     header_end: int
     data_start: int
     columns: list[Column]
+    headers: list[tuple[str, str]] = field(default_factory=list)  # as detected
+    single_unit: bool = False
 
 
-def find_layout(sheet: Sheet) -> _Layout | None:
-    """Locate the header block and classify its columns; None when no table is recognisable."""
+def find_layout(sheet: Sheet, reading: Reading | None = None) -> _Layout | None:
+    """Locate the header block and classify its columns; None when no table is recognisable.
+
+    A column a person gave a meaning to (`reading.columns`) takes it; the others are detected.
+    """
     grid = fill_merged(sheet.rows, sheet.merged)
     start = _find_header_start(grid)
     if start is None:
@@ -353,14 +367,33 @@ def find_layout(sheet: Sheet) -> _Layout | None:
     if data_start < len(grid) and _is_index_row(grid[data_start]):
         data_start += 1
     labels = _column_labels(header)
-    columns = _classify_columns(labels)
+    detected = _classify_columns(labels)
+    headers = [(c.letter, c.header) for c in detected]
+    columns = _apply_meanings(detected, reading)
     if not any(c.role == "figure" for c in columns):
         return None
+    single_unit = False
     if not any(c.role in ("name", "code") for c in columns):
-        columns = _adopt_text_column_as_name(columns, grid, data_start)
-        if columns is None:
+        found = _adopt_text_column(columns, grid, data_start)
+        if found is None:
             return None
-    return _Layout(grid, start, end, data_start, columns)
+        columns, single_unit = found
+    return _Layout(grid, start, end, data_start, columns, headers, single_unit)
+
+
+def _apply_meanings(columns: list[Column], reading: Reading | None) -> list[Column]:
+    if reading is None or not reading.columns:
+        return columns
+    result = []
+    for column in columns:
+        meaning = reading.columns.get(column.letter)
+        if meaning is None:
+            result.append(column)
+            continue
+        result.append(Column(column.index, column.letter, column.header, meaning.role,
+                             meaning.group, meaning.field, meaning.level,
+                             matched=column.matched, source="set"))
+    return result
 
 
 def fill_merged(
@@ -631,18 +664,29 @@ def _group_of(keys: list[str]) -> str | None:
     return None
 
 
-def _adopt_text_column_as_name(
+def _adopt_text_column(
     columns: list[Column], grid: list[list[object]], data_start: int
-) -> list[Column] | None:
-    """With no recognised unit column, take the text column left of the first figure."""
+) -> tuple[list[Column], bool] | None:
+    """With no recognised unit column: a text column naming a group on each row ("Người có
+    công", "Hộ nghèo, hộ cận nghèo", "Bảo trợ xã hội") makes a one-unit form (a commune's
+    daily report, the unit named in the title); else the text column left of the first
+    figure holds the units' names. (columns, single_unit), or None without either."""
+    if any(c.role == "group" for c in columns):
+        return columns, True
     first_figure = min(c.index for c in columns if c.role == "figure")
     sample = grid[data_start:data_start + 30]
     for column in reversed(columns[:first_figure]):
+        if column.source == "set":
+            continue
         texts = [r[column.index] for r in sample if column.index < len(r)]
         words = [v for v in texts if isinstance(v, str) and not _looks_numeric(v)]
         if len(words) >= max(1, len([v for v in texts if v is not None]) // 2):
-            named = Column(column.index, column.letter, column.header, "name", level=0)
-            return [named if c.index == column.index else c for c in columns]
+            named_groups = {_row_group(w) for w in words} - {None, ALL_GROUPS}
+            plain = [w for w in words if _row_group(w) is None]
+            role = "group" if named_groups and not plain else "name"
+            adopted = Column(column.index, column.letter, column.header, role,
+                             level=0 if role == "name" else None)
+            return [adopted if c.index == column.index else c for c in columns], role == "group"
     return None
 
 
@@ -654,39 +698,183 @@ def _looks_numeric(text: str) -> bool:
 
 
 def _finalize_columns(
-    columns: list[Column], title_group: str | None, kind: str, header_row: int
+    columns: list[Column], groups: _GroupHints, kind: str, header_row: int,
+    layout: _Layout | None = None,
 ) -> tuple[list[Column], list[Problem]]:
-    """Give unbanded figures a group, rename fields for quotas, keep one column per figure.
+    """Give every figure its group, rename fields for quotas, keep one column per figure.
 
-    A figure column without a group of its own belongs to the group the title names when no
-    column names one (a report about "bảo trợ xã hội" with plain headers), else to "all".
+    A group stated once applies to every figure column that names none of its own: the
+    group a person set for the whole file; else the one group the columns name (a report
+    whose first figure column says "BTXH" and the next ones don't), unless that group
+    already has the figure (then the column is over all groups); else the title's or the
+    sheet name's group; else "all". Two columns still meaning the same figure are settled by
+    the data (counts must satisfy cashless ≤ accounts ≤ total, a stated rate must agree)
+    or, where the data cannot tell, asked about.
     """
-    banded = any(c.role == "figure" and c.group for c in columns)
-    default_group = ALL_GROUPS if banded or title_group is None else title_group
+    named = {c.group for c in columns if c.role == "figure" and c.group}
+    single = next(iter(named)) if len(named) == 1 and ALL_GROUPS not in named else None
+    taken = {(c.group, c.field) for c in columns if c.role == "figure" and c.group}
     result: list[Column] = []
-    problems: list[Problem] = []
-    seen: dict[tuple[str, str], Column] = {}
     for column in columns:
         if column.role != "figure":
             result.append(column)
             continue
-        group = column.group or default_group
+        group = column.group if column.source == "set" else None
+        group = group or groups.file or column.group
+        if group is None:
+            if single is not None and (single, column.field) not in taken:
+                group = single
+            elif named:
+                group = ALL_GROUPS
+            else:
+                group = groups.title or groups.sheet or ALL_GROUPS
         field_name = _quota_field(column.field) if kind == "quota" else column.field
         if kind != "quota" and field_name in QUOTA_FIELDS:
             field_name = None
-        first = seen.get((group, field_name)) if field_name else None
-        if field_name is None or first is not None:
-            if first is not None:
-                problems.append(Problem(header_row, "warning", (
-                    f"Cột {column.letter} ({column.header}) trùng ý nghĩa với cột "
-                    f"{first.letter}; chỉ dùng số liệu cột {first.letter}."), column.index))
-            result.append(Column(column.index, column.letter, column.header, "ignored"))
+        if field_name is None:
+            result.append(Column(column.index, column.letter, column.header, "ignored",
+                                 source=column.source))
             continue
-        final = Column(column.index, column.letter, column.header, "figure", group, field_name,
-                       matched=column.matched)
-        seen[(group, field_name)] = final
-        result.append(final)
-    return result, problems
+        result.append(Column(column.index, column.letter, column.header, "figure", group,
+                             field_name, matched=column.matched, source=column.source))
+    return _settle_duplicates(result, header_row, layout)
+
+
+@dataclass(frozen=True, slots=True)
+class _GroupHints:
+    """Where a file states its group once: set by a person, the title, the sheet's name."""
+
+    file: str | None = None
+    title: str | None = None
+    sheet: str | None = None
+
+    @property
+    def source(self) -> str | None:
+        return ("set" if self.file else "title" if self.title
+                else "sheet" if self.sheet else None)
+
+
+COUNT_FIELDS_ORDER = ("total", "accounts", "cashless")
+
+
+def _settle_duplicates(
+    columns: list[Column], header_row: int, layout: _Layout | None
+) -> tuple[list[Column], list[Problem]]:
+    by_key: dict[tuple[str, str], list[Column]] = {}
+    for column in columns:
+        if column.role == "figure":
+            by_key.setdefault((column.group, column.field), []).append(column)
+    clashes = {k: v for k, v in by_key.items() if len(v) > 1}
+    if not clashes:
+        return columns, []
+    problems: list[Problem] = []
+    replaced: dict[int, Column] = {}
+    for group in sorted({g for g, _ in clashes}):
+        decided = _decide_by_data(
+            [c for c in columns if c.role == "figure" and c.group == group], layout)
+        if decided is not None:
+            for column, field_name in decided:
+                if field_name != column.field:
+                    replaced[column.index] = Column(
+                        column.index, column.letter, column.header,
+                        "figure" if field_name else "ignored", group if field_name else None,
+                        field_name, matched=column.matched, source="data")
+                    problems.append(Problem(header_row, "warning", (
+                        f"Cột {column.letter} ({column.header}) được hiểu là "
+                        f"“{FIELD_LABELS.get(field_name, 'không dùng')}” vì chỉ cách hiểu "
+                        "này khớp với số liệu (số chi trả qua tài khoản ≤ số có tài khoản "
+                        "≤ tổng số, tỷ lệ khớp)."), column.index, rule="column_by_data"))
+            continue
+        for (g, field_name), same in clashes.items():
+            if g != group:
+                continue
+            for later in same[1:]:  # read once, never mixed, until a person chooses
+                replaced[later.index] = Column(later.index, later.letter, later.header,
+                                               "ignored", matched=later.matched,
+                                               source=later.source)
+            letters = " và ".join(f"{c.letter} ({c.header})" for c in same)
+            meaning = FIELD_LABELS.get(field_name, field_name)
+            problems.append(Problem(header_row, "error", (
+                f"Các cột {letters} cùng được hiểu là “{meaning}” ({GROUP_LABELS[g]}) và số "
+                "liệu không cho biết cột nào đúng: hãy chọn ý nghĩa của từng cột ở mục "
+                "“Cách đọc tệp” (dòng lệnh: --map CỘT=Ý_NGHĨA hoặc --map CỘT=ignored)."),
+                same[1].index, rule="ambiguous_column"))
+    return [replaced.get(c.index, c) for c in columns], problems
+
+
+def _decide_by_data(
+    columns: list[Column], layout: _Layout | None
+) -> list[tuple[Column, str | None]] | None:
+    """The one assignment of count fields to this group's count columns that the header
+    words allow and every data row satisfies; None when none or several do."""
+    if layout is None:
+        return None
+    counts = [c for c in columns if c.field in COUNT_FIELDS_ORDER and c.source != "set"]
+    fixed = {c.field for c in columns if c.field in COUNT_FIELDS_ORDER and c.source == "set"}
+    if len(counts) < 2 or len(counts) > 5:
+        return None
+    rate = next((c for c in columns if c.field == "rate"), None)
+    options = []
+    for column in counts:
+        words = {f for part in column.header.split(" / ") for f in fields_named(part)}
+        allowed = [f for f in COUNT_FIELDS_ORDER if f in words and f not in fixed]
+        options.append(allowed or [f for f in COUNT_FIELDS_ORDER if f not in fixed])
+    values = _sample_numbers(layout, [c.index for c in counts]
+                             + ([rate.index] if rate else []))
+    if not values:
+        return None
+    best: list[list[str | None]] = []
+    best_used = 0
+    for choice in itertools.product(*[[*o, None] for o in options]):
+        used = [f for f in choice if f is not None]
+        if len(used) != len(set(used)) or len(used) < best_used:
+            continue
+        if not _fits(dict(zip([c.index for c in counts], choice, strict=True)), rate, values):
+            continue
+        if len(used) > best_used:
+            best, best_used = [], len(used)
+        best.append(list(choice))
+    if len(best) != 1:
+        return None
+    return list(zip(counts, best[0], strict=True))
+
+
+def _sample_numbers(layout: _Layout, indexes: list[int], limit: int = 2000
+                    ) -> list[dict[int, float]]:
+    rows = []
+    for raw in layout.grid[layout.data_start:layout.data_start + limit]:
+        found: dict[int, float] = {}
+        for index in indexes:
+            cell = raw[index] if index < len(raw) else None
+            try:
+                number = parse_number(cell, percent=False)
+            except ValueError:
+                number = None
+            if number is not None:
+                found[index] = float(number.value)
+        if len(found) >= 2:
+            rows.append(found)
+    return rows
+
+
+def _fits(assigned: dict[int, str | None], rate: Column | None,
+          rows: list[dict[int, float]]) -> bool:
+    where = {f: i for i, f in assigned.items() if f is not None}
+    for row in rows:
+        total, accounts, cashless = (row.get(where[f]) if f in where else None
+                                     for f in COUNT_FIELDS_ORDER)
+        if total is not None and accounts is not None and accounts > total:
+            return False
+        if accounts is not None and cashless is not None and cashless > accounts:
+            return False
+        if total is not None and cashless is not None and cashless > total:
+            return False
+        if rate is not None and total and cashless is not None and rate.index in row:
+            stated = row[rate.index]
+            stated = stated * 100 if stated <= 1 and cashless / total > 0.01 else stated
+            if abs(stated - cashless / total * 100) > 1:
+                return False
+    return True
 
 
 def _quota_field(field_name: str | None) -> str | None:
@@ -697,6 +885,11 @@ def _quota_field(field_name: str | None) -> str | None:
 def _title_group(title_key: str) -> str | None:
     found = [g for g, p in _GROUP_RES if p.search(title_key)]
     return found[0] if len(found) == 1 else None
+
+
+def _group_hints(reading: Reading | None, title_key: str, sheet_name: str) -> _GroupHints:
+    return _GroupHints(file=reading.group if reading else None,
+                       title=_title_group(title_key), sheet=group_of_text(sheet_name))
 
 
 # --- title: text, date, year, parent unit -----------------------------------------------------
@@ -809,16 +1002,33 @@ _AUTHORITY_RE = re.compile(r"\b(ubnd|uy ban nhan dan|dia ban|phong|so|cong an)\b
 def parent_hint_from_title(lines: Sequence[str]) -> str | None:
     """"UBND HUYỆN BÌNH SƠN" -> "Huyện Bình Sơn": text for the resolver, not a resolved unit.
 
-    Lines naming an authority (UBND, Sở, Phòng, "trên địa bàn") are tried first.
+    Lines naming an authority (UBND, Sở, Phòng, Công an, "trên địa bàn") are tried.
     """
-    ordered = sorted(lines, key=lambda ln: 0 if _AUTHORITY_RE.search(key(ln)) else 1)
-    for line in ordered:
+    hints = unit_hints_from_title(lines)
+    return hints[0] if hints else None
+
+
+def unit_hints_from_title(lines: Sequence[str]) -> list[str]:
+    """Every unit an authority line of the title names, in order ("UBND HUYỆN CẨM XUYÊN",
+    then "UBND XÃ CẨM LẠC")."""
+    hints: list[str] = []
+    for line in lines:
         if not _AUTHORITY_RE.search(key(line)):
             continue
         hint = _unit_phrase(unicodedata.normalize("NFC", line))
-        if hint:
-            return hint
-    return None
+        if hint and hint not in hints:
+            hints.append(hint)
+    return hints
+
+
+def _hint_level(hint: str) -> int:
+    """3 for a commune, ward or town's name; 0 where the prefix does not tell."""
+    text_key = key(hint)
+    if text_key.startswith(("xa ", "phuong ", "thi tran ")):
+        return 3
+    if text_key.startswith(("huyen ", "quan ", "thi xa ", "tx ")):
+        return 2
+    return 1 if text_key.startswith("tinh ") else 0
 
 
 def _unit_phrase(line: str) -> str | None:
@@ -889,6 +1099,7 @@ class _RowReader:
     names_above: dict[int, str] = field(default_factory=dict)
     codes_above: dict[int, str] = field(default_factory=dict)
     waiting: list[ParsedRow] = field(default_factory=list)
+    single_unit: str | None = None  # a one-unit form: every group row is this unit's
     figures: list[tuple[int, Column, tuple[str, str], bool]] = field(init=False)
     names: list[Column] = field(init=False)
     codes: list[Column] = field(init=False)
@@ -987,6 +1198,13 @@ class _RowReader:
             self.totals.append(total)
             return total
         row = self._identify(number, filled)
+        if row is None and self.layout.single_unit:
+            if last is None or last.label is not None:
+                last = next((r for r in self.rows if r.label is None), None)
+            if last is None:
+                last = ParsedRow(number, self.single_unit or "", level=3)
+                self.rows.append(last)
+            return last
         if row is None:
             return last
         if (last is not None and last.label is None and last.unit_text == row.unit_text
@@ -1380,7 +1598,7 @@ def parse_report(
             continue
         layout = find_layout(sheet)
         if layout is not None:
-            parsed.append((sheet, _parse_sheet(sheet, layout, file_name, date, kind)))
+            parsed.append((sheet, parse_sheet(sheet, layout, file_name, date, kind)))
     if not parsed:
         raise SpreadsheetError(MSG_NO_TABLE)
     best_sheet, best = max(parsed, key=lambda p: _table_score(*p))
@@ -1393,17 +1611,29 @@ def _table_score(sheet: Sheet, report: ParsedReport) -> tuple[bool, bool, int]:
     return (sheet.visible, bool(report.rows), (len(report.rows) + len(report.totals)) * figures)
 
 
-def _parse_sheet(
-    sheet: Sheet, layout: _Layout, file_name: str, date: dt.date | None, kind: str
+def parse_sheet(
+    sheet: Sheet, layout: _Layout, file_name: str, date: dt.date | None, kind: str,
+    reading: Reading | None = None,
 ) -> ParsedReport:
+    """One sheet's table, read with what `reading` sets and detection for the rest."""
     lines = _title_lines(layout.grid, layout.header_start)
     title_key = key(" ".join(lines))
     header_row = layout.header_start + 1
     provisional = kind if kind != "auto" else (
         "quota" if _detect_kind(layout.columns, [], "") == "quota" else "progress")
-    columns, problems = _finalize_columns(
-        layout.columns, _title_group(title_key), provisional, header_row)
-    reader = _RowReader(sheet, layout, columns)
+    groups = _group_hints(reading, title_key, sheet.name)
+    columns, problems = _finalize_columns(layout.columns, groups, provisional, header_row,
+                                          layout)
+    hints = unit_hints_from_title(_title_phrases(layout.grid, layout.header_start))
+    parent_hint = hints[0] if hints else None
+    unit_hint = None
+    if layout.single_unit:
+        unit_hint = reading.unit if reading and reading.unit else next(
+            (h for h in hints if _hint_level(h) == 3), None)
+        above = [h for h in hints if _hint_level(h) != 3]
+        parent_hint = above[0] if above else None
+    reader = _RowReader(sheet, layout, columns, single_unit=unit_hint if layout.single_unit
+                        else None)
     reader.read()
     tolerances = _resolve_percents(reader.percents)
     problems += reader.problems
@@ -1420,12 +1650,16 @@ def _parse_sheet(
         report_date=report_date,
         date_source=date_source,
         year=_quota_year(final_kind, columns, lines, report_date),
-        parent_hint=parent_hint_from_title(_title_phrases(layout.grid, layout.header_start)),
+        parent_hint=parent_hint,
         columns=columns,
         rows=reader.rows,
         totals=reader.totals,
         problems=problems,
         header_rows=(header_row, layout.header_end + 1),
+        single_unit=layout.single_unit,
+        unit_hint=unit_hint,
+        group_source=groups.source,
+        headers=layout.headers,
     )
 
 

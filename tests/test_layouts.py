@@ -491,13 +491,29 @@ def test_notes_column_is_shown_as_not_understood():
     assert report.problems == []
 
 
-def test_duplicate_column_meaning_keeps_the_first_and_says_so():
+def test_two_columns_with_one_meaning_are_asked_about_not_picked():
     report = parse_rows(simple_table(
         [1, "Xã A", 100, 90],
         header=["TT", "Đơn vị", "Tổng số đối tượng", "Tổng số đối tượng (cũ)"]))
-    assert report.rows[0].values == {("all", "total"): 100}
-    assert messages(report) == [
-        "Cột D (Tổng số đối tượng (cũ)) trùng ý nghĩa với cột C; chỉ dùng số liệu cột C."]
+    assert report.rows[0].values == {("all", "total"): 100}  # never a mixture of both
+    [problem] = report.problems
+    assert problem.severity == "error" and problem.rule == "ambiguous_column"
+    assert "C (Tổng số đối tượng) và D (Tổng số đối tượng (cũ))" in problem.message_vi
+    assert "--map" in problem.message_vi
+
+
+def test_the_data_decide_between_readings_the_words_allow():
+    # "có tài khoản đã chi trả" names accounts, cashless and a count of people: only one
+    # reading keeps cashless <= accounts <= total on every row.
+    report = parse_rows(simple_table(
+        [1, "Xã A", 100, 60, 40], [2, "Xã B", 80, 50, 10],
+        header=["TT", "Đơn vị", "Tổng số đối tượng", "Số đối tượng có tài khoản",
+                "Số đối tượng có tài khoản đã chi trả"]))
+    assert [(c.letter, c.field) for c in report.columns if c.role == "figure"] == [
+        ("C", "total"), ("D", "accounts"), ("E", "cashless")]
+    assert report.rows[1].values[("all", "cashless")] == 10
+    assert [p.rule for p in report.problems] == ["column_by_data"]
+    assert report.problems[0].severity == "warning"
 
 
 @pytest.mark.parametrize(("title", "groups"), [
