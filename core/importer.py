@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from core import audit, config, rollups, store, validation
 from core.db import ALL_GROUPS, COUNT_FIELDS, figures, quotas, replaced_figures, uploads
 from core.errors import UserError
+from core.ingest.sheets import parse_report
 from core.layouts import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -40,7 +41,6 @@ from core.layouts import (
     ParsedReport,
     ParsedRow,
     Problem,
-    parse_report,
 )
 from core.permissions import Account, PermissionDenied, can_upload, can_view, check_upload
 from core.resolver import Resolution, Resolver, get_resolver, parse_name

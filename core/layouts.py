@@ -11,7 +11,7 @@ Matching works on folded text (lower case, no diacritics, đ → d, punctuation 
 Header vocabularies live in the pattern tables below, tried in order.
 
 Use:
-    report = parse_report(read_sheets(data, name), name, date=None, kind="auto")
+    report = parse_report(read_sheets(data, name), name, date=None, kind="auto")  (ingest.sheets)
     report.kind             "progress" | "quota" | "national"
     report.report_date      with report.date_source "argument" | "title" | "file_name" | None
     report.year             quotas only: from "Quý 1/2024", the title, or the date
@@ -48,7 +48,7 @@ from core.ingest.vocabulary import (
     key,
 )
 from core.ingest.vocabulary import fold_char as _fold_char
-from core.spreadsheets import Sheet, SpreadsheetError
+from core.spreadsheets import Sheet
 
 # --- vocabulary ------------------------------------------------------------------------------
 
@@ -1574,41 +1574,6 @@ def _province_keys() -> frozenset[str]:
 
 
 # --- entry point -------------------------------------------------------------------------
-
-
-def parse_report(
-    sheets: list[Sheet],
-    file_name: str = "",
-    *,
-    date: dt.date | None = None,
-    kind: str = "auto",
-    sheet_name: str | None = None,
-) -> ParsedReport:
-    """Understand the one table a report file holds.
-
-    The sheet is the one with the largest recognisable table (visible sheets first; others
-    holding tables are listed in `other_table_sheets`); `sheet_name` forces one. `kind` is
-    "auto" or one of KINDS. Raises SpreadsheetError when no sheet holds a table.
-    """
-    if kind != "auto" and kind not in KINDS:
-        raise ValueError(f"unknown report kind {kind!r}")
-    parsed = []
-    for sheet in sheets:
-        if sheet_name is not None and sheet.name != sheet_name:
-            continue
-        layout = find_layout(sheet)
-        if layout is not None:
-            parsed.append((sheet, parse_sheet(sheet, layout, file_name, date, kind)))
-    if not parsed:
-        raise SpreadsheetError(MSG_NO_TABLE)
-    best_sheet, best = max(parsed, key=lambda p: _table_score(*p))
-    best.other_table_sheets = [s.name for s, _ in parsed if s is not best_sheet]
-    return best
-
-
-def _table_score(sheet: Sheet, report: ParsedReport) -> tuple[bool, bool, int]:
-    figures = len(report.figure_columns)
-    return (sheet.visible, bool(report.rows), (len(report.rows) + len(report.totals)) * figures)
 
 
 def parse_sheet(

@@ -8,12 +8,12 @@ import unicodedata
 
 import pytest
 
+from core.ingest.sheets import parse_report
 from core.layouts import (
     MSG_NO_TABLE,
     ParsedReport,
     date_from_file_name,
     parse_number,
-    parse_report,
 )
 from core.spreadsheets import SpreadsheetError, read_sheets
 from tests.workbooks import (

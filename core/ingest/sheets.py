@@ -1,0 +1,195 @@
+"""Which sheets of a workbook are read, and the date each one is about.
+
+One table is the common case: the sheet with the largest recognisable table is read and the
+other tables are named. A workbook with one sheet per day ("22.01", "23-1", "Ngày 24", or a
+date in each sheet's title) is read whole: every dated sheet becomes its own report on its
+own date, and undated extra sheets are named and skipped. A date given for the file that
+contradicts a sheet's own date is an error, never a relabel. A person may choose the sheets
+and set each sheet's date (`Reading.sheets`, `Reading.sheet_dates`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from core import layouts
+from core.ingest.reading import ALL_SHEETS, Reading
+from core.ingest.vocabulary import key
+from core.layouts import ParsedReport, Problem
+from core.spreadsheets import Sheet, SpreadsheetError
+
+_NAME_DATE_RES = (
+    re.compile(r"^(?:ngay |bc |bao cao |so lieu |sl |n )?(\d{1,2}) (\d{1,2})(?: (\d{2}|\d{4}))?$"),
+    re.compile(r"^(?:ngay|n) ?(\d{1,2})$"),
+)
+
+
+@dataclass
+class WorkbookReport:
+    """The reports a workbook yields (one per sheet read) and what was left aside."""
+
+    reports: list[ParsedReport]
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (sheet, why, Vietnamese)
+    problems: list[Problem] = field(default_factory=list)  # about the workbook as a whole
+    tables: list[str] = field(default_factory=list)  # every sheet holding a table
+
+    @property
+    def multi_day(self) -> bool:
+        return len(self.reports) > 1
+
+
+def sheet_name_date(name: str, context: dt.date | None) -> dt.date | None:
+    """"22.01" → 22/01 of the context's year; "Ngày 24" → the 24th of its month."""
+    text = key(name)
+    match = _NAME_DATE_RES[0].match(text)
+    if match:
+        day, month = int(match.group(1)), int(match.group(2))
+        year_text = match.group(3)
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+        elif context is not None:
+            year = context.year
+        else:
+            return None
+        return _valid(year, month, day)
+    match = _NAME_DATE_RES[1].match(text)
+    if match and context is not None:
+        return _valid(context.year, context.month, int(match.group(1)))
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> dt.date | None:
+    if not 2000 <= year <= 2099:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | None = None,
+                   kind: str = "auto", reading: Reading | None = None) -> WorkbookReport:
+    """Read the workbook's table sheet(s) with the reading; SpreadsheetError when none holds
+    a table."""
+    if kind != "auto" and kind not in layouts.KINDS:
+        raise ValueError(f"unknown report kind {kind!r}")
+    reading = reading or Reading()
+    parsed: list[tuple[Sheet, ParsedReport]] = []
+    for sheet in sheets:
+        layout = layouts.find_layout(sheet, reading)
+        if layout is not None:
+            parsed.append((sheet, layouts.parse_sheet(sheet, layout, "", None, kind, reading)))
+    if not parsed:
+        raise SpreadsheetError(layouts.MSG_NO_TABLE)
+    context = _context_date(date, parsed, file_name)
+    own = {s.name: _own_date(s.name, r, context) for s, r in parsed}
+    result = WorkbookReport([], tables=[s.name for s, _ in parsed])
+    chosen = _choose(parsed, own, reading, result)
+    for sheet, report in chosen:
+        _date_report(report, own[sheet.name], reading, date, file_name, len(chosen) > 1,
+                     result)
+    result.reports = [r for _, r in chosen]
+    return result
+
+
+def _context_date(date: dt.date | None, parsed: list[tuple[Sheet, ParsedReport]],
+                  file_name: str) -> dt.date | None:
+    """A date that gives sheet names like "22.01" their year: the file's date, a title's,
+    the file name's."""
+    if date is not None:
+        return date
+    for _, report in parsed:
+        if report.report_date is not None:
+            return report.report_date
+    return layouts.date_from_file_name(file_name)
+
+
+def _own_date(name: str, report: ParsedReport, context: dt.date | None
+              ) -> tuple[dt.date, str] | None:
+    from_name = sheet_name_date(name, context)
+    if from_name is not None:
+        return from_name, "sheet"
+    if report.report_date is not None:
+        return report.report_date, "title"
+    return None
+
+
+def _choose(parsed: list[tuple[Sheet, ParsedReport]], own: dict, reading: Reading,
+            result: WorkbookReport) -> list[tuple[Sheet, ParsedReport]]:
+    if reading.sheets is not None:
+        wanted = set(reading.sheets)
+        chosen = [(s, r) for s, r in parsed if ALL_SHEETS in wanted or s.name in wanted]
+        names = {s.name for s, _ in chosen}
+        result.skipped = [(s.name, "không được chọn") for s, _ in parsed
+                          if s.name not in names and s.visible]
+        if not chosen:
+            raise SpreadsheetError("Không có trang tính nào được chọn chứa bảng số liệu; hãy "
+                                   "chọn trong các trang: "
+                                   + ", ".join(f"«{s.name}»" for s, _ in parsed) + ".")
+        return chosen
+    visible = [(s, r) for s, r in parsed if s.visible and r.rows]
+    dated = [(s, r) for s, r in visible if own[s.name] is not None]
+    days = {own[s.name][0] for s, _ in dated}
+    if len(dated) >= 2 and len(days) == len(dated):
+        result.skipped = [(s.name, "không ghi ngày") for s, r in visible
+                          if own[s.name] is None]
+        return sorted(dated, key=lambda p: own[p[0].name][0])
+    best = max(parsed, key=lambda p: _table_score(*p))
+    result.skipped = [(s.name, "chỉ nhập một bảng") for s, _ in parsed if s is not best[0]]
+    return [best]
+
+
+def _table_score(sheet: Sheet, report: ParsedReport) -> tuple[bool, bool, int]:
+    figures = len(report.figure_columns)
+    return (sheet.visible, bool(report.rows), (len(report.rows) + len(report.totals)) * figures)
+
+
+def _date_report(report: ParsedReport, own: tuple[dt.date, str] | None, reading: Reading,
+                 date: dt.date | None, file_name: str, several: bool,
+                 result: WorkbookReport) -> None:
+    """Set the report's date: a person's for this sheet; else the file's date unless it
+    contradicts the sheet's own; else the sheet's own; else the file name's (one sheet)."""
+    if report.sheet_name in reading.sheet_dates:
+        _set_date(report, reading.sheet_dates[report.sheet_name], "set")
+    elif date is not None:
+        if own is not None and own[0] != date and (several or own[1] == "sheet"):
+            where = "tên" if own[1] == "sheet" else "tiêu đề"
+            result.problems.append(Problem(None, "error", (
+                f"Trang tính «{report.sheet_name}» ghi ngày {own[0]:%d/%m/%Y} ở {where} "
+                f"trang, khác ngày đã nhập {date:%d/%m/%Y}: số liệu không được gán sang ngày "
+                "khác. Hãy bỏ ngày đã nhập, hoặc chọn đúng trang tính (dòng lệnh: --sheet), "
+                "hoặc sửa ngày của trang tính ở mục “Cách đọc tệp”."), rule="date_conflict"))
+            _set_date(report, own[0], own[1])
+        else:
+            _set_date(report, date, "argument")
+    elif own is not None:
+        _set_date(report, own[0], own[1])
+    elif not several:
+        found = layouts.date_from_file_name(file_name)
+        _set_date(report, found, "file_name" if found else None)
+    else:
+        _set_date(report, None, None)
+
+
+def _set_date(report: ParsedReport, day: dt.date | None, source: str | None) -> None:
+    report.report_date = day
+    report.date_source = source
+    if report.kind == "quota" and report.year is None and day is not None:
+        report.year = day.year
+
+
+def parse_report(sheets: list[Sheet], file_name: str = "", *, date: dt.date | None = None,
+                 kind: str = "auto", sheet_name: str | None = None,
+                 reading: Reading | None = None) -> ParsedReport:
+    """The first (or only) report of a workbook, the others named in
+    `other_table_sheets`; `sheet_name` forces one sheet."""
+    reading = reading or Reading()
+    if sheet_name is not None:
+        reading = Reading(sheets=(sheet_name,), columns=reading.columns, group=reading.group,
+                          unit=reading.unit, parent=reading.parent)
+    found = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
+    report = found.reports[0]
+    report.other_table_sheets = [name for name in found.tables if name != report.sheet_name]
+    return report
