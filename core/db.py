@@ -165,6 +165,20 @@ quality_explanations = sa.Table(
     sa.UniqueConstraint("rule", "unit_code", "report_date", "grp", "field"),
 )
 
+# A file shape's confirmed reading (core.ingest.remembered): the next file of the same shape
+# from the same unit is read the same way.
+saved_readings = sa.Table(
+    "saved_readings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("signature", sa.String(64), nullable=False, unique=True),
+    sa.Column("unit_code", sa.String(5)),
+    sa.Column("reading", sa.Text, nullable=False),  # JSON of core.ingest.reading.Reading
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("headers", sa.Text, nullable=False),  # the shape's header texts, for the admin
+    sa.Column("confirmed_by", sa.String(64), nullable=False),
+    sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 settings = sa.Table(
     "settings", metadata,
     sa.Column("key", sa.String(64), primary_key=True),

@@ -23,7 +23,7 @@ import gc
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 import pandas as pd
@@ -31,9 +31,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from core import audit, config, rollups, store, validation
-from core.db import ALL_GROUPS, COUNT_FIELDS, figures, quotas, replaced_figures, uploads
+from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS, figures, quotas, replaced_figures, uploads
 from core.errors import UserError
-from core.ingest.sheets import parse_report
+from core.ingest import remembered
+from core.ingest.reading import Reading, shape_signature
+from core.ingest.sheets import WorkbookReport, parse_workbook
 from core.layouts import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -103,6 +105,14 @@ class ImportPlan:
     imported_before: dt.datetime | None = None
     make_preview: Callable[[], pd.DataFrame] | None = field(default=None, repr=False,
                                                            compare=False)
+    reading: Reading = field(default_factory=Reading)  # what was set (by a person or saved)
+    saved: remembered.SavedReading | None = None  # the saved reading applied, if any
+    signature: str | None = None  # the file's shape, for remembering its reading
+    uploader_unit: str | None = None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    parts: list[ImportPlan] = field(default_factory=list)  # one per sheet read
+    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
+    table_sheets: list[str] = field(default_factory=list)
 
     @functools.cached_property
     def preview(self) -> pd.DataFrame:
@@ -185,26 +195,55 @@ def _cycle_collector_paused(function: _Call) -> _Call:
 @_cycle_collector_paused
 def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date | None = None,
                 unit: str | None = None, kind: str = "auto",
-                today: dt.date | None = None) -> ImportPlan:
+                today: dt.date | None = None, reading: Reading | None = None,
+                uploader_unit: str | None = None, use_saved: bool = True) -> ImportPlan:
     """Everything the import would do, without writing; problems and questions included.
 
-    `unit` names the parent unit (code or name, as the CLI's --unit); it wins over the title.
-    A file that cannot be read becomes a plan with one error, never an exception.
+    `unit` names the parent unit (code or name, as the CLI's --unit; for a one-unit form,
+    the unit itself); it wins over the title. `reading` is what a person set about the file
+    (sheets, dates, column meanings, group, parent, unit); the detector fills the rest, and
+    a reading confirmed earlier for the same file shape from `uploader_unit` fills what the
+    person left unset (`use_saved`). A file that cannot be read becomes a plan with one
+    error, never an exception.
     """
     if kind not in KINDS:
         raise UserError(f"Loại báo cáo “{kind}” không hợp lệ; chọn một trong: "
                         f"{', '.join(KINDS)}.")
-    plan = ImportPlan(file_name, hashlib.sha256(data).hexdigest(), len(data))
+    plan = ImportPlan(file_name, hashlib.sha256(data).hexdigest(), len(data),
+                      uploader_unit=uploader_unit)
+    reading = reading or Reading()
     try:
         sheets = read_sheets(data, file_name, max_bytes=config.upload_limit_bytes())
-        report = parse_report(sheets, file_name, date=date, kind=kind)
+        book = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
+        plan.headers = book.reports[0].headers
+        plan.signature = shape_signature(plan.headers, uploader_unit)
+        saved = remembered.find(conn, plan.signature) if use_saved else None
+        if saved is not None and not saved.reading.is_empty():
+            reading = reading.over(saved.reading)
+            book = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
+            plan.saved = saved
     except SpreadsheetError as err:
         plan.problems = [Problem(None, "error", str(err))]
         return plan
+    plan.reading = reading
+    parts = [_plan_report(conn, plan, report, unit or reading.parent, reading.unit, today)
+             for report in book.reports]
+    _merge(plan, parts, book)
+    plan.imported_before = _imported_before(conn, plan.sha256)
+    if plan.imported_before is not None:
+        plan.problems.insert(0, Problem(None, "warning", (
+            f"Tệp này đã được nhập ngày {_local(plan.imported_before):%d/%m/%Y}; nhập lại "
+            "không tính trùng: số liệu giống hệt được giữ nguyên.")))
+    return plan
+
+
+def _plan_report(conn: Connection, outer: ImportPlan, report: ParsedReport, unit: str | None,
+                 single_unit: str | None, today: dt.date | None) -> ImportPlan:
+    """One sheet's plan: its units matched, its frames built, every rule run."""
+    plan = ImportPlan(outer.file_name, outer.sha256, outer.size)
     _describe(plan, report)
-    resolver = get_resolver()
-    matches = _Matcher(resolver, report, plan)
-    matches.find_parent(unit)
+    matches = _Matcher(get_resolver(), report, plan)
+    matches.find_parent(unit, single_unit)
     matches.resolve_rows()
     _ask_what_is_missing(plan, matches)
     if plan.kind == "quota":
@@ -215,19 +254,64 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
                              previous=_previous_figures(conn, plan),
                              totals=_totals_frame(report))
     plan.problems = _problems(report, checked, ctx, plan, matches)
-    if report.other_table_sheets:
-        others = ", ".join(f"«{name}»" for name in report.other_table_sheets)
-        plan.problems.insert(0, Problem(None, "warning", (
-            f"Tệp có bảng số liệu ở nhiều trang tính; chỉ trang tính «{report.sheet_name}» "
-            f"được nhập, không nhập {others}. Nếu cần, hãy tải lên từng trang tính thành "
-            "một tệp riêng.")))
-    plan.imported_before = _imported_before(conn, plan.sha256)
-    if plan.imported_before is not None:
-        plan.problems.insert(0, Problem(None, "warning", (
-            f"Tệp này đã được nhập ngày {_local(plan.imported_before):%d/%m/%Y}; nhập lại "
-            "không tính trùng: số liệu giống hệt được giữ nguyên.")))
     plan.make_preview = functools.partial(_preview, report, matches, plan.problems)
     return plan
+
+
+def _merge(plan: ImportPlan, parts: list[ImportPlan], book: WorkbookReport) -> None:
+    """The sheets' plans as one: all written in one transaction, or none."""
+    first, several = parts[0], len(parts) > 1
+    plan.parts = parts
+    plan.report = first.report
+    plan.kind = first.kind
+    plan.year = first.year
+    plan.parent_code, plan.parent_source = first.parent_code, first.parent_source
+    dates = [p.report_date for p in parts if p.report_date is not None]
+    plan.report_date = max(dates) if several and dates else first.report_date
+    plan.date_source = first.date_source
+    plan.groups = [g for g in (*GROUPS, ALL_GROUPS) if any(g in p.groups for p in parts)]
+    plan.figures = _concat([p.figures for p in parts])
+    plan.quotas = _concat([p.quotas for p in parts])
+    plan.skipped_sheets = book.skipped
+    plan.table_sheets = book.tables
+    problems = list(book.problems)
+    if book.skipped and not several:
+        others = ", ".join(f"«{name}»" for name, _ in book.skipped)
+        problems.append(Problem(None, "warning", (
+            f"Tệp có bảng số liệu ở nhiều trang tính; chỉ trang tính «{first.report.sheet_name}» "
+            f"được nhập, không nhập {others}. Nếu cần, hãy chọn trang tính ở mục “Cách đọc "
+            "tệp” (dòng lệnh: --sheet TÊN hoặc --sheet all).")))
+    elif book.skipped:
+        for name, why in book.skipped:
+            problems.append(Problem(None, "warning", (
+                f"Không nhập trang tính «{name}» ({why}).")))
+    questions: dict[tuple[str, str], Question] = {}
+    for part in parts:
+        where = f"Trang tính «{part.report.sheet_name}»: " if several else ""
+        problems += [replace(p, message_vi=where + p.message_vi) if where else p
+                     for p in part.problems]
+        for question in part.questions:
+            if several and question.key == "date":
+                question = replace(question, message_vi=where + question.message_vi)
+            questions.setdefault((question.key, question.message_vi), question)
+    plan.problems = validation.sort_problems(problems) if several else problems
+    plan.questions = list(questions.values())
+    if several:
+        plan.make_preview = functools.partial(_previews, parts)
+    else:
+        plan.make_preview = first.make_preview
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def _previews(parts: list[ImportPlan]) -> pd.DataFrame:
+    frames = [p.preview.assign(sheet=p.report.sheet_name) for p in parts]
+    return pd.concat(frames, ignore_index=True)
 
 
 def _describe(plan: ImportPlan, report: ParsedReport) -> None:
@@ -269,8 +353,10 @@ class _Matcher:
 
     # -- parent ---------------------------------------------------------------------------
 
-    def find_parent(self, unit: str | None) -> None:
+    def find_parent(self, unit: str | None, single_unit: str | None = None) -> None:
         if self.plan.kind == "national":
+            return
+        if self.report.single_unit and self._own_unit(single_unit or unit):
             return
         if unit is not None and unit.strip():
             self._parent_from_argument(unit.strip())
@@ -299,6 +385,23 @@ class _Matcher:
                 tuple(u.code for u in self.parent_candidates))
             return
         self._set_parent(by_code()[code] if code else found.unit, "argument")
+
+    def _own_unit(self, text: str | None) -> bool:
+        """A one-unit form (a commune's daily report): the unit named (by a person, or the
+        CLI's --unit when it names a commune) is the row's unit, its district the parent."""
+        if not text or not text.strip() or not self.report.rows:
+            return False
+        text = text.strip()
+        unit = by_code().get(text)
+        if unit is None:
+            found = self.resolver.resolve(text)
+            unit = found.unit if found.ok else None
+        if unit is None or unit.level != COMMUNE:
+            return False
+        row = self.report.rows[0]
+        row.codes, row.unit_text, row.level = {COMMUNE: unit.code}, unit.name, COMMUNE
+        self._set_parent(by_code()[unit.parent_code], "argument")
+        return True
 
     def _set_parent(self, unit: Unit, source: str) -> None:
         self.parent = unit
@@ -456,6 +559,12 @@ def _ask_what_is_missing(plan: ImportPlan, matches: _Matcher) -> None:
     elif plan.report_date is None:
         questions.append(Question("date", "Không tìm thấy ngày số liệu trong tiêu đề hay tên "
                                           "tệp; hãy nhập ngày báo cáo (số liệu tính đến ngày)."))
+    report = matches.report
+    if report.single_unit and (not report.rows or matches.unresolved):
+        named = f" (tiêu đề ghi “{report.unit_hint}”)" if report.unit_hint else ""
+        questions.append(Question("unit", (
+            "Tệp là biểu của một đơn vị (mỗi dòng một nhóm đối tượng) nhưng không xác định "
+            f"được đơn vị đó{named}; hãy chọn đơn vị của biểu (dòng lệnh: --unit).")))
     if matches.parent_question is not None:
         questions.append(matches.parent_question)
     elif (plan.kind != "national" and matches.parent is None and matches.unresolved):
@@ -706,6 +815,11 @@ def apply_import(conn: Connection, plan: ImportPlan, account: Account) -> Import
                           written.unchanged, len(plan.warnings))
     summary = {**_audit_detail(plan), "inserted": written.inserted,
                "replaced": written.replaced, "unchanged": written.unchanged}
+    if plan.signature and not plan.reading.remembered().is_empty():
+        remembered.save(conn, plan.signature, plan.reading, unit_code=plan.uploader_unit,
+                        file_name=plan.file_name, headers=plan.headers,
+                        username=account.username)
+        summary["reading"] = "saved" if plan.saved is None else "applied"
     if replaced_quotas:
         summary["replaced_quotas"] = replaced_quotas
     conn.execute(uploads.update().where(uploads.c.id == upload_id).values(
@@ -736,7 +850,8 @@ def _audit_detail(plan: ImportPlan) -> dict:
         "warnings": len(plan.warnings), "errors": len(plan.errors),
         "date_source": plan.date_source, "parent_source": plan.parent_source,
         "sheet": plan.report.sheet_name if plan.report else None,
-    }
+    } | ({"sheets": {p.report.sheet_name: p.report_date for p in plan.parts}}
+         if len(plan.parts) > 1 else {})
 
 
 _QUOTA_KEY = ["unit_code", "grp", "year", "quarter"]
