@@ -21,6 +21,7 @@ from core import auth, bootstrap, db, demo, importer, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS
 from core.errors import UserError
+from core.ingest.reading import ALL_SHEETS, Reading, parse_map
 from core.permissions import Account
 from core.units import by_code
 
@@ -116,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", help="Đơn vị cấp trên của các đơn vị trong tệp (mã hoặc tên).")
     p.add_argument("--kind", choices=["auto", "progress", "quota", "national"], default="auto",
                    help="Loại báo cáo: tự nhận biết, tiến độ, chỉ tiêu (Phụ lục 01), toàn quốc.")
+    p.add_argument("--sheet", action="append", metavar="TÊN|all",
+                   help="Trang tính cần nhập (lặp lại được); all: mọi trang có bảng số liệu. "
+                        "Mặc định: tự nhận biết (mọi trang ghi ngày, hoặc bảng lớn nhất).")
+    p.add_argument("--map", action="append", metavar="CỘT=Ý_NGHĨA[:NHÓM]", default=[],
+                   help="Sửa cách hiểu một cột (lặp lại được), ví dụ E=cashless:btxh, B=name, "
+                        "H=ignored. Ý nghĩa: total, accounts, cashless, rate, …; name, code, "
+                        "order, group, ignored. Nhóm: ncc, btxh, ngheo, all.")
+    p.add_argument("--group", choices=["ncc", "btxh", "ngheo", "all"],
+                   help="Nhóm đối tượng của cả tệp (cho các cột không ghi nhóm).")
     p.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
 
     p = sub.add_parser("export", help="Xuất tệp mang về sau cuộc họp: báo cáo trình chiếu "
@@ -238,7 +248,7 @@ def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
         data = _read_upload(path)
         with engine.begin() as conn:
             plan = importer.plan_import(conn, data, name, date=args.date, unit=args.unit,
-                                        kind=args.kind)
+                                        kind=args.kind, reading=_reading(args))
             if not plan.can_apply:
                 _print_refusal(name, plan)
                 return False
@@ -247,9 +257,24 @@ def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
         print(f"{name}: {err}", file=sys.stderr)
         return False
     print(_import_summary(name, plan, result))
+    if plan.saved is not None:
+        print(f"  {importer.saved_notice(plan.saved)}")
+    if len(plan.parts) > 1:
+        for part in plan.parts:
+            print(f"  Trang tính «{part.report.sheet_name}»: ngày {fmt.date(part.report_date)}, "
+                  f"{fmt.number(part.row_count)} dòng số liệu.")
     for problem in plan.warnings:
         print(f"  Cảnh báo: {problem.message_vi}")
     return True
+
+
+def _reading(args) -> Reading:
+    """What the command line sets about the file; the rest is detected."""
+    sheets = None
+    if args.sheet:
+        sheets = tuple(ALL_SHEETS if s.strip().lower() == "all" else s for s in args.sheet)
+    columns = dict(parse_map(text) for text in args.map)
+    return Reading(sheets=sheets, columns=columns, group=args.group)
 
 
 def _read_upload(path: str) -> bytes:
@@ -269,7 +294,7 @@ def _read_upload(path: str) -> bytes:
 
 
 _QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY-MM-DD",
-                   "parent": "dùng --unit ĐƠN_VỊ"}
+                   "parent": "dùng --unit ĐƠN_VỊ", "unit": "dùng --unit XÃ"}
 
 
 def _print_refusal(name: str, plan: importer.ImportPlan) -> None:

@@ -52,7 +52,8 @@ from core.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code
 KINDS = ("auto", "progress", "quota", "national")
 KIND_LABELS = {"progress": "Báo cáo tiến độ", "quota": "Chỉ tiêu (Phụ lục 01)",
                "national": "Báo cáo toàn quốc (theo tỉnh)", "demo": "Dữ liệu mẫu"}
-DATE_SOURCE_LABELS = {"argument": "ngày đã nhập", "title": "tiêu đề", "file_name": "tên tệp"}
+DATE_SOURCE_LABELS = {"argument": "ngày đã nhập", "title": "tiêu đề", "file_name": "tên tệp",
+                      "sheet": "tên trang tính", "set": "ngày đã chọn cho trang tính"}
 PARENT_SOURCE_LABELS = {"argument": "đơn vị đã chọn", "title": "tiêu đề",
                         "names": "tên các đơn vị trong bảng", "rows": "mã/cột đơn vị trong bảng"}
 STATUS_LABELS = {"ok": "Khớp", "approximate": "Gần đúng", "unknown": "Không tìm thấy",
@@ -235,6 +236,12 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
             f"Tệp này đã được nhập ngày {_local(plan.imported_before):%d/%m/%Y}; nhập lại "
             "không tính trùng: số liệu giống hệt được giữ nguyên.")))
     return plan
+
+
+def saved_notice(saved: remembered.SavedReading) -> str:
+    """"Đọc theo cách đã xác nhận ngày … bởi …", on the page and in the CLI."""
+    return (f"Đọc theo cách đã xác nhận ngày {_local(saved.confirmed_at):%d/%m/%Y %H:%M} bởi "
+            f"{saved.confirmed_by} (tệp «{saved.file_name}»).")
 
 
 def _plan_report(conn: Connection, outer: ImportPlan, report: ParsedReport, unit: str | None,
@@ -565,7 +572,9 @@ def _ask_what_is_missing(plan: ImportPlan, matches: _Matcher) -> None:
         questions.append(Question("unit", (
             "Tệp là biểu của một đơn vị (mỗi dòng một nhóm đối tượng) nhưng không xác định "
             f"được đơn vị đó{named}; hãy chọn đơn vị của biểu (dòng lệnh: --unit).")))
-    if matches.parent_question is not None:
+    if any(q.key == "unit" for q in questions):
+        pass  # the form's unit brings its parent
+    elif matches.parent_question is not None:
         questions.append(matches.parent_question)
     elif (plan.kind != "national" and matches.parent is None and matches.unresolved):
         questions.append(Question(

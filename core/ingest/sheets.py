@@ -20,6 +20,7 @@ from core.ingest.vocabulary import key
 from core.layouts import ParsedReport, Problem
 from core.spreadsheets import Sheet, SpreadsheetError
 
+_YEAR_RE = re.compile(r"\bnam (20\d\d)\b")
 _NAME_DATE_RES = (
     re.compile(r"^(?:ngay |bc |bao cao |so lieu |sl |n )?(\d{1,2}) (\d{1,2})(?: (\d{2}|\d{4}))?$"),
     re.compile(r"^(?:ngay|n) ?(\d{1,2})$"),
@@ -55,7 +56,7 @@ def sheet_name_date(name: str, context: dt.date | None) -> dt.date | None:
             return None
         return _valid(year, month, day)
     match = _NAME_DATE_RES[1].match(text)
-    if match and context is not None:
+    if match and context is not None and context.day != 1:
         return _valid(context.year, context.month, int(match.group(1)))
     return None
 
@@ -103,7 +104,14 @@ def _context_date(date: dt.date | None, parsed: list[tuple[Sheet, ParsedReport]]
     for _, report in parsed:
         if report.report_date is not None:
             return report.report_date
-    return layouts.date_from_file_name(file_name)
+    found = layouts.date_from_file_name(file_name)
+    if found is not None:
+        return found
+    for _, report in parsed:  # "NĂM 2024" in a title gives the year (not the month)
+        match = _YEAR_RE.search(key(report.title))
+        if match:
+            return dt.date(int(match.group(1)), 1, 1)
+    return None
 
 
 def _own_date(name: str, report: ParsedReport, context: dt.date | None
