@@ -17,7 +17,9 @@ import streamlit as st
 from core import config, importer, sources, templates
 from core import formatting as fmt
 from core.errors import UserError
-from core.layouts import FIELD_LABELS, GROUP_LABELS
+from core.ingest import remembered
+from core.ingest.reading import ROLE_LABELS, ColumnMeaning, Reading
+from core.layouts import FIELD_LABELS, GROUP_LABELS, PROGRESS_FIELDS, QUOTA_FIELDS
 from core.permissions import Account
 from core.status import LIGHT_FILLS
 from core.units import DISTRICT, PROVINCE, by_code, catalogue
@@ -35,6 +37,7 @@ LIST_LIMIT = 200
 _PLAN = "upload_plan"
 _RESULT = "upload_result"
 _ROUND = "upload_round"  # bumped after an import, to empty the file box
+_READING = "upload_reading"  # (file sha256, Reading): what the person set for this file
 KIND_OPTIONS = {"auto": "Tự nhận biết", "progress": importer.KIND_LABELS["progress"],
                 "quota": importer.KIND_LABELS["quota"],
                 "national": importer.KIND_LABELS["national"]}
@@ -66,20 +69,163 @@ def parent_label(code: str | None) -> str:
 
 
 def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
-              kind: str) -> importer.ImportPlan:
+              kind: str, reading: Reading) -> importer.ImportPlan:
     """The dry run, kept in the session: a national file takes a second or two to plan,
-    and every click reruns the script. Keyed by the content, the options and the data
-    version (a plan compares with stored figures)."""
+    and every click reruns the script. Keyed by the content, the options, the reading the
+    person set and the data version (a plan compares with stored figures)."""
     with ctx.engine.connect() as conn:
         version = sources.data_version(conn)
-        key = (hashlib.sha256(data).hexdigest(), name, day, parent, kind, version)
+        key = (hashlib.sha256(data).hexdigest(), name, day, parent, kind, reading.to_json(),
+               version)
         kept = st.session_state.get(_PLAN)
         if kept is not None and kept[0] == key:
             return kept[1]
         with st.spinner("Đang đọc và kiểm tra tệp…"):
-            plan = importer.plan_import(conn, data, name, date=day, unit=parent, kind=kind)
+            plan = importer.plan_import(conn, data, name, date=day, unit=parent, kind=kind,
+                                        reading=reading, uploader_unit=account.unit_code)
     st.session_state[_PLAN] = (key, plan)
     return plan
+
+
+def current_reading(sha256: str) -> Reading:
+    kept = st.session_state.get(_READING)
+    return kept[1] if kept is not None and kept[0] == sha256 else Reading()
+
+
+def set_reading(sha256: str, reading: Reading) -> None:
+    st.session_state[_READING] = (sha256, reading)
+
+
+# ------------------------------------------------------------------ the reading, corrected
+
+MEANING_GROUP_NONE = "(theo tệp)"
+GROUP_OPTIONS = [None, "ncc", "btxh", "ngheo", "all"]
+
+
+def meaning_options(kind: str | None) -> dict[str, str]:
+    """Every meaning a column can be given, keyed "role" or "figure:field"."""
+    fields = QUOTA_FIELDS if kind == "quota" else PROGRESS_FIELDS
+    options = {f"figure:{f}": FIELD_LABELS[f] for f in fields}
+    options |= {role: label for role, label in ROLE_LABELS.items() if role != "figure"}
+    return options
+
+
+def meaning_key(column) -> str:
+    return f"figure:{column.field}" if column.role == "figure" else column.role
+
+
+def show_reading(plan: importer.ImportPlan, reading: Reading) -> None:
+    """What the machine understood, each part correctable; every change re-plans at once."""
+    st.subheader("Cách đọc tệp")
+    if plan.saved is not None:
+        note, forget = st.columns([4, 1])
+        note.info(escape_md(importer.saved_notice(plan.saved)), icon=":material/bookmark:")
+        if forget.button("Quên cách đọc này", key="reading_forget",
+                         icon=":material/bookmark_remove:"):
+            with ctx.engine.begin() as conn:
+                remembered.forget(conn, plan.signature)
+            set_reading(plan.sha256, Reading())
+            st.session_state.pop(_PLAN, None)
+            st.rerun()
+    st.caption("Sửa ở đây nếu hệ thống hiểu sai: bảng và các kiểm tra được tính lại ngay. "
+               "Khi xác nhận nhập, cách đọc đã sửa được ghi nhớ cho các tệp cùng mẫu của "
+               "đơn vị bạn.")
+    show_sheets(plan, reading)
+    show_file_choices(plan, reading)
+    show_columns(plan, reading)
+
+
+def show_sheets(plan: importer.ImportPlan, reading: Reading) -> None:
+    if len(plan.table_sheets) <= 1 and len(plan.parts) <= 1:
+        return
+    read_now = [p.report.sheet_name for p in plan.parts]
+    chosen = st.multiselect("Trang tính được nhập", plan.table_sheets, default=read_now,
+                            key=f"reading_sheets_{plan.sha256[:12]}",
+                            placeholder="Chọn trang tính")
+    if chosen and chosen != read_now:
+        set_reading(plan.sha256, Reading(
+            sheets=tuple(chosen), sheet_dates=reading.sheet_dates, columns=reading.columns,
+            group=reading.group, parent=reading.parent, unit=reading.unit))
+        st.rerun()
+    date_cols = st.columns(min(4, max(1, len(plan.parts))))
+    for i, part in enumerate(plan.parts):
+        name = part.report.sheet_name
+        day = date_cols[i % len(date_cols)].date_input(
+            f"Ngày của trang «{name}»", value=part.report_date, format="DD/MM/YYYY",
+            key=f"reading_date_{plan.sha256[:12]}_{name}")
+        if day is not None and day != part.report_date:
+            set_reading(plan.sha256, Reading(
+                sheets=reading.sheets or tuple(read_now),
+                sheet_dates={**reading.sheet_dates, name: day}, columns=reading.columns,
+                group=reading.group, parent=reading.parent, unit=reading.unit))
+            st.rerun()
+
+
+def show_file_choices(plan: importer.ImportPlan, reading: Reading) -> None:
+    left, right = st.columns(2)
+    group = left.selectbox(
+        "Nhóm đối tượng của cả tệp", GROUP_OPTIONS, index=GROUP_OPTIONS.index(reading.group),
+        format_func=lambda g: "(tự nhận biết)" if g is None else GROUP_LABELS[g],
+        key=f"reading_group_{plan.sha256[:12]}",
+        help="Cho các cột số liệu không ghi nhóm đối tượng.")
+    if group != reading.group:
+        set_reading(plan.sha256, Reading(
+            sheets=reading.sheets, sheet_dates=reading.sheet_dates, columns=reading.columns,
+            group=group, parent=reading.parent, unit=reading.unit))
+        st.rerun()
+    if plan.report is not None and plan.report.single_unit:
+        unit = right.text_input(
+            "Đơn vị của biểu (tên hoặc mã xã)", value=reading.unit or "",
+            key=f"reading_unit_{plan.sha256[:12]}",
+            help="Biểu của một đơn vị, mỗi dòng một nhóm đối tượng.").strip() or None
+        if unit != reading.unit:
+            set_reading(plan.sha256, Reading(
+                sheets=reading.sheets, sheet_dates=reading.sheet_dates, columns=reading.columns,
+                group=reading.group, parent=reading.parent, unit=unit))
+            st.rerun()
+
+
+def show_columns(plan: importer.ImportPlan, reading: Reading) -> None:
+    st.dataframe(columns_frame(plan), hide_index=True)
+    columns = [c for c in plan.report.columns if c.header]
+    if not columns:
+        return
+    options = meaning_options(plan.kind)
+    with st.form(f"reading_column_{plan.sha256[:12]}", border=True):
+        st.markdown("**Sửa cách hiểu một cột**")
+        pick, meaning, group, _ = st.columns([2, 3, 2, 1], vertical_alignment="bottom")
+        letter = pick.selectbox(
+            "Cột", [c.letter for c in columns], key="reading_letter",
+            format_func=lambda x: f"{x} · {next(c.header for c in columns if c.letter == x)}"[:60])
+        chosen = meaning.selectbox("Được hiểu là", list(options), format_func=options.get,
+                                   key="reading_meaning")
+        chosen_group = group.selectbox(
+            "Nhóm", GROUP_OPTIONS, key="reading_column_group",
+            format_func=lambda g: MEANING_GROUP_NONE if g is None else GROUP_LABELS[g])
+        if st.form_submit_button("Áp dụng", type="secondary", icon=":material/edit:"):
+            if chosen.startswith("figure:"):
+                value = ColumnMeaning("figure", chosen.split(":", 1)[1], chosen_group)
+            else:
+                value = ColumnMeaning(chosen, level=0 if chosen in ("name", "code") else None)
+            set_reading(plan.sha256, reading.with_column(letter, value))
+            st.rerun()
+    if reading.columns:
+        st.caption("Đã sửa: " + "; ".join(
+            f"cột {letter}: {describe_meaning(m)}" for letter, m in sorted(
+                reading.columns.items())))
+        if st.button("Bỏ các sửa đổi về cột", key="reading_reset_columns",
+                     icon=":material/undo:"):
+            set_reading(plan.sha256, Reading(
+                sheets=reading.sheets, sheet_dates=reading.sheet_dates, group=reading.group,
+                parent=reading.parent, unit=reading.unit))
+            st.rerun()
+
+
+def describe_meaning(meaning: ColumnMeaning) -> str:
+    if meaning.role != "figure":
+        return ROLE_LABELS[meaning.role]
+    text = FIELD_LABELS.get(meaning.field, meaning.field or "")
+    return f"{text} – {GROUP_LABELS[meaning.group]}" if meaning.group else text
 
 
 def show_understood(plan: importer.ImportPlan) -> None:
@@ -98,9 +244,6 @@ def show_understood(plan: importer.ImportPlan) -> None:
     groups = ", ".join(GROUP_LABELS.get(g, g) for g in plan.groups if g != "all") or "–"
     fact(cards[3], "Số đơn vị", fmt.number(len(plan.unit_codes)),
          f"{fmt.number(plan.row_count)} dòng số liệu · {groups}")
-    if plan.report is not None:
-        with st.expander("Các cột đã hiểu"):
-            st.dataframe(columns_frame(plan), hide_index=True)
 
 
 def fact(column, label: str, value: str, note: str | None = None) -> None:
@@ -129,8 +272,9 @@ def columns_frame(plan: importer.ImportPlan) -> pd.DataFrame:
                 meaning += f" – {GROUP_LABELS.get(column.group, column.group)}"
         else:
             meaning = roles.get(column.role, column.role)
+        how = {"set": "đã sửa", "data": "theo số liệu"}.get(column.source, "tự nhận biết")
         rows.append({"Cột": column.letter, "Tiêu đề trong tệp": column.header,
-                     "Được hiểu là": meaning})
+                     "Được hiểu là": meaning, "Nguồn": how})
     return pd.DataFrame(rows)
 
 
@@ -298,7 +442,12 @@ uploaded = st.file_uploader("Chọn tệp báo cáo", type=FILE_TYPES, max_uploa
 day = st.session_state.get("upload_date")
 parent = st.session_state.get("upload_parent")
 kind = st.session_state.get("upload_kind", "auto")
-plan = make_plan(uploaded.getvalue(), uploaded.name, day, parent, kind) if uploaded else None
+plan = None
+if uploaded:
+    data = uploaded.getvalue()
+    sha256 = hashlib.sha256(data).hexdigest()
+    reading = current_reading(sha256)
+    plan = make_plan(data, uploaded.name, day, parent, kind, reading)
 
 with st.expander("Ngày số liệu, đơn vị cấp trên, loại báo cáo",
                  expanded=bool(plan and plan.questions), icon=":material/tune:"):
@@ -317,6 +466,7 @@ if plan is not None:
     st.subheader(f"Tệp «{escape_md(plan.file_name)}»")
     if plan.report is not None:
         show_understood(plan)
+        show_reading(plan, reading)
     show_questions(plan)
     show_problems(plan)
     if plan.report is not None and not plan.preview.empty:

@@ -175,3 +175,48 @@ def test_history_and_revert(engine):
     with engine.connect() as conn:
         status = conn.scalar(sa.select(uploads.c.status).where(uploads.c.id == newest))
     assert status == "reverted"
+
+
+def misread_xlsx(day: int = 25, paid: tuple[int, int] = (301, 117)) -> bytes:
+    """Column E's header ("Số ĐT nhận tiền") names no figure: the detector misreads it."""
+    return xlsx(SheetSpec("Sheet1", [
+        ["UBND HUYỆN BÌNH SƠN"],
+        [f"BÁO CÁO CHI TRẢ TRỢ CẤP BẢO TRỢ XÃ HỘI (đến ngày {day}/01/2024)"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã có tài khoản", "Số ĐT nhận tiền"],
+        [1, "Xã Bình Trị", 500, 400, paid[0]],
+        [2, "Thị trấn Châu Ổ", 300, 200, paid[1]],
+    ]))
+
+
+def correct_column(at: AppTest, letter: str, meaning: str) -> AppTest:
+    at.selectbox(key="reading_letter").set_value(letter)
+    at.selectbox(key="reading_meaning").set_value(meaning)
+    [apply] = [b for b in at.button if b.label == "Áp dụng"]
+    apply.click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_correcting_a_column_in_the_page_then_the_same_shape_needs_no_question(engine):
+    clerk = user(engine, "staff", "524")
+    at = upload(open_page(clerk), "bc_25.xlsx", misread_xlsx())
+    assert at.button(key="upload_confirm").disabled  # no cashless column yet
+    at = correct_column(at, "E", "figure:cashless")
+    assert not at.button(key="upload_confirm").disabled
+    assert any("cột E: Số đã chi trả qua tài khoản" in c.value for c in at.caption)
+    at.button(key="upload_confirm").click().run()
+    assert not at.exception, at.exception
+    with engine.connect() as conn:
+        paid = sorted(conn.scalars(sa.select(figures.c.cashless).join(
+            uploads, uploads.c.id == figures.c.upload_id).where(
+            uploads.c.file_name == "bc_25.xlsx",
+            figures.c.report_date == dt.date(2024, 1, 25))).all())
+    assert paid == [117, 301]
+
+    at = upload(at, "bc_26.xlsx", misread_xlsx(26, (320, 130)))
+    assert any("Đọc theo cách đã xác nhận ngày" in i.value for i in at.info)
+    assert not at.button(key="upload_confirm").disabled
+    at.button(key="reading_forget").click().run()
+    assert not at.exception, at.exception
+    assert not any("Đọc theo cách đã xác nhận" in i.value for i in at.info)
+    assert at.button(key="upload_confirm").disabled
