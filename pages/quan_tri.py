@@ -11,10 +11,11 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core import auth
+from core import audit, auth
 from core import formatting as fmt
 from core import settings as settings_mod
 from core.errors import UserError
+from core.ingest import remembered
 from core.units import PROVINCE, by_code, child_codes, province_codes
 from ui.access import unit_label
 from ui.context import PageContext, escape_md, open_page
@@ -171,6 +172,29 @@ def settings_section(current: settings_mod.Settings) -> None:
         run(lambda c: settings_mod.save(c, ctx.user, changes), "Đã lưu thiết lập.")
 
 
+def readings_section() -> None:
+    """Every reading confirmed for a file shape; any can be forgotten."""
+    with ctx.engine.connect() as conn:
+        saved = remembered.listing(conn)
+    if saved.empty:
+        st.info("Chưa có cách đọc tệp nào được ghi nhớ.", icon=":material/bookmark:")
+        return
+    table = pd.DataFrame({
+        "Tệp mẫu": saved["file_name"],
+        "Đơn vị tải lên": [unit_label(c) if c else "Toàn quốc" for c in saved["unit_code"]],
+        "Xác nhận bởi": saved["confirmed_by"],
+        "Lúc": [audit.as_local(t).strftime("%d/%m/%Y %H:%M") for t in saved["confirmed_at"]],
+        "Các cột trong tệp": saved["headers"],
+    })
+    st.dataframe(table, hide_index=True, width="stretch")
+    labels = {r["signature"]: f"{r['file_name']} · {r['confirmed_by']}"
+              for r in saved.to_dict("records")}
+    with st.form("forget_reading"):
+        chosen = st.selectbox("Quên cách đọc", list(labels), format_func=labels.get)
+        if st.form_submit_button("Quên", icon=":material/bookmark_remove:"):
+            run(lambda c: remembered.forget(c, chosen), "Đã quên cách đọc tệp.")
+
+
 def main(ctx: PageContext) -> None:
     st.title("Quản trị")
     flash = st.session_state.pop(_FLASH, None)
@@ -179,7 +203,8 @@ def main(ctx: PageContext) -> None:
     with ctx.engine.connect() as conn:
         users = auth.list_users(conn)
         current = settings_mod.load(conn)
-    tab_users, tab_settings = st.tabs(["Người dùng", "Thiết lập"])
+    tab_users, tab_settings, tab_readings = st.tabs(
+        ["Người dùng", "Thiết lập", "Cách đọc tệp đã ghi nhớ"])
     with tab_users:
         st.dataframe(users_table(users), hide_index=True, width="stretch")
         create_user_section()
@@ -188,6 +213,8 @@ def main(ctx: PageContext) -> None:
     with tab_settings:
         settings_section(current)
         st.caption("Mỗi thay đổi được ghi vào nhật ký (trang «Nhật ký»).")
+    with tab_readings:
+        readings_section()
 
 
 main(ctx)

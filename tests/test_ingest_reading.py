@@ -308,3 +308,16 @@ def test_cli_map_sheet_and_group(databases, tmp_path):
     assert wrong.returncode == 2 and "khác ngày đã nhập 24/01/2024" in wrong.stderr
     bad = run_cli(url, str(days), "--map", "E")
     assert bad.returncode == 2 and "--map" in bad.stderr
+
+
+def test_saved_readings_are_listed_for_the_administrator(empty_engine):
+    data = xlsx(SheetSpec("Sheet1", misread_rows()))
+    fix = Reading(columns={"E": ColumnMeaning("figure", "cashless")})
+    import_plan(empty_engine, data, "bc_25.xlsx", account=CLERK, reading=fix,
+                uploader_unit=BINH_SON)
+    with empty_engine.connect() as conn:
+        listed = remembered.listing(conn)
+    assert listed[["file_name", "unit_code", "confirmed_by"]].values.tolist() == [
+        ["bc_25.xlsx", BINH_SON, CLERK.username]]
+    assert "Số ĐT nhận tiền" in listed["headers"][0]
+    assert listed["reading"][0].columns == fix.columns
