@@ -26,12 +26,15 @@ codes such as "00001" must keep their zeros.
 from __future__ import annotations
 
 import atexit
+import bisect
 import codecs
 import csv
 import datetime as dt
+import html
 import io
 import json
 import os
+import posixpath
 import re
 import subprocess
 import sys
@@ -123,6 +126,9 @@ class Sheet:
 
     `merged` lists merged ranges as (first_row, first_col, last_row, last_col), 0-based and
     inclusive; None when the format does not tell (ODS, CSV), so layouts must cope without.
+    `hidden_rows` and `hidden_columns` are the 0-based rows and columns the office program
+    hides (hidden, collapsed into an outline or filtered out), within the grid; known for
+    xlsx, xlsm and ods, empty for other formats.
     """
 
     name: str
@@ -130,6 +136,8 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] | None = None
     visible: bool = True
     source_format: str = ""
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
 
     @property
     def width(self) -> int:
@@ -137,6 +145,46 @@ class Sheet:
 
     def is_empty(self) -> bool:
         return not any(v is not None for row in self.rows for v in row)
+
+    def without_hidden(self) -> Sheet:
+        """The sheet as a person sees it: hidden rows and columns blanked.
+
+        A merged range is cut into its visible pieces, each holding the range's value, so a
+        band over hidden and visible columns still labels the visible ones and never the
+        hidden ones.
+        """
+        if not self.hidden_rows and not self.hidden_columns:
+            return self
+        rows_hidden, cols_hidden = self.hidden_rows, self.hidden_columns
+        rows = [[None] * len(row) if r in rows_hidden else
+                [None if c in cols_hidden else v for c, v in enumerate(row)]
+                for r, row in enumerate(self.rows)]
+        merged = None
+        if self.merged is not None:
+            merged = []
+            sorted_rows, sorted_cols = sorted(rows_hidden), sorted(cols_hidden)
+            for r0, c0, r1, c1 in self.merged:
+                value = self.rows[r0][c0] if r0 < len(self.rows) and c0 < len(self.rows[r0]) \
+                    else None
+                for a, b in _visible_runs(r0, r1, sorted_rows):
+                    for c, d in _visible_runs(c0, c1, sorted_cols):
+                        merged.append((a, c, b, d))
+                        if a < len(rows) and c < len(rows[a]):
+                            rows[a][c] = value
+        return Sheet(self.name, rows, merged, self.visible, self.source_format)
+
+
+def _visible_runs(first: int, last: int, hidden: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive indexes from first to last (inclusive) not in `hidden` (sorted)."""
+    runs: list[tuple[int, int]] = []
+    start = first
+    for i in hidden[bisect.bisect_left(hidden, first):bisect.bisect_right(hidden, last)]:
+        if i > start:
+            runs.append((start, i - 1))
+        start = i + 1
+    if start <= last:
+        runs.append((start, last))
+    return runs
 
 
 def read_sheets(
@@ -183,7 +231,7 @@ def detect_format(
 
 
 def _inspect(data: bytes, max_unzipped_bytes: int,
-             max_cells: int) -> tuple[str, Callable[[], None] | None]:
+             max_cells: int) -> tuple[str, Callable[[], HiddenParts] | None]:
     """The format, and for a zip container the streaming check of its members still to run.
 
     Everything that needs no decompression (the magic bytes, the zip directory's declared
@@ -208,16 +256,18 @@ def _inspect(data: bytes, max_unzipped_bytes: int,
 
 
 def _zip_format(data: bytes, max_unzipped_bytes: int,
-                max_cells: int) -> tuple[str, Callable[[], None]]:
+                max_cells: int) -> tuple[str, Callable[[], HiddenParts]]:
     with _open_zip(data) as archive:
         infos = archive.infolist()
         _refuse_declared_bomb(infos, max_unzipped_bytes)
         fmt = _zip_kind(archive, {i.filename for i in infos})
     cells = max_cells if fmt == "xlsx" else 0
 
-    def verify() -> None:
+    def verify() -> HiddenParts:
+        scan = _HiddenScan(fmt)
         with _open_zip(data) as archive:
-            _verify_members(archive, archive.infolist(), max_unzipped_bytes, cells)
+            _verify_members(archive, archive.infolist(), max_unzipped_bytes, cells, scan)
+            return scan.by_sheet(archive)
 
     return fmt, verify
 
@@ -242,6 +292,7 @@ def _verify_members(
     infos: list[zipfile.ZipInfo],
     max_unzipped_bytes: int,
     max_cells: int,
+    scan: _HiddenScan | None = None,
 ) -> None:
     """Stream every member once with a running budget, so a lying size header cannot pass.
 
@@ -249,7 +300,8 @@ def _verify_members(
     inflates past what it declares fails as corrupt; the budget caps the honest total.
     With max_cells, xlsx worksheets are also measured: calamine builds a dense grid from
     the first to the last cell holding a value, and one stray value at XFD1048576 would make
-    it allocate billions of cells and abort the process.
+    it allocate billions of cells and abort the process. With `scan`, the rows and columns
+    hidden in the worksheets are gathered from the same chunks.
     """
     budget = max_unzipped_bytes
     try:
@@ -259,6 +311,7 @@ def _verify_members(
             if info.flag_bits & 0x1:
                 raise SpreadsheetError(MSG_PASSWORD)
             extent = _SheetExtent() if max_cells and _is_worksheet(info.filename) else None
+            hidden = scan.member(info.filename) if scan is not None else None
             with archive.open(info) as member:
                 while chunk := member.read(_CHUNK):
                     budget -= len(chunk)
@@ -268,6 +321,8 @@ def _verify_members(
                         )
                     if extent is not None:
                         extent.feed(chunk)
+                    if hidden is not None:
+                        hidden.feed(chunk)
             if extent is not None:
                 extent.check(max_cells)
     except SpreadsheetError:
@@ -333,6 +388,172 @@ class _SheetExtent:
         cols = max(self.cols, self.unplaced)
         if rows * cols > max_cells:
             raise SpreadsheetError(MSG_TOO_MANY_CELLS_UNNAMED.format(rows=rows, cols=cols))
+
+
+# --- hidden rows and columns ---------------------------------------------------------------
+
+# Per sheet name: the 0-based (first, last) ranges of hidden rows, and of hidden columns.
+HiddenParts = dict[str, tuple[list[tuple[int, int]], list[tuple[int, int]]]]
+
+_TRUE = rb'(?:1|true)"'
+_XLSX_HIDDEN_ROW = re.compile(rb'<row\s[^>]*?\bhidden="' + _TRUE + rb'[^>]*>')
+_XLSX_HIDDEN_COL = re.compile(rb'<col\s[^>]*?\bhidden="' + _TRUE + rb'[^>]*>')
+_ODS_TAG = re.compile(rb'<table:table(-column|-row)?[\s/>][^>]*>')
+_TAG_SCAN_TAIL = 4096
+
+
+def _attribute(tag: bytes, name: bytes) -> bytes | None:
+    found = re.search(rb'\s' + re.escape(name) + rb'\s*=\s*"([^"]*)"', tag)
+    return found.group(1) if found else None
+
+
+def _number(value: bytes | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+class _TagScanner:
+    """Feeds the complete tags of an XML member read in chunks to `take`."""
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        text = self._tail + chunk
+        cut = text.rfind(b"<")
+        keep = cut >= 0 and b">" not in text[cut:] and len(text) - cut < _TAG_SCAN_TAIL
+        self._tail = text[cut:] if keep else b""
+        self.take(text[:cut] if keep else text)
+
+    def take(self, body: bytes) -> None:
+        raise NotImplementedError
+
+
+class _XlsxHidden(_TagScanner):
+    """Hidden rows (<row r=".." hidden="1">) and columns (<col min max hidden="1">) of one
+    worksheet. A row without its position (rare; no office program writes one hidden) is
+    left visible."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[tuple[int, int]] = []
+        self.cols: list[tuple[int, int]] = []
+
+    def take(self, body: bytes) -> None:
+        if b'hidden="' not in body:  # the usual case, at the cost of one search
+            return
+        for tag in _XLSX_HIDDEN_ROW.findall(body):
+            row = _number(_attribute(tag, b"r"), 0)
+            if row > 0:
+                self.rows.append((row - 1, row - 1))
+        for tag in _XLSX_HIDDEN_COL.findall(body):
+            first = _number(_attribute(tag, b"min"), 0)
+            last = _number(_attribute(tag, b"max"), first)
+            if 0 < first <= last:
+                self.cols.append((first - 1, last - 1))
+
+
+class _OdsHidden(_TagScanner):
+    """Collapsed or filtered rows and columns of every table in an ODS content.xml."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: HiddenParts = {}
+        self._name: str | None = None
+        self._row = self._col = 0
+
+    def take(self, body: bytes) -> None:
+        for match in _ODS_TAG.finditer(body):
+            tag, kind = match.group(0), match.group(1)
+            if kind is None:
+                self._start_table(tag)
+                continue
+            if self._name is None:
+                continue
+            repeat = max(1, _number(_attribute(
+                tag, b"table:number-rows-repeated" if kind == b"-row"
+                else b"table:number-columns-repeated"), 1))
+            hidden = _attribute(tag, b"table:visibility") in (b"collapse", b"filter")
+            rows, cols = self.tables[self._name]
+            if kind == b"-row":
+                if hidden:
+                    rows.append((self._row, self._row + repeat - 1))
+                self._row += repeat
+            else:
+                if hidden:
+                    cols.append((self._col, self._col + repeat - 1))
+                self._col += repeat
+
+    def _start_table(self, tag: bytes) -> None:
+        name = _attribute(tag, b"table:name")
+        self._name = html.unescape(name.decode("utf-8", "replace")) if name else None
+        self._row = self._col = 0
+        if self._name is not None:
+            self.tables.setdefault(self._name, ([], []))
+
+
+class _HiddenScan:
+    """Gathers hidden rows and columns of an xlsx/xlsm or ods while its members stream by."""
+
+    def __init__(self, fmt: str) -> None:
+        self.fmt = fmt
+        self.members: dict[str, _XlsxHidden] = {}
+        self.ods: _OdsHidden | None = None
+
+    def member(self, name: str) -> _TagScanner | None:
+        if self.fmt == "xlsx" and _is_worksheet(name):
+            self.members[name] = _XlsxHidden()
+            return self.members[name]
+        if self.fmt == "ods" and name == "content.xml":
+            self.ods = _OdsHidden()
+            return self.ods
+        return None
+
+    def by_sheet(self, archive: zipfile.ZipFile) -> HiddenParts:
+        if self.ods is not None:
+            return self.ods.tables
+        found = {m: (h.rows, h.cols) for m, h in self.members.items() if h.rows or h.cols}
+        if not found:
+            return {}
+        return {name: found[member] for name, member in _sheet_members(archive).items()
+                if member in found}
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_RELATION_ID = re.compile(rb'\s(?:[\w.-]+:)?id\s*=\s*"([^"]*)"')
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its worksheet XML member, from xl/workbook.xml and its relationships."""
+    targets: dict[bytes, str] = {}
+    for tag in _RELATION_TAG.findall(_read_small(archive, "xl/_rels/workbook.xml.rels")):
+        rel_id, target = _attribute(tag, b"Id"), _attribute(tag, b"Target")
+        if rel_id is None or target is None:
+            continue
+        path = html.unescape(target.decode("utf-8", "replace"))
+        path = path.lstrip("/") if path.startswith("/") else posixpath.join("xl", path)
+        targets[rel_id] = posixpath.normpath(path)
+    members: dict[str, str] = {}
+    for tag in _SHEET_TAG.findall(_read_small(archive, "xl/workbook.xml")):
+        name, rel = _attribute(tag, b"name"), _RELATION_ID.search(tag)
+        if name is not None and rel is not None and rel.group(1) in targets:
+            members[html.unescape(name.decode("utf-8", "replace"))] = targets[rel.group(1)]
+    return members
+
+
+def _with_hidden(sheet: Sheet, hidden: tuple[list[tuple[int, int]],
+                                             list[tuple[int, int]]] | None) -> Sheet:
+    """The sheet with its hidden ranges, kept within its grid."""
+    if not hidden:
+        return sheet
+    rows, cols = hidden
+    height, width = len(sheet.rows), sheet.width
+    sheet.hidden_rows = frozenset(i for a, b in rows for i in range(a, min(b, height - 1) + 1))
+    sheet.hidden_columns = frozenset(i for a, b in cols for i in range(a, min(b, width - 1) + 1))
+    return sheet
 
 
 def _column_number(letters: bytes) -> int:
@@ -405,7 +626,7 @@ MSG_TOO_SLOW = (
 
 
 def _read_workbook(data: bytes, fmt: str, max_cells: int,
-                   verify: Callable[[], None] | None = None) -> list[Sheet]:
+                   verify: Callable[[], HiddenParts] | None = None) -> list[Sheet]:
     if fmt in ISOLATED_FORMATS:
         return _read_workbook_isolated(data, fmt, max_cells, verify)
     if verify is not None:
@@ -414,18 +635,19 @@ def _read_workbook(data: bytes, fmt: str, max_cells: int,
 
 
 def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
-                            verify: Callable[[], None] | None = None) -> list[Sheet]:
+                            verify: Callable[[], HiddenParts] | None = None) -> list[Sheet]:
     """Run calamine in a child Python process; its crash is a damaged file, not ours.
 
     The child gets the file at once and reads it while this process streams the zip members
     through `verify` (two cores, one wait); a refusal from `verify` stops the child.
     """
     worker = _take_worker()
+    hidden: HiddenParts = {}
     try:
         _send(worker, json.dumps({"fmt": fmt, "max_cells": max_cells, "size": len(data)}
                                  ).encode() + b"\n", data)
         if verify is not None:
-            verify()
+            hidden = verify()
         try:
             out, _ = worker.communicate(timeout=WORKER_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired as exc:
@@ -440,7 +662,8 @@ def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
     reply = json.loads(out, object_hook=_decode_value)
     if "error" in reply:
         raise SpreadsheetError(reply["error"])
-    return [Sheet(s["name"], s["rows"], _ranges(s["merged"]), s["visible"], fmt)
+    return [_with_hidden(Sheet(s["name"], s["rows"], _ranges(s["merged"]), s["visible"], fmt),
+                         hidden.get(s["name"]))
             for s in reply["sheets"]]
 
 

@@ -79,6 +79,7 @@ def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | 
     reading = reading or Reading()
     parsed: list[tuple[Sheet, ParsedReport]] = []
     for sheet in sheets:
+        sheet = sheet.without_hidden()  # hidden rows and columns are never read
         layout = layouts.find_layout(sheet, reading)
         if layout is not None:
             parsed.append((sheet, layouts.parse_sheet(sheet, layout, "", None, kind, reading)))
