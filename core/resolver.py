@@ -23,6 +23,7 @@ from typing import Literal
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
+from core.catalogue_names import readable_names
 from core.units import (
     CODE_WIDTH,
     COMMUNE,
@@ -32,6 +33,7 @@ from core.units import (
     Unit,
     catalogue,
     format_code,
+    split_kind,
 )
 
 Status = Literal["ok", "unknown", "ambiguous"]
@@ -132,8 +134,31 @@ _PREFIX_RE = [(re.compile(rf"(?:{p})\s*"), kinds) for p, kinds in _PREFIXES]
 _ASCII_PREFIX_RE = [(re.compile(rf"(?:{p})\s*"), kinds) for p, kinds in _ASCII_PREFIXES]
 _COUNCIL = re.compile(r"^(?:ubnd|(?:uỷ|ủy) ban nhân dân|uy ban nhan dan)\b\s*")
 
-# Short forms that spreadsheets use for whole provinces, keyed like name_keys().
-_ALIASES = {"hcm": "79", "tphcm": "79", "brvt": "77"}
+# The level written after the name: "Thừa Thiên Huế (tỉnh)", "Bình Sơn - huyện".
+_SUFFIX_KINDS: dict[str, frozenset[str]] = {
+    "tỉnh": frozenset({"tinh"}), "thành phố": _CITY, "tp": _CITY,
+    "thị xã": frozenset({"thi_xa"}), "tx": frozenset({"thi_xa"}),
+    "thị trấn": frozenset({"thi_tran"}), "huyện": frozenset({"huyen"}),
+    "quận": frozenset({"quan"}), "phường": frozenset({"phuong"}), "xã": frozenset({"xa"}),
+}
+_ASCII_SUFFIX_KINDS: dict[str, frozenset[str]] = {
+    "tinh": frozenset({"tinh"}), "thanh pho": _CITY, "thi xa": frozenset({"thi_xa"}),
+    "thi tran": frozenset({"thi_tran"}), "huyen": frozenset({"huyen"}),
+    "quan": frozenset({"quan"}), "phuong": frozenset({"phuong"}), "xa": frozenset({"xa"}),
+}
+
+
+def _suffix_re(words: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words), key=len, reverse=True))
+    return re.compile(rf"\s*(?:\(\s*({alternatives})\s*\.?\s*\)|[-–—,:]\s*({alternatives})\.?)$")
+
+
+_SUFFIX_RE = _suffix_re(_SUFFIX_KINDS)
+_ASCII_SUFFIX_RE = _suffix_re(_ASCII_SUFFIX_KINDS)
+
+# Short forms that spreadsheets use for whole provinces, keyed like name_keys(): of the
+# name without its prefix, or of the whole text ("TT Huế" is no "Thị trấn Huế").
+_ALIASES = {"hcm": "79", "tphcm": "79", "brvt": "77", "tthue": "46", "tth": "46"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +179,11 @@ def parse_name(text: str) -> ParsedName:
     """Split "TT. Châu Ổ" into kinds {"thi_tran"} and "châu ổ"; drop a leading "UBND"."""
     cleaned = _COUNCIL.sub("", clean_text(text))
     is_ascii = cleaned.isascii()
+    suffix = (_ASCII_SUFFIX_RE if is_ascii else _SUFFIX_RE).search(cleaned)
+    if suffix and cleaned[:suffix.start()].strip(" .-"):
+        word = suffix.group(1) or suffix.group(2)
+        kinds = (_ASCII_SUFFIX_KINDS if is_ascii else _SUFFIX_KINDS)[word]
+        return ParsedName(cleaned, cleaned[:suffix.start()], kinds, is_ascii)
     patterns = _PREFIX_RE + (_ASCII_PREFIX_RE if is_ascii else [])
     for pattern, kinds in patterns:
         match = pattern.match(cleaned)
@@ -264,9 +294,15 @@ class Resolver:
     def __init__(self, units: Iterable[Unit] | None = None) -> None:
         self.units: tuple[Unit, ...] = tuple(catalogue() if units is None else units)
         self._by_code: dict[str, Unit] = {u.code: u for u in self.units}
+        # The catalogue's units are also known by their other names over time.
+        self._other_names: Callable[[str], tuple[str, ...]] = (
+            readable_names if units is None else lambda code: ())
         self._keys: dict[str, tuple[str, str]] = {}
         self._exact: dict[str, list[Unit]] = defaultdict(list)
         self._exact_ascii: dict[str, list[Unit]] = defaultdict(list)
+        # (key, code) -> the kinds of the unit's names with that key, per index; only for
+        # units with other names (the rest have one name, of their own kind).
+        self._name_kinds: tuple[dict[tuple[str, str], set[str]], ...] = ({}, {})
         self._below: dict[str, list[Unit]] = defaultdict(list)
         self._pools: dict[tuple[str | None, int | None], tuple[list[str], list[Unit]]] = {}
         for unit in self.units:
@@ -277,6 +313,17 @@ class Resolver:
         self._keys[unit.code] = (key, ascii_key)
         self._exact[key].append(unit)
         self._exact_ascii[ascii_key].append(unit)
+        others = self._other_names(unit.code)
+        for name in others:
+            kind, core = _kind_and_core(unit.level, name)
+            for index, (name_key, exact) in enumerate(zip(
+                    name_keys(core), (self._exact, self._exact_ascii), strict=True)):
+                if unit not in exact[name_key]:
+                    exact[name_key].append(unit)
+                self._name_kinds[index].setdefault((name_key, unit.code), set()).add(kind)
+        if others:
+            for index, name_key in enumerate((key, ascii_key)):
+                self._name_kinds[index].setdefault((name_key, unit.code), set()).add(unit.kind)
         ancestor = unit.parent_code
         while ancestor is not None:
             self._below[ancestor].append(unit)
@@ -386,6 +433,8 @@ class Resolver:
             found = _dedupe([u for u in matches if self._within(u, scope, level)])
             if scope is not None and level is None:
                 found = _shallowest(found)
+            if len(found) > 1:
+                found = self._by_2024_name(found, parsed)
             if len(found) == 1:
                 return self._result(query, "ok", found[0], scope=scope)
             if found:
@@ -410,14 +459,30 @@ class Resolver:
             if parsed.kinds is None:
                 yield core
             else:
-                yield [u for u in core if u.kind in parsed.kinds]
+                core_key = name_keys(parsed.core)[index]
+                yield [u for u in core if self._kinds(u, core_key, index) & parsed.kinds]
                 yield self._lookup(parsed.text, index)
         if parsed.levels is not None:
             for index in indexes:
                 yield [u for u in self._lookup(parsed.core, index) if u.level in parsed.levels]
-        alias = _ALIASES.get(name_keys(parsed.core)[1])
+        alias = (_ALIASES.get(name_keys(parsed.core)[1])
+                 or _ALIASES.get(name_keys(parsed.text)[1]))
         if alias and alias in self._by_code:
             yield [self._by_code[alias]]
+
+    def _kinds(self, unit: Unit, key: str, index: int) -> set[str]:
+        """The kinds of the unit's names that have this key: "Thành phố Huế" is a province
+        by its name of 2025, and Thừa Thiên Huế was a "Tỉnh" by its name of 2024."""
+        return self._name_kinds[index].get((key, unit.code)) or {unit.kind}
+
+    def _by_2024_name(self, found: list[Unit], parsed: ParsedName) -> list[Unit]:
+        """Where one unit's 2024 name and another's later name read the same, a 2024 file
+        means the first: "Thành phố Huế" under Thừa Thiên Huế is the city of 2024."""
+        keys = {name_keys(parsed.core), name_keys(parsed.text)}
+        own = [u for u in found if any(self._keys[u.code][0] == k or
+                                       (parsed.is_ascii and self._keys[u.code][1] == a)
+                                       for k, a in keys)]
+        return own if own else found
 
     def _exact_matches(self, parsed: ParsedName, level: int) -> list[Unit]:
         for matches in self._exact_tiers(parsed):
@@ -497,6 +562,13 @@ def _core_name(unit: Unit) -> str:
     """The name without its type prefix: "Bình Sơn", or "1" for "Phường 1"."""
     label = KIND_LABELS[unit.kind] + " "
     return unit.name[len(label):] if unit.name.startswith(label) else unit.short_name
+
+
+def _kind_and_core(level: int, name: str) -> tuple[str, str]:
+    """The kind a full name states, and the name without its prefix ("1" for "Phường 1")."""
+    kind, full, short = split_kind(level, name)
+    label = KIND_LABELS[kind] + " "
+    return kind, (full[len(label):] if full.startswith(label) else short)
 
 
 def _dedupe(units: list[Unit]) -> list[Unit]:

@@ -2,7 +2,9 @@
 
 The source is the `vietnam-provinces==0.6.0` package, the last release that still carries the
 pre-July-2025 three-level catalogue. Its `division_type` field is wrong for many rows, so the
-unit type is taken from the prefix of the official name instead.
+unit type is taken from the prefix of the official name instead. Its names are those of
+January 2025: a unit renamed since 2024 is named (and typed) here by its 2024 name, which
+2024 reports use; core.catalogue_names holds both, and the resolver reads both.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import vietnam_provinces
+
+from core.catalogue_names import names_of_2024
 
 PROVINCE, DISTRICT, COMMUNE = 1, 2, 3
 LEVEL_NAMES = {PROVINCE: "tỉnh", DISTRICT: "huyện", COMMUNE: "xã"}
@@ -38,7 +42,7 @@ class Unit:
     """One administrative unit as the catalogue names it."""
 
     code: str
-    name: str          # official full name, e.g. "Huyện Bình Sơn"
+    name: str          # official full 2024 name, e.g. "Huyện Bình Sơn", "Tỉnh Thừa Thiên Huế"
     short_name: str    # without the type prefix, e.g. "Bình Sơn" ("Phường 1" keeps its prefix)
     kind: str          # one of KIND_LABELS
     level: int         # PROVINCE, DISTRICT or COMMUNE
@@ -72,13 +76,16 @@ def catalogue() -> tuple[Unit, ...]:
     with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
         provinces = json.load(fh)
     units: list[Unit] = []
+    names = names_of_2024()
     for p in provinces:
         pcode = format_code(PROVINCE, p["code"])
-        units.append(_unit(PROVINCE, p["code"], p["name"], None, pcode))
+        units.append(_unit(PROVINCE, p["code"], names.get(pcode, p["name"]), None, pcode))
         for d in p["districts"]:
             dcode = format_code(DISTRICT, d["code"])
-            units.append(_unit(DISTRICT, d["code"], d["name"], pcode, pcode))
-            units.extend(_unit(COMMUNE, w["code"], w["name"], dcode, pcode) for w in d["wards"])
+            units.append(_unit(DISTRICT, d["code"], names.get(dcode, d["name"]), pcode, pcode))
+            units.extend(_unit(COMMUNE, w["code"],
+                               names.get(format_code(COMMUNE, w["code"]), w["name"]), dcode,
+                               pcode) for w in d["wards"])
     units.sort(key=lambda u: u.level)
     return tuple(units)
 

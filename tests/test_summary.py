@@ -46,7 +46,8 @@ def _situation(**changes) -> summary.Situation:
 
 
 def test_wording_by_unit_kind_and_changes():
-    assert summary.whole_unit("46") == "Toàn thành phố"  # Huế, a centrally-run city
+    assert summary.whole_unit("48") == "Toàn thành phố"  # Đà Nẵng, a centrally-run city
+    assert summary.whole_unit("46") == "Toàn tỉnh"  # Thừa Thiên Huế until 31/12/2024
     assert summary.whole_unit("462") == "Toàn thị xã"
     assert summary.sentence(_situation()) == (
         "Toàn thị trấn đạt 39%, xếp thứ 2/22 trong huyện, không có thêm tài khoản nào trong "
