@@ -211,3 +211,28 @@ def test_collapsed_and_filtered_parts_of_an_ods_sheet():
                                                ["Bình Trị", None, 377],
                                                [None, None, None],
                                                ["Bình An", None, 0]]
+
+
+def test_hidden_tags_split_across_chunks_are_still_found():
+    from core.spreadsheets import _OdsHidden, _XlsxHidden
+
+    xml = (b'<cols><col min="1" max="1" width="9"/><col customWidth="1" hidden="1" max="4" '
+           b'min="3" width="0"/></cols><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'
+           b'<row spans="1:4" r="7" ht="0" hidden="true"><c r="A7"><v>2</v></c></row>'
+           b'<row r="8" hidden="0"/></sheetData>')
+    xlsx_hidden = _XlsxHidden()
+    for i in range(0, len(xml), 7):
+        xlsx_hidden.feed(xml[i:i + 7])
+    xlsx_hidden.feed(b"")
+    assert (xlsx_hidden.rows, xlsx_hidden.cols) == ([(6, 6)], [(2, 3)])
+
+    ods = (b'<table:table table:name="A &amp; B"><table:table-column table:number-columns-'
+           b'repeated="2"/><table:table-column table:visibility="collapse"/><table:table-row '
+           b'table:number-rows-repeated="3"><table:table-cell/></table:table-row><table:table-'
+           b'row table:visibility="filter" table:number-rows-repeated="2"/></table:table>'
+           b'<table:table table:name="Hai"><table:table-row table:visibility="collapse"/>'
+           b"</table:table>")
+    ods_hidden = _OdsHidden()
+    for i in range(0, len(ods), 5):
+        ods_hidden.feed(ods[i:i + 5])
+    assert ods_hidden.tables == {"A & B": ([(3, 4)], [(2, 2)]), "Hai": ([(0, 0)], [])}
