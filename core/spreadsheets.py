@@ -146,6 +146,14 @@ class Sheet:
     def is_empty(self) -> bool:
         return not any(v is not None for row in self.rows for v in row)
 
+    def hidden_content(self) -> tuple[list[int], list[int]]:
+        """The hidden rows and the hidden columns that hold a value, sorted (0-based)."""
+        rows = [r for r in sorted(self.hidden_rows)
+                if r < len(self.rows) and any(v is not None for v in self.rows[r])]
+        cols = [c for c in sorted(self.hidden_columns)
+                if any(c < len(row) and row[c] is not None for row in self.rows)]
+        return rows, cols
+
     def without_hidden(self) -> Sheet:
         """The sheet as a person sees it: hidden rows and columns blanked.
 

@@ -70,6 +70,10 @@ def test_the_visible_current_figures_are_planned_not_the_hidden_ones(empty_engin
     assert int(frame["cashless"].sum()) == sum(by_name.values()) == 1049
     binh_tri = plan.figures[plan.figures["unit_code"] == _code("Xã Bình Trị")].iloc[0]
     assert (binh_tri["total"], binh_tri["cashless"]) == (626, 377)
+    # The person is told what was left unread, and it does not block the import.
+    [note] = [p for p in plan.warnings if "ẩn" in p.message_vi]
+    assert note.message_vi.startswith(
+        "Trang tính «BTXH»: không đọc 1 cột ẩn (D) và 2 dòng ẩn (3, 13)")
 
 
 @pytest.mark.postgres

@@ -78,6 +78,7 @@ def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | 
         raise ValueError(f"unknown report kind {kind!r}")
     reading = reading or Reading()
     parsed: list[tuple[Sheet, ParsedReport]] = []
+    hidden = {s.name: s.hidden_content() for s in sheets}
     for sheet in sheets:
         sheet = sheet.without_hidden()  # hidden rows and columns are never read
         layout = layouts.find_layout(sheet, reading)
@@ -93,7 +94,26 @@ def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | 
         _date_report(report, own[sheet.name], reading, date, file_name, len(chosen) > 1,
                      result)
     result.reports = [r for _, r in chosen]
+    result.problems += [p for s, _ in chosen if (p := _hidden_note(s.name, *hidden[s.name]))]
     return result
+
+
+def _hidden_note(sheet: str, rows: list[int], cols: list[int]) -> Problem | None:
+    """Say which hidden rows and columns holding values were left unread."""
+    if not rows and not cols:
+        return None
+
+    def listed(items: list[str]) -> str:
+        return ", ".join(items[:8]) + (", …" if len(items) > 8 else "")
+
+    parts = []
+    if cols:
+        parts.append(f"{len(cols)} cột ẩn ({listed([layouts.column_letter(c) for c in cols])})")
+    if rows:
+        parts.append(f"{len(rows)} dòng ẩn ({listed([str(r + 1) for r in rows])})")
+    return Problem(None, "warning", (
+        f"Trang tính «{sheet}»: không đọc {' và '.join(parts)}, như khi xem trong Excel. Nếu "
+        "cần số liệu ở đó, hãy bỏ ẩn rồi tải lên lại."), rule="hidden_cells")
 
 
 def _context_date(date: dt.date | None, parsed: list[tuple[Sheet, ParsedReport]],
