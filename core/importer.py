@@ -114,6 +114,7 @@ class ImportPlan:
     parts: list[ImportPlan] = field(default_factory=list)  # one per sheet read
     skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
     table_sheets: list[str] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)  # groups whose cashless count is derived
 
     @functools.cached_property
     def preview(self) -> pd.DataFrame:
@@ -277,6 +278,7 @@ def _merge(plan: ImportPlan, parts: list[ImportPlan], book: WorkbookReport) -> N
     plan.report_date = max(dates) if several and dates else first.report_date
     plan.date_source = first.date_source
     plan.groups = [g for g in (*GROUPS, ALL_GROUPS) if any(g in p.groups for p in parts)]
+    plan.derived = sorted({g for p in parts for g in p.derived})
     plan.figures = _concat([p.figures for p in parts])
     plan.quotas = _concat([p.quotas for p in parts])
     plan.skipped_sheets = book.skipped
@@ -608,6 +610,13 @@ def _figure_frames(report: ParsedReport, matches: _Matcher,
     Built column by column: a national file has 30,000 unit-group records.
     """
     fields_by_group = _fields_by_group(report)
+    plan.derived = _derive_from_rates(report, fields_by_group)
+    for group in plan.derived:
+        fields_by_group[group].add("cashless")
+        plan.problems.append(Problem(None, "warning", (
+            f"Bảng không có cột số đã chi trả qua tài khoản cho nhóm {GROUP_LABELS[group]}, "
+            "chỉ có tổng số và tỷ lệ: số này được tính bằng tổng số × tỷ lệ (làm tròn) và "
+            "được lưu là số suy ra từ tỷ lệ."), rule="derived_from_rate"))
     stored = [g for g, fields in fields_by_group.items() if fields & set(COUNT_FIELDS)]
     rate_all = ALL_GROUPS not in stored and "rate" in fields_by_group.get(ALL_GROUPS, set())
     plan.problems.extend(_missing_columns(fields_by_group, stored))
@@ -638,6 +647,20 @@ def _figure_frames(report: ParsedReport, matches: _Matcher,
         checked[column] = pd.to_numeric(checked[column]).astype("Int64")
     to_store = checked[checked["unit_code"].notna()][store.FIGURE_COLUMNS].reset_index(drop=True)
     return to_store, checked
+
+
+def _derive_from_rates(report: ParsedReport, fields_by_group: dict[str, set[str]]
+                       ) -> list[str]:
+    """A table stating the total and the rate but no cashless count keeps what it states:
+    the count is derived (total × rate, rounded) and marked so; the groups derived."""
+    derived = [g for g, fields in fields_by_group.items()
+               if {"total", "rate"} <= fields and "cashless" not in fields]
+    for group in derived:
+        for row in (*report.rows, *report.totals):
+            total, rate = row.values.get((group, "total")), row.values.get((group, "rate"))
+            if total is not None and rate is not None:
+                row.values[(group, "cashless")] = int(total * rate / 100 + 0.5)
+    return derived
 
 
 def _fields_by_group(report: ParsedReport) -> dict[str, set[str]]:
@@ -853,14 +876,18 @@ def _check_applicable(plan: ImportPlan) -> None:
 
 
 def _audit_detail(plan: ImportPlan) -> dict:
-    return {
+    detail = {
         "kind": plan.kind, "report_date": plan.report_date, "year": plan.year,
         "unit": plan.upload_unit, "rows": plan.row_count, "sha256": plan.sha256,
         "warnings": len(plan.warnings), "errors": len(plan.errors),
         "date_source": plan.date_source, "parent_source": plan.parent_source,
         "sheet": plan.report.sheet_name if plan.report else None,
-    } | ({"sheets": {p.report.sheet_name: p.report_date for p in plan.parts}}
-         if len(plan.parts) > 1 else {})
+    }
+    if plan.derived:
+        detail["derived_from_rate"] = {g: "cashless" for g in plan.derived}
+    if len(plan.parts) > 1:
+        detail["sheets"] = {p.report.sheet_name: p.report_date for p in plan.parts}
+    return detail
 
 
 _QUOTA_KEY = ["unit_code", "grp", "year", "quarter"]
@@ -1040,9 +1067,25 @@ def _summary(upload) -> dict:
 
 # ------------------------------------------------------------------------------ history
 
+
+def _history_note(summary: dict) -> str:
+    """What a reader of the history should know about how the figures were read."""
+    notes = []
+    derived = summary.get("derived_from_rate") or {}
+    if derived:
+        groups = ", ".join(GROUP_LABELS.get(g, g) for g in derived)
+        notes.append(f"số chi trả qua tài khoản suy ra từ tỷ lệ ({groups})")
+    sheets = summary.get("sheets") or {}
+    if sheets:
+        notes.append(f"{len(sheets)} trang tính, mỗi trang một ngày")
+    if summary.get("reading") in ("saved", "applied"):
+        notes.append("cách đọc đã sửa" if summary["reading"] == "saved"
+                     else "đọc theo cách đã ghi nhớ")
+    return "; ".join(notes)
+
 HISTORY_COLUMNS = ["id", "file_name", "kind", "report_date", "unit_code", "unit_name",
                    "uploaded_by", "uploaded_at", "status", "row_count", "inserted", "replaced",
-                   "unchanged", "warnings", "can_revert"]
+                   "unchanged", "warnings", "note", "can_revert"]
 
 
 def upload_history(conn: Connection, *, account: Account | None = None,
@@ -1069,6 +1112,7 @@ def upload_history(conn: Connection, *, account: Account | None = None,
             "status": row["status"], "row_count": row["row_count"],
             "inserted": summary.get("inserted"), "replaced": summary.get("replaced"),
             "unchanged": summary.get("unchanged"), "warnings": summary.get("warnings"),
+            "note": _history_note(summary),
             "can_revert": _may_revert(account, row),
         })
         if len(records) >= limit:

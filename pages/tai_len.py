@@ -414,7 +414,8 @@ HISTORY_COLS = [Col("number", "Số", width="small"), Col("file_name", "Tệp", 
                 Col("unit_label", "Đơn vị"), Col("uploaded_by", "Người tải lên"),
                 Col("when", "Thời gian"), Col("status_label", "Trạng thái"),
                 Col("row_count", "Số dòng", "count"), Col("inserted", "Thêm mới", "count"),
-                Col("replaced", "Thay thế", "count"), Col("unchanged", "Giữ nguyên", "count")]
+                Col("replaced", "Thay thế", "count"), Col("unchanged", "Giữ nguyên", "count"),
+                Col("note", "Ghi chú", width="medium")]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -321,3 +321,26 @@ def test_saved_readings_are_listed_for_the_administrator(empty_engine):
         ["bc_25.xlsx", BINH_SON, CLERK.username]]
     assert "Số ĐT nhận tiền" in listed["headers"][0]
     assert listed["reading"][0].columns == fix.columns
+
+
+# --- a total and a rate, no cashless count ---------------------------------------------------
+
+def test_a_table_with_total_and_rate_only_keeps_what_it_states(empty_engine):
+    data = xlsx(SheetSpec("Sheet1", [
+        ["UBND HUYỆN BÌNH SƠN"],
+        ["KẾT QUẢ CHI TRẢ BẢO TRỢ XÃ HỘI QUA TÀI KHOẢN (đến ngày 25/01/2024)"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Tỷ lệ chi trả qua tài khoản (%)"],
+        [1, "Xã Bình Trị", 1233, "60,22%"],
+        [2, "Thị trấn Châu Ổ", 300, "39%"],
+    ]))
+    plan, _ = import_plan(empty_engine, data, "ty_le.xlsx")
+    assert plan.derived == ["btxh"]
+    assert [p.rule for p in plan.warnings] == ["derived_from_rate"]
+    assert sorted((r[3], r[5]) for r in stored(empty_engine)) == [(300, 117), (1233, 743)]
+    with empty_engine.connect() as conn:
+        summary = conn.scalar(sa.select(uploads.c.summary))
+    assert '"derived_from_rate": {"btxh": "cashless"}' in summary
+    with empty_engine.connect() as conn:
+        history = importer.upload_history(conn, account=ADMIN)
+    assert history["note"].tolist() == [
+        "số chi trả qua tài khoản suy ra từ tỷ lệ (Bảo trợ xã hội)"]
