@@ -104,6 +104,8 @@ _UNIT_WORD = (
 )
 UNIT_LABEL_PATTERN = rf"^(?:ma )?{_UNIT_WORD}(?: {_UNIT_WORD})*$"
 CODE_LABEL_PATTERN = r"^ma\b"
+# Subtotals of a block of units: a cluster, an area, a region ("Cụm phía Bắc", "Khu vực 1").
+SUBTOTAL_ROW_PATTERN = r"^(cum|khu vuc|vung|tieu vung|mien|cong cum|cong khu vuc)\b"
 TOTAL_ROW_PATTERN = (
     r"^(tong cong|tong so|tong|cong|cong (toan|huyen|tinh|xa)\b.*|toan (tinh|huyen|quoc|thanh pho"
     r"|thi xa|xa|phuong|thi tran|nganh)\b.*|ca nuoc|tong toan\b.*)$"
@@ -145,6 +147,7 @@ _GROUP_COLUMN_RE = re.compile(GROUP_COLUMN_PATTERN)
 _UNIT_LABEL_RE = re.compile(UNIT_LABEL_PATTERN)
 _CODE_LABEL_RE = re.compile(CODE_LABEL_PATTERN)
 _TOTAL_ROW_RE = re.compile(TOTAL_ROW_PATTERN)
+_SUBTOTAL_ROW_RE = re.compile(SUBTOTAL_ROW_PATTERN)
 _STOP_ROW_RE = re.compile(STOP_ROW_PATTERN)
 _SECTION_RE = re.compile(SECTION_ORDER_PATTERN)
 _INDEX_TOKEN_RE = re.compile(INDEX_TOKEN_PATTERN)
@@ -899,6 +902,9 @@ _TITLE_DATE_RES = (
     re.compile(r"\b(?:tinh )?den (?:het )?(\d{1,2}) (\d{1,2}) (\d{4})\b"),
     re.compile(r"\bngay bao cao (\d{1,2}) (\d{1,2}) (\d{4})\b"),
     re.compile(r"\bngay (\d{1,2}) thang (\d{1,2}) nam (\d{4})\b"),
+    # "TIẾN ĐỘ NGÀY 22/01/2024", but not a dispatch's date ("Công văn số 271 ngày 19/01")
+    re.compile(r"^(?!.*\b(?:cong van|cv|van ban|quyet dinh|qd|ke hoach|thong bao|chi thi"
+               r"|nghi quyet|so \d+)\b).*?\bngay (\d{1,2}) (\d{1,2}) (\d{4})\b"),
 )
 _FILE_DATE_RES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\d)(20\d\d)[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)"), "ymd"),
@@ -1141,7 +1147,8 @@ class _RowReader:
         if self.group_column is not None:
             self._read_grouped_row(number, filled, raw, has_figures)
             return
-        label = self._total_label(filled)
+        label = self._total_label(filled) or (
+            self._subtotal_label(filled) if has_figures else None)
         if label is not None:
             row = ParsedRow(number, label, label=label)
             self._read_values(row, raw)
@@ -1231,6 +1238,14 @@ class _RowReader:
             value = row[index] if index < len(row) else None
             if (isinstance(value, str) and value and _fold_char(value[0]) in "tc"
                     and _TOTAL_ROW_RE.match(key(value))):
+                return value
+        return None
+
+    def _subtotal_label(self, row: list[object]) -> str | None:
+        """A block's subtotal: a row with figures naming a cluster or an area."""
+        for index in self.label_columns:
+            value = row[index] if index < len(row) else None
+            if isinstance(value, str) and _SUBTOTAL_ROW_RE.match(key(value)):
                 return value
         return None
 
@@ -1509,6 +1524,9 @@ def _check_totals(rows: list[ParsedRow], totals: list[ParsedRow]) -> list[Proble
             if stated is None or value_key[1] in PERCENT_FIELDS:
                 continue
             candidates = [_sum_of(segment, value_key), _sum_of(leaves, value_key)]
+            after = _segment_after(total, leaves, totals)
+            if after:
+                candidates.append(_sum_of(after, value_key))
             if any(s is None or s == stated for s in candidates):
                 continue
             group, field_name = value_key
@@ -1527,6 +1545,14 @@ def _segment_for(
     start = max(earlier, default=0)
     segment = [r for r in leaves if start < r.row_number < total.row_number]
     return segment or leaves
+
+
+def _segment_after(total: ParsedRow, leaves: list[ParsedRow], totals: list[ParsedRow]
+                   ) -> list[ParsedRow]:
+    """Rows up to the next total row: a block's subtotal written above its units."""
+    later = [t.row_number for t in totals if t.row_number > total.row_number]
+    end = min(later, default=10**9)
+    return [r for r in leaves if total.row_number < r.row_number < end]
 
 
 def _sum_of(rows: list[ParsedRow], value_key: tuple[str, str]) -> int | None:

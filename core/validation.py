@@ -19,6 +19,7 @@ shown and allowed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -283,7 +284,8 @@ def total_row_mismatch(frame: pd.DataFrame, ctx: Context) -> list[Problem]:
     """A total row that is not the sum of the rows means a row is missing or mistyped.
 
     Rows are those of the deepest level present; a total row may close its own block
-    ("Cộng" after each district) or cover the whole table: either sum is accepted.
+    ("Cộng" after each district), head it (a cluster's subtotal above its communes) or
+    cover the whole table: each sum is accepted.
     """
     totals = ctx.totals
     if totals is None or totals.empty or frame.empty:
@@ -310,6 +312,12 @@ def total_row_mismatch(frame: pd.DataFrame, ctx: Context) -> list[Problem]:
         block_sum = _summed(block, total, quota) if not block.empty else None
         if total["value"] in (summed, block_sum):
             continue
+        if _has(rows, "row_number"):  # a block's subtotal written above its units
+            later = [n for n in starts if n > total["row_number"]]
+            after = rows[(rows["row_number"] > total["row_number"])
+                         & (rows["row_number"] < min(later, default=10**9))]
+            if not after.empty and total["value"] == _summed(after, total, quota):
+                continue
         label = FIELD_LABELS.get(total["field"], total["field"]).lower()
         grp = total["grp"]
         suffix = f", {GROUP_LABELS[grp]}" if grp in GROUP_LABELS and grp != ALL_GROUPS else ""
@@ -410,7 +418,8 @@ def run(frame: pd.DataFrame, ctx: Context | None = None, *, kind: str = "progres
     """Every rule for this kind of data (or the named ones), problems in row order."""
     ctx = ctx or Context()
     chosen = [BY_NAME[n] for n in rules] if rules is not None else RULES
-    problems = [p for rule in chosen if kind in rule.kinds for p in rule.check(frame, ctx)]
+    problems = [p if p.rule else dataclasses.replace(p, rule=rule.name)
+                for rule in chosen if kind in rule.kinds for p in rule.check(frame, ctx)]
     return sort_problems(problems)
 
 

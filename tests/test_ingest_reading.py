@@ -344,3 +344,47 @@ def test_a_table_with_total_and_rate_only_keeps_what_it_states(empty_engine):
         history = importer.upload_history(conn, account=ADMIN)
     assert history["note"].tolist() == [
         "số chi trả qua tài khoản suy ra từ tỷ lệ (Bảo trợ xã hội)"]
+
+
+# --- subtotals and dates as offices write them -------------------------------------------------
+
+def test_cluster_subtotals_above_their_communes_are_not_units(empty_engine):
+    data = xlsx(SheetSpec("BTXH", [
+        ["UBND HUYỆN BÌNH SƠN"],
+        ["BÁO CÁO CHI TRẢ BẢO TRỢ XÃ HỘI QUA TÀI KHOẢN ĐẾN NGÀY 26/01/2024"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã chi trả qua tài khoản"],
+        ["I", "Cụm phía Bắc", 2133, 1120], [1, "Bình Trị", 1233, 800],
+        [2, "Bình Thanh", 900, 320],
+        ["II", "Cụm phía Nam", 870, 12], [3, "Bình Long", 870, 12],
+        [None, "Tổng cộng", 3003, 1132],
+    ]))
+    plan = plan_of(empty_engine, data, "cum.xlsx")
+    assert plan.can_apply, plan.errors
+    assert len(plan.unit_codes) == 3
+    assert [t.label for t in plan.report.totals] == ["Cụm phía Bắc", "Cụm phía Nam",
+                                                     "Tổng cộng"]
+    wrong = xlsx(SheetSpec("BTXH", [
+        ["UBND HUYỆN BÌNH SƠN"], ["BÁO CÁO ĐẾN NGÀY 26/01/2024"],
+        ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã chi trả qua tài khoản"],
+        ["I", "Cụm phía Bắc", 2000, 1120], [1, "Bình Trị", 1233, 800],
+        [2, "Bình Thanh", 900, 320]]))
+    assert [p.rule for p in plan_of(empty_engine, wrong, "cum.xlsx").errors] == [
+        "total_row_mismatch"]
+
+
+def test_days_dated_by_their_titles_and_a_summary_sheet_named_as_skipped(empty_engine):
+    def day(d: int, paid: int) -> list[list[object]]:
+        return [["UBND HUYỆN BÌNH SƠN"],
+                [f"TIẾN ĐỘ CHI TRẢ BTXH QUA TÀI KHOẢN NGÀY {d}/01/2024"],
+                ["TT", "Xã", "Tổng số ĐT", "Số chi trả qua TK"],
+                [1, "Bình Trị", 1233, paid], [2, "Bình Thanh", 800, paid // 3]]
+    data = xlsx(SheetSpec("Sheet1", day(22, 700)), SheetSpec("Sheet2", day(23, 720)))
+    plan = plan_of(empty_engine, data, "tuan.xlsx")
+    assert [(p.report.sheet_name, p.report_date, p.date_source) for p in plan.parts] == [
+        ("Sheet1", dt.date(2024, 1, 22), "title"), ("Sheet2", dt.date(2024, 1, 23), "title")]
+    named = xlsx(SheetSpec("22.01", day(22, 700)), SheetSpec("23.01", day(23, 720)),
+                 SheetSpec("Tổng hợp", day(23, 1)))
+    plan = plan_of(empty_engine, named, "tuan.xlsx")
+    assert [p.report.sheet_name for p in plan.parts] == ["22.01", "23.01"]
+    assert [p.message_vi for p in plan.warnings if "Tổng hợp" in p.message_vi] == [
+        "Không nhập trang tính «Tổng hợp» (không ghi ngày ở tên trang)."]

@@ -159,12 +159,16 @@ def _choose(parsed: list[tuple[Sheet, ParsedReport]], own: dict, reading: Readin
                                    + ", ".join(f"«{s.name}»" for s, _ in parsed) + ".")
         return chosen
     visible = [(s, r) for s, r in parsed if s.visible and r.rows]
-    dated = [(s, r) for s, r in visible if own[s.name] is not None]
-    days = {own[s.name][0] for s, _ in dated}
-    if len(dated) >= 2 and len(days) == len(dated):
-        result.skipped = [(s.name, "không ghi ngày") for s, r in visible
-                          if own[s.name] is None]
-        return sorted(dated, key=lambda p: own[p[0].name][0])
+    for source in ("sheet", "title"):  # dated by their names first, else by their titles
+        dated = [(s, r) for s, r in visible
+                 if own[s.name] is not None and own[s.name][1] == source]
+        days = {own[s.name][0] for s, _ in dated}
+        if len(dated) >= 2 and len(days) == len(dated):
+            names = {s.name for s, _ in dated}
+            result.skipped = [(s.name, "không ghi ngày" if source == "title"
+                               or own[s.name] is None else "không ghi ngày ở tên trang")
+                              for s, _ in visible if s.name not in names]
+            return sorted(dated, key=lambda p: own[p[0].name][0])
     best = max(parsed, key=lambda p: _table_score(*p))
     result.skipped = [(s.name, "chỉ nhập một bảng") for s, _ in parsed if s is not best[0]]
     return [best]
