@@ -62,9 +62,6 @@ UPLOAD_STATUS_LABELS = {"applied": "Đã nhập", "reverted": "Đã hoàn tác"}
 QUARTERS = ("q1", "q2", "q3", "q4")
 HISTORY_LIMIT = 200
 
-# Layout-stage problems that core.validation re-checks on the figures frame (with the final
-# severities of the import rules); kept once, from validation.
-_RECHECKED_LAYOUT_RULES = frozenset({"above_total", "stated_rate", "total_row_mismatch"})
 
 
 class ImportRefused(UserError):
@@ -744,7 +741,7 @@ def _problems(report: ParsedReport, checked: pd.DataFrame, ctx: validation.Conte
               plan: ImportPlan, matches: _Matcher) -> list[Problem]:
     """Layout problems (minus those validation re-checks) and every validation rule."""
     kind = plan.kind or "progress"
-    layout = [p for p in report.problems if p.rule not in _RECHECKED_LAYOUT_RULES]
+    layout = report.problems
     cell_errors = {p.row_number for p in layout if p.severity == "error" and p.column is not None}
     others = [r.name for r in validation.RULES if r.name != "missing_counts"]
     found = validation.run(checked, ctx, kind=kind, rules=others)

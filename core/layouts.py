@@ -1391,8 +1391,8 @@ def _show(cell: object) -> str:
 # --- percentages and checks --------------------------------------------------------------
 
 
-def _resolve_percents(pending: list[_PendingPercent]) -> dict[int, float]:
-    """Set stated percentages; return each row's tolerance per key for the rate checks.
+def _resolve_percents(pending: list[_PendingPercent]) -> None:
+    """Set stated percentages, each read on the scale its column and row agree on.
 
     A number cell holds a fraction (0.6022, Excel's percent format) when every number cell of
     its column is at most 1; counts on the same row settle a cell that reads better the other
@@ -1401,7 +1401,6 @@ def _resolve_percents(pending: list[_PendingPercent]) -> dict[int, float]:
     by_key: dict[tuple[str, str], list[_PendingPercent]] = {}
     for item in pending:
         by_key.setdefault(item.key, []).append(item)
-    tolerances: dict[int, float] = {}
     for items in by_key.values():
         numbers = [abs(i.number.value) for i in items if not i.number.has_percent_sign]
         fraction = bool(numbers) and max(numbers) <= 1
@@ -1415,10 +1414,7 @@ def _resolve_percents(pending: list[_PendingPercent]) -> dict[int, float]:
                     and abs(value - expected) > tolerance
                     and abs(alt[0] - expected) <= _tolerance(alt[1])):
                 value, decimals = alt
-                tolerance = _tolerance(decimals)
             item.row.values[item.key] = round(value, 10)
-            tolerances[id(item.row) ^ hash(item.key)] = tolerance
-    return tolerances
 
 
 def _percent_reading(number: _Number, fraction: bool) -> tuple[float, int]:
@@ -1443,60 +1439,15 @@ def _expected_percent(row: ParsedRow, value_key: tuple[str, str]) -> float | Non
     return part / whole * 100
 
 
-def _check_row(row: ParsedRow, tolerances: dict[int, float]) -> list[Problem]:
+def _check_row(row: ParsedRow) -> list[Problem]:
+    """What only the file's layout can tell: quarters that do not add up to the year (every
+    other check of figures is a rule of core.validation, run on the plan's frames)."""
     problems: list[Problem] = []
-    groups = {g for g, _ in row.values}
     who = row.label or row.unit_text or ""
-    values = row.values
-    for group in sorted(groups):
-        where = f"Dòng {row.row_number} ({who}{_group_suffix(group)})"
-        if values.get((group, "total")) is not None:
-            problems += _check_counts_within_total(row, group, where)
-        for value_key in ((group, "rate"), (group, "year_share_pct")):
-            if values.get(value_key) is not None:
-                problems += _check_percent(row, value_key, where, tolerances)
-        if values.get((group, "year_total")) is not None:
-            problems += _check_quarters(row, group, where)
+    for group in sorted({g for g, f in row.values if f == "year_total"}):
+        suffix = "" if group == ALL_GROUPS else f", {GROUP_LABELS[group]}"
+        problems += _check_quarters(row, group, f"Dòng {row.row_number} ({who}{suffix})")
     return problems
-
-
-def _group_suffix(group: str) -> str:
-    return "" if group == ALL_GROUPS else f", {GROUP_LABELS[group]}"
-
-
-def _check_counts_within_total(row: ParsedRow, group: str, where: str) -> list[Problem]:
-    total = row.values.get((group, "total"))
-    if total is None:
-        return []
-    problems = []
-    for field_name, what in (("accounts", "số đã có tài khoản"),
-                             ("cashless", "số đã chi trả qua tài khoản")):
-        value = row.values.get((group, field_name))
-        if value is not None and value > total:
-            problems.append(Problem(row.row_number, "error", (
-                f"{where}: {what} ({vi_number(value)}) lớn hơn tổng số đối tượng "
-                f"({vi_number(total)})."), rule="above_total"))
-    return problems
-
-
-def _check_percent(
-    row: ParsedRow, value_key: tuple[str, str], where: str, tolerances: dict[int, float]
-) -> list[Problem]:
-    stated = row.values.get(value_key)
-    expected = _expected_percent(row, value_key)
-    if stated is None or expected is None:
-        return []
-    tolerance = tolerances.get(id(row) ^ hash(value_key), MIN_RATE_TOLERANCE)
-    if abs(stated - expected) <= tolerance + 1e-9:
-        return []
-    group, field_name = value_key
-    if field_name == "rate":
-        part, whole = row.values[(group, "cashless")], row.values[(group, "total")]
-    else:
-        part, whole = row.values[(group, "year_total")], row.values[(group, "base_total")]
-    return [Problem(row.row_number, "warning", (
-        f"{where}: tỷ lệ ghi {vi_number(stated)}% nhưng {vi_number(part)}/{vi_number(whole)} "
-        f"= {vi_number(expected)}%."), rule="stated_rate")]
 
 
 def _check_quarters(row: ParsedRow, group: str, where: str) -> list[Problem]:
@@ -1509,56 +1460,7 @@ def _check_quarters(row: ParsedRow, group: str, where: str) -> list[Problem]:
         return []
     return [Problem(row.row_number, "warning", (
         f"{where}: cộng bốn quý được {vi_number(summed)} nhưng cột cả năm ghi "
-        f"{vi_number(year_total)}."))]
-
-
-def _check_totals(rows: list[ParsedRow], totals: list[ParsedRow]) -> list[Problem]:
-    """Each total row against the sum of the unit rows at the deepest level present."""
-    levels = [r.level for r in rows if r.level is not None]
-    deepest = max(levels, default=None)
-    leaves = [r for r in rows if deepest is None or r.level in (deepest, None)]
-    problems = []
-    for total in totals:
-        segment = _segment_for(total, leaves, totals)
-        for value_key, stated in total.values.items():
-            if stated is None or value_key[1] in PERCENT_FIELDS:
-                continue
-            candidates = [_sum_of(segment, value_key), _sum_of(leaves, value_key)]
-            after = _segment_after(total, leaves, totals)
-            if after:
-                candidates.append(_sum_of(after, value_key))
-            if any(s is None or s == stated for s in candidates):
-                continue
-            group, field_name = value_key
-            problems.append(Problem(total.row_number, "warning", (
-                f"Dòng {total.row_number} ({total.label}): {FIELD_LABELS[field_name].lower()}"
-                f"{_group_suffix(group)} ghi {vi_number(stated)} nhưng cộng các dòng được "
-                f"{vi_number(candidates[0])}."), rule="total_row_mismatch"))
-    return problems
-
-
-def _segment_for(
-    total: ParsedRow, leaves: list[ParsedRow], totals: list[ParsedRow]
-) -> list[ParsedRow]:
-    """Rows since the previous total row: a "Cộng" row closes its own block."""
-    earlier = [t.row_number for t in totals if t.row_number < total.row_number]
-    start = max(earlier, default=0)
-    segment = [r for r in leaves if start < r.row_number < total.row_number]
-    return segment or leaves
-
-
-def _segment_after(total: ParsedRow, leaves: list[ParsedRow], totals: list[ParsedRow]
-                   ) -> list[ParsedRow]:
-    """Rows up to the next total row: a block's subtotal written above its units."""
-    later = [t.row_number for t in totals if t.row_number > total.row_number]
-    end = min(later, default=10**9)
-    return [r for r in leaves if total.row_number < r.row_number < end]
-
-
-def _sum_of(rows: list[ParsedRow], value_key: tuple[str, str]) -> int | None:
-    values = [r.values.get(value_key) for r in rows]
-    present = [v for v in values if v is not None]
-    return sum(present) if present else None  # type: ignore[arg-type]
+        f"{vi_number(year_total)}."), rule="quarters_sum")]
 
 
 # --- kind --------------------------------------------------------------------------------
@@ -1626,11 +1528,10 @@ def parse_sheet(
     reader = _RowReader(sheet, layout, columns, single_unit=unit_hint if layout.single_unit
                         else None)
     reader.read()
-    tolerances = _resolve_percents(reader.percents)
+    _resolve_percents(reader.percents)
     problems += reader.problems
     for row in (*reader.rows, *reader.totals):
-        problems += _check_row(row, tolerances)
-    problems += _check_totals(reader.rows, reader.totals)
+        problems += _check_row(row)
     problems.sort(key=lambda p: (p.row_number or 0, p.severity != "error"))
     report_date, date_source = _report_date(date, lines, layout, file_name)
     final_kind = kind if kind != "auto" else _detect_kind(columns, reader.rows, title_key)
