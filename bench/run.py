@@ -38,6 +38,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.ingest.apply import apply_import
+from core.ingest.plan import plan_import
+
 ROOT = Path(__file__).resolve().parent.parent
 ALL = "all"
 
@@ -208,7 +211,7 @@ def _import_phase(url: str, scale: str, runs: int) -> dict:
     import python_calamine
 
     from bench import files, synthetic
-    from core import db, importer
+    from core import db
     from core.permissions import Account
 
     s = synthetic.scale(scale)
@@ -229,12 +232,12 @@ def _import_phase(url: str, scale: str, runs: int) -> dict:
     def one_import() -> tuple[float, float, int]:
         with engine.connect() as conn:
             started = time.perf_counter()
-            plan = importer.plan_import(conn, data, name)
+            plan = plan_import(conn, data, name)
             planned = time.perf_counter()
             if not plan.can_apply:
                 raise SystemExit(f"Tệp thử không nhập được: {plan.errors[:2]} "
                                  f"{plan.questions[:1]}")
-            result = importer.apply_import(conn, plan, account)
+            result = apply_import(conn, plan, account)
             applied = time.perf_counter()
             conn.rollback()  # every run imports into the same database
         return planned - started, applied - planned, result.rows

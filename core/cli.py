@@ -17,10 +17,13 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core import auth, bootstrap, db, demo, importer, metrics
+from core import auth, bootstrap, db, demo, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS
 from core.errors import UserError
+from core.ingest.apply import ImportResult, apply_import
+from core.ingest.model import DATE_SOURCE_LABELS, KIND_LABELS, PARENT_SOURCE_LABELS
+from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ALL_SHEETS, Reading, parse_map
 from core.permissions import Account
 from core.units import by_code
@@ -247,18 +250,18 @@ def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
     try:
         data = _read_upload(path)
         with engine.begin() as conn:
-            plan = importer.plan_import(conn, data, name, date=args.date, unit=args.unit,
+            plan = plan_import(conn, data, name, date=args.date, unit=args.unit,
                                         kind=args.kind, reading=_reading(args))
             if not plan.can_apply:
                 _print_refusal(name, plan)
                 return False
-            result = None if args.dry_run else importer.apply_import(conn, plan, account)
+            result = None if args.dry_run else apply_import(conn, plan, account)
     except UserError as err:
         print(f"{name}: {err}", file=sys.stderr)
         return False
     print(_import_summary(name, plan, result))
     if plan.saved is not None:
-        print(f"  {importer.saved_notice(plan.saved)}")
+        print(f"  {saved_notice(plan.saved)}")
     if len(plan.parts) > 1:
         for part in plan.parts:
             print(f"  Trang tính «{part.report.sheet_name}»: ngày {fmt.date(part.report_date)}, "
@@ -297,7 +300,7 @@ _QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY
                    "parent": "dùng --unit ĐƠN_VỊ", "unit": "dùng --unit XÃ"}
 
 
-def _print_refusal(name: str, plan: importer.ImportPlan) -> None:
+def _print_refusal(name: str, plan: ImportPlan) -> None:
     print(f"{name}: không nhập được, chưa ghi gì.", file=sys.stderr)
     for question in plan.questions:
         hint = f" ({_QUESTION_HINTS[question.key]})" if question.key in _QUESTION_HINTS else ""
@@ -311,16 +314,16 @@ def _print_refusal(name: str, plan: importer.ImportPlan) -> None:
         print("  Lỗi: tệp không có số liệu nào để nhập.", file=sys.stderr)
 
 
-def _import_summary(name: str, plan: importer.ImportPlan,
-                    result: importer.ImportResult | None) -> str:
-    parts = [importer.KIND_LABELS.get(plan.kind or "", plan.kind or "")]
+def _import_summary(name: str, plan: ImportPlan,
+                    result: ImportResult | None) -> str:
+    parts = [KIND_LABELS.get(plan.kind or "", plan.kind or "")]
     if plan.kind == "quota":
         parts.append(f"năm {plan.year}")
     if plan.report_date is not None:
-        source = importer.DATE_SOURCE_LABELS.get(plan.date_source or "", "")
+        source = DATE_SOURCE_LABELS.get(plan.date_source or "", "")
         parts.append(f"ngày {fmt.date(plan.report_date)} (theo {source})")
     if plan.parent_code is not None:
-        source = importer.PARENT_SOURCE_LABELS.get(plan.parent_source or "", "")
+        source = PARENT_SOURCE_LABELS.get(plan.parent_source or "", "")
         parts.append(f"đơn vị cấp trên {by_code()[plan.parent_code].name} (theo {source})")
     groups = [fmt.GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
     if groups:

@@ -6,10 +6,10 @@ row per commune; a province sends the ministry one row per district: title block
 tính đến ngày dd/mm/yyyy", a band of columns per beneficiary group (merged header), an index
 row (A, B, C, 1, 2, 3, 4=3/1 ...), a total row, a note and the signature block.
 
-The file must import back through core.importer to the same figures (the level above runs the
+The file must import back through core.ingest to the same figures (the level above runs the
 same dashboard): official codes stand next to the names, counts are numbers (#,##0, read
 1.049 on a Vietnamese system) and rates fractions (0.00%, read 8,67%), the header words are
-those core.layouts recognises, and totals are values equal to the sum of the rows (the
+those core.ingest recognises, and totals are values equal to the sum of the rows (the
 importer checks them). Units without any figure are named in the note rather than given
 empty rows, which the importer would report as missing figures.
 """
@@ -31,7 +31,7 @@ from core import demo, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS, OPTIONAL_FIELDS
 from core.errors import UserError
-from core.layouts import FIELD_LABELS
+from core.ingest.model import FIELD_LABELS
 from core.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

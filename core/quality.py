@@ -33,7 +33,8 @@ from sqlalchemy.engine import Connection
 from core import audit, store, validation
 from core.db import ALL_GROUPS, GROUPS, quality_explanations
 from core.errors import UserError
-from core.layouts import FIELD_LABELS, GROUP_LABELS, vi_number
+from core.ingest.model import FIELD_LABELS, GROUP_LABELS
+from core.ingest.numbers import vi_number
 from core.permissions import Account, PermissionDenied, can_upload, can_view
 from core.units import DISTRICT, LEVEL_NAMES, PROVINCE, by_code, child_codes, descendant_codes
 

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.db import GROUPS
-from core.layouts import GROUP_LABELS
+from core.ingest.model import GROUP_LABELS
 from core.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code, catalogue, child_codes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

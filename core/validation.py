@@ -13,7 +13,7 @@ checks richer when a file is the source:
 - rate_stated: the rate (%) the file states for the row's group; rate_all_stated: the rate it
   states over all groups while giving the counts per group.
 
-Each rule returns `core.layouts.Problem`s in Vietnamese. Errors block an import, warnings are
+Each rule returns `core.ingest.model.Problem`s in Vietnamese. Errors block an import, warnings are
 shown and allowed.
 """
 
@@ -29,13 +29,14 @@ import pandas as pd
 
 from core import config
 from core.db import ALL_GROUPS
-from core.layouts import FIELD_LABELS, GROUP_LABELS, Problem, vi_number
+from core.ingest.model import FIELD_LABELS, GROUP_LABELS, Problem
+from core.ingest.numbers import vi_number
 from core.units import by_code
 
 ERROR, WARNING = "error", "warning"
 FIGURE_KINDS = ("progress", "national")
 QUOTA_KINDS = ("quota",)
-MIN_RATE_TOLERANCE = 0.1  # percentage points, as core.layouts allows a rate written "8,67"
+MIN_RATE_TOLERANCE = 0.1  # percentage points, as the import allows a rate written "8,67"
 # Counts that only grow: a fall means a typing slip or a report of the wrong day.
 CUMULATIVE_FIELDS = ("accounts", "cashless", "id_verified")
 QUARTER_FIELDS = {"q1": 1, "q2": 2, "q3": 3, "q4": 4}

@@ -1,6 +1,6 @@
 """Tải lên báo cáo: drop a file, see what was understood, confirm; the history with revert.
 
-The page is thin: core.importer makes the plan (a dry run) and applies it; this script shows
+The page is thin: core.ingest makes the plan (a dry run) and applies it; this script shows
 the plan (kind, date, parent, groups, rows with the unit matched, problems per row), asks
 what the file does not say (date, parent unit), and lists the uploads with a revert action.
 """
@@ -14,12 +14,25 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import config, importer, sources, templates
+from core import config, sources, templates
 from core import formatting as fmt
 from core.errors import UserError
 from core.ingest import remembered
+from core.ingest.apply import ImportResult, apply_import
+from core.ingest.history import revert_upload, upload_history
+from core.ingest.model import (
+    DATE_SOURCE_LABELS,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    KIND_LABELS,
+    PARENT_SOURCE_LABELS,
+    PROGRESS_FIELDS,
+    QUOTA_FIELDS,
+    STATUS_LABELS,
+    UPLOAD_STATUS_LABELS,
+)
+from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ROLE_LABELS, ColumnMeaning, Reading
-from core.layouts import FIELD_LABELS, GROUP_LABELS, PROGRESS_FIELDS, QUOTA_FIELDS
 from core.permissions import Account
 from core.status import LIGHT_FILLS
 from core.units import DISTRICT, PROVINCE, by_code, catalogue
@@ -38,9 +51,9 @@ _PLAN = "upload_plan"
 _RESULT = "upload_result"
 _ROUND = "upload_round"  # bumped after an import, to empty the file box
 _READING = "upload_reading"  # (file sha256, Reading): what the person set for this file
-KIND_OPTIONS = {"auto": "Tự nhận biết", "progress": importer.KIND_LABELS["progress"],
-                "quota": importer.KIND_LABELS["quota"],
-                "national": importer.KIND_LABELS["national"]}
+KIND_OPTIONS = {"auto": "Tự nhận biết", "progress": KIND_LABELS["progress"],
+                "quota": KIND_LABELS["quota"],
+                "national": KIND_LABELS["national"]}
 PREVIEW_FIELDS = {"progress": ("total", "accounts", "cashless"),
                   "national": ("total", "accounts", "cashless"),
                   "quota": ("q1", "q2", "q3", "q4", "year_total")}
@@ -69,7 +82,7 @@ def parent_label(code: str | None) -> str:
 
 
 def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
-              kind: str, reading: Reading) -> importer.ImportPlan:
+              kind: str, reading: Reading) -> ImportPlan:
     """The dry run, kept in the session: a national file takes a second or two to plan,
     and every click reruns the script. Keyed by the content, the options, the reading the
     person set and the data version (a plan compares with stored figures)."""
@@ -81,7 +94,7 @@ def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
         if kept is not None and kept[0] == key:
             return kept[1]
         with st.spinner("Đang đọc và kiểm tra tệp…"):
-            plan = importer.plan_import(conn, data, name, date=day, unit=parent, kind=kind,
+            plan = plan_import(conn, data, name, date=day, unit=parent, kind=kind,
                                         reading=reading, uploader_unit=account.unit_code)
     st.session_state[_PLAN] = (key, plan)
     return plan
@@ -114,12 +127,12 @@ def meaning_key(column) -> str:
     return f"figure:{column.field}" if column.role == "figure" else column.role
 
 
-def show_reading(plan: importer.ImportPlan, reading: Reading) -> None:
+def show_reading(plan: ImportPlan, reading: Reading) -> None:
     """What the machine understood, each part correctable; every change re-plans at once."""
     st.subheader("Cách đọc tệp")
     if plan.saved is not None:
         note, forget = st.columns([4, 1])
-        note.info(escape_md(importer.saved_notice(plan.saved)), icon=":material/bookmark:")
+        note.info(escape_md(saved_notice(plan.saved)), icon=":material/bookmark:")
         if forget.button("Quên cách đọc này", key="reading_forget",
                          icon=":material/bookmark_remove:"):
             with ctx.engine.begin() as conn:
@@ -135,7 +148,7 @@ def show_reading(plan: importer.ImportPlan, reading: Reading) -> None:
     show_columns(plan, reading)
 
 
-def show_sheets(plan: importer.ImportPlan, reading: Reading) -> None:
+def show_sheets(plan: ImportPlan, reading: Reading) -> None:
     if len(plan.table_sheets) <= 1 and len(plan.parts) <= 1:
         return
     read_now = [p.report.sheet_name for p in plan.parts]
@@ -161,7 +174,7 @@ def show_sheets(plan: importer.ImportPlan, reading: Reading) -> None:
             st.rerun()
 
 
-def show_file_choices(plan: importer.ImportPlan, reading: Reading) -> None:
+def show_file_choices(plan: ImportPlan, reading: Reading) -> None:
     left, right = st.columns(2)
     group = left.selectbox(
         "Nhóm đối tượng của cả tệp", GROUP_OPTIONS, index=GROUP_OPTIONS.index(reading.group),
@@ -185,7 +198,7 @@ def show_file_choices(plan: importer.ImportPlan, reading: Reading) -> None:
             st.rerun()
 
 
-def show_columns(plan: importer.ImportPlan, reading: Reading) -> None:
+def show_columns(plan: ImportPlan, reading: Reading) -> None:
     st.dataframe(columns_frame(plan), hide_index=True)
     columns = [c for c in plan.report.columns if c.header]
     if not columns:
@@ -228,10 +241,10 @@ def describe_meaning(meaning: ColumnMeaning) -> str:
     return f"{text} – {GROUP_LABELS[meaning.group]}" if meaning.group else text
 
 
-def show_understood(plan: importer.ImportPlan) -> None:
+def show_understood(plan: ImportPlan) -> None:
     """Kind, date, parent, groups and size, each with where it came from."""
     cards = st.columns(4)
-    fact(cards[0], "Loại báo cáo", importer.KIND_LABELS.get(plan.kind or "", "–"),
+    fact(cards[0], "Loại báo cáo", KIND_LABELS.get(plan.kind or "", "–"),
          f"trang tính «{plan.report.sheet_name}»" if plan.report else None)
     if plan.kind == "quota":
         fact(cards[1], "Năm chỉ tiêu", str(plan.year or "–"))
@@ -257,11 +270,11 @@ def fact(column, label: str, value: str, note: str | None = None) -> None:
 
 
 def _source(what: str, source: str | None) -> str | None:
-    labels = importer.DATE_SOURCE_LABELS if what == "date" else importer.PARENT_SOURCE_LABELS
+    labels = DATE_SOURCE_LABELS if what == "date" else PARENT_SOURCE_LABELS
     return f"theo {labels[source]}" if source in labels else None
 
 
-def columns_frame(plan: importer.ImportPlan) -> pd.DataFrame:
+def columns_frame(plan: ImportPlan) -> pd.DataFrame:
     roles = {"name": "Tên đơn vị", "code": "Mã đơn vị", "order": "Số thứ tự",
              "group": "Nhóm đối tượng", "ignored": "Không dùng"}
     rows = []
@@ -278,7 +291,7 @@ def columns_frame(plan: importer.ImportPlan) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def preview_frame(plan: importer.ImportPlan) -> tuple[pd.DataFrame, list[Col], int]:
+def preview_frame(plan: ImportPlan) -> tuple[pd.DataFrame, list[Col], int]:
     """The rows to show (problem rows first when the file is long) and their columns."""
     data = plan.preview
     total = len(data)
@@ -286,7 +299,7 @@ def preview_frame(plan: importer.ImportPlan) -> tuple[pd.DataFrame, list[Col], i
         flagged = data[data["severity"].notna()]
         rest = data[data["severity"].isna()].head(max(0, PREVIEW_LIMIT - len(flagged)))
         data = pd.concat([flagged.head(PREVIEW_LIMIT), rest]).sort_values("row_number")
-    data = data.assign(status_label=data["status"].map(importer.STATUS_LABELS),
+    data = data.assign(status_label=data["status"].map(STATUS_LABELS),
                        unit_name=data["unit_name"].fillna("–"),
                        unit_code=data["unit_code"].fillna("–"))
     cols = [Col("row_number", "Dòng", "text", width="small"),
@@ -319,7 +332,7 @@ def _rate(data: pd.DataFrame, group: str) -> pd.Series:
     return cashless / total.where(total > 0) * 100
 
 
-def show_preview(plan: importer.ImportPlan) -> None:
+def show_preview(plan: ImportPlan) -> None:
     data, cols, total = preview_frame(plan)
     fills = [LIGHT_FILLS["red"] if s == "error" else LIGHT_FILLS["amber"] if s == "warning"
              else None for s in data["severity"]]
@@ -331,7 +344,7 @@ def show_preview(plan: importer.ImportPlan) -> None:
                 height=min(600, 38 + 35 * len(data)))
 
 
-def show_problems(plan: importer.ImportPlan) -> None:
+def show_problems(plan: ImportPlan) -> None:
     errors, warnings = plan.errors, plan.warnings
     if errors:
         st.error(f"**{fmt.number(len(errors))} lỗi** phải sửa trong tệp trước khi nhập.",
@@ -352,7 +365,7 @@ def _problem_list(problems: list) -> None:
     st.markdown("\n".join(lines))
 
 
-def show_questions(plan: importer.ImportPlan) -> None:
+def show_questions(plan: ImportPlan) -> None:
     for question in plan.questions:
         text = escape_md(question.message_vi)
         if question.candidates:
@@ -362,11 +375,11 @@ def show_questions(plan: importer.ImportPlan) -> None:
                 "cáo» phía trên)", icon=":material/help:")
 
 
-def confirm(plan: importer.ImportPlan) -> None:
+def confirm(plan: ImportPlan) -> None:
     """Write the plan: one transaction; then empty the file box and say what happened."""
     try:
         with ctx.engine.begin() as conn:
-            result = importer.apply_import(conn, plan, account)
+            result = apply_import(conn, plan, account)
     except UserError as err:
         st.session_state[_RESULT] = ("error", str(err))
         return
@@ -375,10 +388,10 @@ def confirm(plan: importer.ImportPlan) -> None:
     st.session_state.pop(_PLAN, None)
 
 
-def result_text(plan: importer.ImportPlan, result: importer.ImportResult) -> str:
+def result_text(plan: ImportPlan, result: ImportResult) -> str:
     when = (f"năm {plan.year}" if plan.kind == "quota"
             else f"ngày {fmt.date(result.report_date)}")
-    return (f"Đã nhập tệp «{plan.file_name}» ({importer.KIND_LABELS[result.kind]}, {when}): "
+    return (f"Đã nhập tệp «{plan.file_name}» ({KIND_LABELS[result.kind]}, {when}): "
             f"{fmt.number(result.inserted)} dòng thêm mới, {fmt.number(result.replaced)} "
             f"dòng thay thế, {fmt.number(result.unchanged)} dòng giữ nguyên"
             f"{f', {fmt.number(result.warnings)} cảnh báo' if result.warnings else ''}. "
@@ -388,7 +401,7 @@ def result_text(plan: importer.ImportPlan, result: importer.ImportResult) -> str
 def revert(upload_id: int) -> None:
     try:
         with ctx.engine.begin() as conn:
-            done = importer.revert_upload(conn, upload_id, account)
+            done = revert_upload(conn, upload_id, account)
     except UserError as err:
         st.session_state[_RESULT] = ("error", str(err))
         return
@@ -400,9 +413,9 @@ def revert(upload_id: int) -> None:
 
 def history_frame(history: pd.DataFrame) -> pd.DataFrame:
     return history.assign(
-        kind_label=history["kind"].map(importer.KIND_LABELS).fillna(history["kind"]),
+        kind_label=history["kind"].map(KIND_LABELS).fillna(history["kind"]),
         when=[t.strftime("%d/%m/%Y %H:%M") for t in history["uploaded_at"]],
-        status_label=history["status"].map(importer.UPLOAD_STATUS_LABELS),
+        status_label=history["status"].map(UPLOAD_STATUS_LABELS),
         unit_label=history["unit_name"].fillna("Toàn quốc"),
         day=[fmt.date(d) for d in history["report_date"]],  # Styler leaves None as "None"
         number=history["id"].astype(str),
@@ -481,7 +494,7 @@ if plan is not None:
 st.divider()
 st.subheader("Lịch sử tải lên")
 with ctx.engine.connect() as conn:
-    history = importer.upload_history(conn, account=account)
+    history = upload_history(conn, account=account)
 if history.empty:
     st.info("Chưa có lần tải lên nào.", icon=":material/history:")
 else:

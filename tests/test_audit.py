@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from core import audit, store
 from core.db import audit_log, figures, uploads
+from core.ingest.apply import apply_import
+from core.ingest.plan import plan_import
 from core.permissions import Account, PermissionDenied, check_upload
 
 pytestmark = pytest.mark.postgres
@@ -163,7 +165,6 @@ def test_a_leader_cannot_upload_even_for_their_own_unit(databases):
 
 
 def test_through_the_importer_a_neighbouring_districts_staff_cannot_import_binh_son(databases):
-    from core import importer
     from tests.workbooks import fixture
 
     engine = databases.new_engine(demo=True)
@@ -172,9 +173,9 @@ def test_through_the_importer_a_neighbouring_districts_staff_cannot_import_binh_
     before = _snapshot(engine)
     with pytest.raises(PermissionDenied, match="Xã Bình Trị") as refused, \
             engine.begin() as conn:
-        plan = importer.plan_import(conn, data, "binh_son.ods")
+        plan = plan_import(conn, data, "binh_son.ods")
         assert plan.parent_code == "524" and not plan.errors and not plan.questions
-        importer.apply_import(conn, plan, tra_bong_staff)
+        apply_import(conn, plan, tra_bong_staff)
     assert "Huyện Trà Bồng" in str(refused.value)  # whose reach it is, named too
     assert _snapshot(engine) == before
     with engine.connect() as conn:
@@ -183,8 +184,8 @@ def test_through_the_importer_a_neighbouring_districts_staff_cannot_import_binh_
                                                                  False)
 
     with engine.begin() as conn:  # the same file by Bình Sơn's own staff goes in
-        plan = importer.plan_import(conn, data, "binh_son.ods")
-        importer.apply_import(conn, plan, BINH_SON_STAFF)
+        plan = plan_import(conn, data, "binh_son.ods")
+        apply_import(conn, plan, BINH_SON_STAFF)
     assert _snapshot(engine)[1] != before[1]
     with engine.connect() as conn:
         entry = audit.query(conn, action=audit.UPLOAD).iloc[0]

@@ -11,8 +11,10 @@ import datetime as dt
 
 import pytest
 
-from core import importer, metrics
+from core import metrics
 from core.catalogue_names import name_on, name_table, readable_names
+from core.ingest.apply import apply_import
+from core.ingest.plan import plan_import
 from core.resolver import get_resolver, parse_name
 from core.units import DISTRICT, PROVINCE, by_code, catalogue
 from tests.workbooks import SheetSpec, national_provinces_rows, xlsx
@@ -160,7 +162,7 @@ SPELLINGS = {
 def test_a_63_province_file_plans_with_no_unknown_unit(empty_engine, spelling):
     data = _national_file(SPELLINGS[spelling])
     with empty_engine.connect() as conn:
-        plan = importer.plan_import(conn, data, "toan_quoc.xlsx", today=D(2024, 12, 31))
+        plan = plan_import(conn, data, "toan_quoc.xlsx", today=D(2024, 12, 31))
 
     assert plan.kind == "national"
     assert plan.errors == [] and plan.questions == [], (plan.errors, plan.questions)
@@ -172,8 +174,8 @@ def test_a_63_province_file_plans_with_no_unknown_unit(empty_engine, spelling):
 def test_the_ranking_shows_the_2024_name(empty_engine):
     data = _national_file(lambda u: "TP. Huế" if u.code == HUE else u.short_name)
     with empty_engine.begin() as conn:
-        plan = importer.plan_import(conn, data, "toan_quoc.xlsx", today=D(2024, 12, 31))
-        importer.apply_import(conn, plan, importer_account())
+        plan = plan_import(conn, data, "toan_quoc.xlsx", today=D(2024, 12, 31))
+        apply_import(conn, plan, importer_account())
     with empty_engine.connect() as conn:
         table = metrics.ranking(conn, D(2024, 1, 23)).set_index("code")
     assert len(table) == 63

@@ -15,7 +15,8 @@ import gc
 
 import pytest
 
-from core import importer, store
+from core import store
+from core.ingest.plan import plan_import
 from core.spreadsheets import SpreadsheetError, _SheetExtent, read_sheets
 from core.units import descendant_codes
 from tests.helpers import put_figures
@@ -66,12 +67,12 @@ def test_latest_reports_of_many_units_are_the_same_rows(empty_engine, monkeypatc
 def test_import_restores_the_cycle_collector(empty_engine):
     assert gc.isenabled()
     with empty_engine.connect() as conn:
-        plan = importer.plan_import(conn, b"not a workbook", "x.xlsx")
+        plan = plan_import(conn, b"not a workbook", "x.xlsx")
     assert plan.errors and gc.isenabled()
     gc.disable()
     try:
         with empty_engine.connect() as conn:
-            importer.plan_import(conn, b"not a workbook", "x.xlsx")
+            plan_import(conn, b"not a workbook", "x.xlsx")
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()

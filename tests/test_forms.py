@@ -10,9 +10,11 @@ import io
 import openpyxl
 import pytest
 
-from core import forms, importer, metrics
+from core import forms, metrics
 from core.db import COUNT_FIELDS, GROUPS
 from core.errors import UserError
+from core.ingest.apply import apply_import
+from core.ingest.plan import ImportPlan, plan_import
 from core.permissions import Account
 from core.units import child_codes
 from tests.helpers import put_figures
@@ -40,11 +42,11 @@ def merged(ws) -> set[str]:
     return {str(r) for r in ws.merged_cells.ranges}
 
 
-def import_into(engine, data: bytes, name: str = "bieu.xlsx") -> importer.ImportPlan:
+def import_into(engine, data: bytes, name: str = "bieu.xlsx") -> ImportPlan:
     with engine.begin() as conn:
-        plan = importer.plan_import(conn, data, name, today=dt.date(2024, 12, 31))
+        plan = plan_import(conn, data, name, today=dt.date(2024, 12, 31))
         assert plan.can_apply, (plan.problems, plan.questions)
-        importer.apply_import(conn, plan, ADMIN)
+        apply_import(conn, plan, ADMIN)
     return plan
 
 

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-from core import importer
+from core.ingest.plan import ImportPlan, plan_import
 from core.spreadsheets import Sheet, read_sheets
 from tests.workbooks import BINH_SON_COMMUNES
 
@@ -53,9 +53,9 @@ def _binh_son_with_last_week(hide: bool) -> bytes:
     return buffer.getvalue()
 
 
-def _plan(engine, data: bytes) -> importer.ImportPlan:
+def _plan(engine, data: bytes) -> ImportPlan:
     with engine.connect() as conn:
-        return importer.plan_import(conn, data, "binh_son.xlsx", date=DAY, unit=BINH_SON,
+        return plan_import(conn, data, "binh_son.xlsx", date=DAY, unit=BINH_SON,
                                     today=dt.date(2024, 12, 31))
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from core import importer
+from core.ingest.plan import ImportPlan, plan_import
 from tests.workbooks import SheetSpec, xlsx
 
 pytestmark = pytest.mark.postgres
@@ -16,15 +16,15 @@ pytestmark = pytest.mark.postgres
 TITLE = ["UBND HUYỆN BÌNH SƠN"], ["BÁO CÁO TIẾN ĐỘ ĐẾN NGÀY 25/01/2024"]
 
 
-def plan_rows(engine, *rows, header=None) -> importer.ImportPlan:
+def plan_rows(engine, *rows, header=None) -> ImportPlan:
     header = header or ["TT", "Xã, thị trấn", "Tổng số đối tượng", "Số đã có TK",
                         "Số chi qua TK", "Tỷ lệ (%)"]
     data = xlsx(SheetSpec("Báo cáo", [*TITLE, header, *[list(r) for r in rows]]))
     with engine.connect() as conn:
-        return importer.plan_import(conn, data, "bc.xlsx", today=dt.date(2024, 12, 31))
+        return plan_import(conn, data, "bc.xlsx", today=dt.date(2024, 12, 31))
 
 
-def found(plan: importer.ImportPlan) -> list[tuple[str | None, str, str]]:
+def found(plan: ImportPlan) -> list[tuple[str | None, str, str]]:
     return [(p.rule, p.severity, p.message_vi) for p in plan.problems]
 
 

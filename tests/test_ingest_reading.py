@@ -15,10 +15,12 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from core import importer
 from core.db import figures, saved_readings, uploads
 from core.errors import UserError
 from core.ingest import remembered
+from core.ingest.apply import ImportRefused, apply_import
+from core.ingest.history import upload_history
+from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ALL_SHEETS, ColumnMeaning, Reading, parse_map, shape_signature
 from core.ingest.sheets import sheet_name_date
 from core.permissions import Account
@@ -33,16 +35,16 @@ BINH_SON = "524"
 CAM_LAC, CAM_XUYEN = "18748", "446"
 
 
-def plan_of(engine, data: bytes, name: str, **options) -> importer.ImportPlan:
+def plan_of(engine, data: bytes, name: str, **options) -> ImportPlan:
     with engine.connect() as conn:
-        return importer.plan_import(conn, data, name, today=TODAY, **options)
+        return plan_import(conn, data, name, today=TODAY, **options)
 
 
 def import_plan(engine, data: bytes, name: str, account: Account = ADMIN, **options):
     with engine.begin() as conn:
-        plan = importer.plan_import(conn, data, name, today=TODAY, **options)
+        plan = plan_import(conn, data, name, today=TODAY, **options)
         assert plan.can_apply, (plan.errors, plan.questions)
-        return plan, importer.apply_import(conn, plan, account)
+        return plan, apply_import(conn, plan, account)
 
 
 def stored(engine) -> list[tuple]:
@@ -195,8 +197,8 @@ def test_a_date_that_contradicts_a_sheet_is_an_error_never_a_relabel(empty_engin
     conflicts = [p for p in plan.errors if p.rule == "date_conflict"]
     assert {p.message_vi.split("»")[0] for p in conflicts} == {
         "Trang tính «22.01", "Trang tính «23-1"}
-    with pytest.raises(importer.ImportRefused), empty_engine.begin() as conn:
-        importer.apply_import(conn, plan, ADMIN)
+    with pytest.raises(ImportRefused), empty_engine.begin() as conn:
+        apply_import(conn, plan, ADMIN)
     assert stored(empty_engine) == []
 
 
@@ -242,7 +244,7 @@ def test_a_corrected_column_is_read_and_remembered_for_the_next_file(empty_engin
                     uploader_unit=BINH_SON)
     assert again.can_apply and again.saved is not None
     assert again.saved.confirmed_by == CLERK.username
-    assert importer.saved_notice(again.saved).startswith("Đọc theo cách đã xác nhận ngày ")
+    assert saved_notice(again.saved).startswith("Đọc theo cách đã xác nhận ngày ")
     assert sorted(again.figures["cashless"].tolist()) == [130, 320]
     # another unit's upload of the same shape is not read that way
     assert plan_of(empty_engine, xlsx(SheetSpec("Sheet1", rows)), "bc.xlsx",
@@ -341,7 +343,7 @@ def test_a_table_with_total_and_rate_only_keeps_what_it_states(empty_engine):
         summary = conn.scalar(sa.select(uploads.c.summary))
     assert '"derived_from_rate": {"btxh": "cashless"}' in summary
     with empty_engine.connect() as conn:
-        history = importer.upload_history(conn, account=ADMIN)
+        history = upload_history(conn, account=ADMIN)
     assert history["note"].tolist() == [
         "số chi trả qua tài khoản suy ra từ tỷ lệ (Bảo trợ xã hội)"]
 

@@ -19,8 +19,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import db, importer, metrics, rollups, store
+from core import db, metrics, rollups, store
 from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from core.ingest.history import revert_upload
 from core.permissions import Account
 from core.units import by_code, child_codes, descendant_codes, province_codes
 from tests.helpers import put_figures
@@ -239,7 +240,7 @@ def test_a_correction_and_a_revert_move_the_rollups_with_them(read_path, edge_en
     touched = sorted({by_code()[communes[1]].parent_code, by_code()[communes[2]].parent_code})
     _check(edge_engine, [2, 4, 8], [[DA_NANG, *touched]], [DA_NANG], ("btxh", ALL_GROUPS))
     with edge_engine.begin() as conn:
-        importer.revert_upload(conn, correction, ADMIN)
+        revert_upload(conn, correction, ADMIN)
     _check(edge_engine, [2, 4, 8], [[DA_NANG, *touched]], [DA_NANG], ("btxh", ALL_GROUPS))
     assert_rebuild_changes_nothing(edge_engine)
 

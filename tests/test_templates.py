@@ -9,8 +9,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from core import importer, metrics, templates
+from core import metrics, templates
 from core.db import quotas
+from core.ingest.apply import ImportResult, apply_import
+from core.ingest.plan import ImportPlan, plan_import
 from core.permissions import Account
 from core.units import by_code, child_codes
 
@@ -40,13 +42,13 @@ def fill(data: bytes, value_of, date_text: str | None = "01/02/2024") -> bytes:
     return buffer.getvalue()
 
 
-def plan_and_apply(engine, data: bytes, name: str) -> tuple[importer.ImportPlan,
-                                                           importer.ImportResult]:
+def plan_and_apply(engine, data: bytes, name: str) -> tuple[ImportPlan,
+                                                           ImportResult]:
     with engine.begin() as conn:
-        plan = importer.plan_import(conn, data, name, today=dt.date(2024, 12, 31))
+        plan = plan_import(conn, data, name, today=dt.date(2024, 12, 31))
         assert plan.can_apply, (plan.errors, plan.questions)
         assert plan.problems == []
-        return plan, importer.apply_import(conn, plan, ADMIN)
+        return plan, apply_import(conn, plan, ADMIN)
 
 
 def progress_value(code: str, column: int) -> int:

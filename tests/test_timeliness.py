@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from core import auth, importer, settings, timeliness
+from core import auth, settings, timeliness
 from core.db import uploads
+from core.ingest.history import revert_upload
 from core.permissions import Account
 from tests.helpers import put_figures
 
@@ -101,7 +102,7 @@ def test_a_reverted_upload_is_not_a_report(empty_engine):
         auth.create_user(conn, "quantri", "mật khẩu dài đủ 12", "admin", None)
     upload = report(empty_engine, PHUONG_1, at(7, 0))
     with empty_engine.begin() as conn:
-        importer.revert_upload(conn, upload, ADMIN)
+        revert_upload(conn, upload, ADMIN)
     assert statuses(empty_engine)[PHUONG_1] == "missing"
 
 

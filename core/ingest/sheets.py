@@ -13,14 +13,35 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from core import layouts
+from core.ingest.columns import finalize_columns, group_hints
+from core.ingest.detect import Layout, find_layout
+from core.ingest.model import (
+    KINDS,
+    MSG_NO_TABLE,
+    Column,
+    ParsedReport,
+    ParsedRow,
+    Problem,
+    column_letter,
+)
 from core.ingest.reading import ALL_SHEETS, Reading
+from core.ingest.rows import RowReader, check_row, resolve_percents
+from core.ingest.titles import (
+    date_from_file_name,
+    date_from_title,
+    hint_level,
+    title_date_cells,
+    title_lines,
+    title_phrases,
+    unit_hints_from_title,
+    year_from,
+)
 from core.ingest.vocabulary import key
-from core.layouts import ParsedReport, Problem
 from core.spreadsheets import Sheet, SpreadsheetError
 
-_YEAR_RE = re.compile(r"\bnam (20\d\d)\b")
+_TITLE_YEAR_RE = re.compile(r"\bnam (20\d\d)\b")
 _NAME_DATE_RES = (
     re.compile(r"^(?:ngay |bc |bao cao |so lieu |sl |n )?(\d{1,2}) (\d{1,2})(?: (\d{2}|\d{4}))?$"),
     re.compile(r"^(?:ngay|n) ?(\d{1,2})$"),
@@ -74,18 +95,18 @@ def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | 
                    kind: str = "auto", reading: Reading | None = None) -> WorkbookReport:
     """Read the workbook's table sheet(s) with the reading; SpreadsheetError when none holds
     a table."""
-    if kind != "auto" and kind not in layouts.KINDS:
+    if kind != "auto" and kind not in KINDS:
         raise ValueError(f"unknown report kind {kind!r}")
     reading = reading or Reading()
     parsed: list[tuple[Sheet, ParsedReport]] = []
     hidden = {s.name: s.hidden_content() for s in sheets}
     for sheet in sheets:
         sheet = sheet.without_hidden()  # hidden rows and columns are never read
-        layout = layouts.find_layout(sheet, reading)
+        layout = find_layout(sheet, reading)
         if layout is not None:
-            parsed.append((sheet, layouts.parse_sheet(sheet, layout, "", None, kind, reading)))
+            parsed.append((sheet, parse_sheet(sheet, layout, "", None, kind, reading)))
     if not parsed:
-        raise SpreadsheetError(layouts.MSG_NO_TABLE)
+        raise SpreadsheetError(MSG_NO_TABLE)
     context = _context_date(date, parsed, file_name)
     own = {s.name: _own_date(s.name, r, context) for s, r in parsed}
     result = WorkbookReport([], tables=[s.name for s, _ in parsed])
@@ -108,7 +129,7 @@ def _hidden_note(sheet: str, rows: list[int], cols: list[int]) -> Problem | None
 
     parts = []
     if cols:
-        parts.append(f"{len(cols)} cột ẩn ({listed([layouts.column_letter(c) for c in cols])})")
+        parts.append(f"{len(cols)} cột ẩn ({listed([column_letter(c) for c in cols])})")
     if rows:
         parts.append(f"{len(rows)} dòng ẩn ({listed([str(r + 1) for r in rows])})")
     return Problem(None, "warning", (
@@ -125,11 +146,11 @@ def _context_date(date: dt.date | None, parsed: list[tuple[Sheet, ParsedReport]]
     for _, report in parsed:
         if report.report_date is not None:
             return report.report_date
-    found = layouts.date_from_file_name(file_name)
+    found = date_from_file_name(file_name)
     if found is not None:
         return found
     for _, report in parsed:  # "NĂM 2024" in a title gives the year (not the month)
-        match = _YEAR_RE.search(key(report.title))
+        match = _TITLE_YEAR_RE.search(key(report.title))
         if match:
             return dt.date(int(match.group(1)), 1, 1)
     return None
@@ -200,7 +221,7 @@ def _date_report(report: ParsedReport, own: tuple[dt.date, str] | None, reading:
     elif own is not None:
         _set_date(report, own[0], own[1])
     elif not several:
-        found = layouts.date_from_file_name(file_name)
+        found = date_from_file_name(file_name)
         _set_date(report, found, "file_name" if found else None)
     else:
         _set_date(report, None, None)
@@ -226,3 +247,126 @@ def parse_report(sheets: list[Sheet], file_name: str = "", *, date: dt.date | No
     report = found.reports[0]
     report.other_table_sheets = [name for name in found.tables if name != report.sheet_name]
     return report
+
+
+# --- kind --------------------------------------------------------------------------------
+
+_NATIONAL_TITLE_RE = re.compile(
+    r"\bcac tinh\b|\btoan quoc\b|\bca nuoc\b|\b63 tinh\b|\btinh thanh pho\b"
+)
+
+
+_PROVINCE_PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp)\s+")
+
+
+def _detect_kind(columns: list[Column], rows: list[ParsedRow], title_key: str) -> str:
+    fields = {c.field for c in columns if c.role == "figure"}
+    if fields & {"q1", "q2", "q3", "q4", "year_total"}:
+        return "quota"
+    levels = {c.level for c in columns if c.role in ("name", "code")} - {0, None}
+    if levels == {1}:
+        return "national"
+    if not levels and _NATIONAL_TITLE_RE.search(title_key):
+        return "national"
+    if not levels and _mostly_provinces(rows):
+        return "national"
+    return "progress"
+
+
+def _mostly_provinces(rows: list[ParsedRow]) -> bool:
+    names = [r.unit_text for r in rows if r.unit_text]
+    if len(names) < 5:
+        return False
+    provinces = _province_keys()
+    hits = sum(1 for n in names if _PROVINCE_PREFIX_RE.sub("", key(n)) in provinces)
+    return hits >= 0.9 * len(names)
+
+
+@lru_cache(maxsize=1)
+def _province_keys() -> frozenset[str]:
+    from core.units import PROVINCE, catalogue
+
+    return frozenset(key(u.short_name) for u in catalogue() if u.level == PROVINCE)
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def parse_sheet(
+    sheet: Sheet, layout: Layout, file_name: str, date: dt.date | None, kind: str,
+    reading: Reading | None = None,
+) -> ParsedReport:
+    """One sheet's table, read with what `reading` sets and detection for the rest."""
+    lines = title_lines(layout.grid, layout.header_start)
+    title_key = key(" ".join(lines))
+    header_row = layout.header_start + 1
+    provisional = kind if kind != "auto" else (
+        "quota" if _detect_kind(layout.columns, [], "") == "quota" else "progress")
+    groups = group_hints(reading, title_key, sheet.name)
+    columns, problems = finalize_columns(layout.columns, groups, provisional, header_row,
+                                          layout)
+    hints = unit_hints_from_title(title_phrases(layout.grid, layout.header_start))
+    parent_hint = hints[0] if hints else None
+    unit_hint = None
+    if layout.single_unit:
+        unit_hint = reading.unit if reading and reading.unit else next(
+            (h for h in hints if hint_level(h) == 3), None)
+        above = [h for h in hints if hint_level(h) != 3]
+        parent_hint = above[0] if above else None
+    reader = RowReader(sheet, layout, columns, single_unit=unit_hint if layout.single_unit
+                        else None)
+    reader.read()
+    resolve_percents(reader.percents)
+    problems += reader.problems
+    for row in (*reader.rows, *reader.totals):
+        problems += check_row(row)
+    problems.sort(key=lambda p: (p.row_number or 0, p.severity != "error"))
+    report_date, date_source = _report_date(date, lines, layout, file_name)
+    final_kind = kind if kind != "auto" else _detect_kind(columns, reader.rows, title_key)
+    return ParsedReport(
+        kind=final_kind,
+        sheet_name=sheet.name,
+        title="\n".join(lines),
+        report_date=report_date,
+        date_source=date_source,
+        year=_quota_year(final_kind, columns, lines, report_date),
+        parent_hint=parent_hint,
+        columns=columns,
+        rows=reader.rows,
+        totals=reader.totals,
+        problems=problems,
+        header_rows=(header_row, layout.header_end + 1),
+        single_unit=layout.single_unit,
+        unit_hint=unit_hint,
+        group_source=groups.source,
+        headers=layout.headers,
+    )
+
+
+def _report_date(
+    date: dt.date | None, lines: list[str], layout: Layout, file_name: str
+) -> tuple[dt.date | None, str | None]:
+    """The argument, else the title, else the file name; never a guess."""
+    if date is not None:
+        return date, "argument"
+    found = date_from_title(lines)
+    if found is None:
+        cells = title_date_cells(layout.grid, layout.header_start)
+        found = cells[0] if cells else None
+    if found is not None:
+        return found, "title"
+    found = date_from_file_name(file_name)
+    if found is not None:
+        return found, "file_name"
+    return None, None
+
+
+def _quota_year(
+    kind: str, columns: list[Column], lines: list[str], report_date: dt.date | None
+) -> int | None:
+    if kind != "quota":
+        return None
+    year = year_from(columns, lines)
+    if year is None and report_date is not None:
+        return report_date.year
+    return year

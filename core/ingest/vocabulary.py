@@ -1,4 +1,5 @@
-"""How people word a report's headers: the one home of the import's vocabulary.
+"""How people word a report: the one home of the import's vocabulary (headers, groups, unit
+columns, total, subtotal and signature rows, index rows), with text folding.
 
 Matching works on folded text (`key`: lower case, no diacritics, đ → d, punctuation as single
 spaces), so "Tỷ lệ", "TỈ LỆ", "Tỷ lệ (%)", NFD text and old/new tone placement (ủy / uỷ)
@@ -13,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from core.ingest.model import ALL_GROUPS
 
 # --- folding ---------------------------------------------------------------------------------
 
@@ -133,4 +136,86 @@ def groups_named(text: str) -> list[str]:
 def group_of_text(text: str) -> str | None:
     """The one group a text names, else None (none, or several)."""
     found = groups_named(text)
+    return found[0] if len(found) == 1 else None
+
+
+# --- columns, rows and totals ---------------------------------------------------------------
+
+# Columns whose leaf says this are notes, never figures, whatever the band above them says.
+IGNORED_COLUMN_PATTERN = (
+    r"\bghi chu\b|\bnguyen nhan\b|\bly do\b|\bde xuat\b|\bkien nghi\b|\bdien thoai\b"
+    r"|\bho (va )?ten\b|\bnguoi phu trach\b|\bchuc vu\b|\bdia chi\b|\bdon vi tinh\b|^dvt$"
+)
+
+
+ORDER_PATTERN = r"^(s ?t ?t|so tt|t ?t|thu tu|so thu tu)$"
+
+
+# A column naming the group on each row, for tables with one row per unit and group.
+GROUP_COLUMN_PATTERN = r"^((nhom|loai) )?doi tuong( chinh sach| huong| asxh)?$|^nhom$"
+
+
+# Unit columns are made of these words only ("Xã, phường, thị trấn", "Tỉnh/Thành phố",
+# "Tên đơn vị", "Mã huyện"); the level comes from which words appear.
+_UNIT_WORD = (
+    r"(?:tinh|thanh pho|tp|tw|trung uong|truc thuoc|thuoc|huyen|quan|thi xa|tx|xa|phuong"
+    r"|thi tran|tt|don vi|dvhc|dv|dia phuong|dia ban|hanh chinh|cap|ten|so|va|hoac)"
+)
+
+
+UNIT_LABEL_PATTERN = rf"^(?:ma )?{_UNIT_WORD}(?: {_UNIT_WORD})*$"
+
+
+CODE_LABEL_PATTERN = r"^ma\b"
+
+
+# Subtotals of a block of units: a cluster, an area, a region ("Cụm phía Bắc", "Khu vực 1").
+SUBTOTAL_ROW_PATTERN = r"^(cum|khu vuc|vung|tieu vung|mien|cong cum|cong khu vuc)\b"
+
+
+TOTAL_ROW_PATTERN = (
+    r"^(tong cong|tong so|tong|cong|cong (toan|huyen|tinh|xa)\b.*|toan (tinh|huyen|quoc|thanh pho"
+    r"|thi xa|xa|phuong|thi tran|nganh)\b.*|ca nuoc|tong toan\b.*)$"
+)
+
+
+STOP_ROW_PATTERN = (
+    r"^(nguoi lap|nguoi bao cao|can bo lap|tm |t m |kt |ghi chu|noi nhan|chu tich|pho chu tich"
+    r"|thu truong|giam doc|pho giam doc|truong phong|pho truong phong|lanh dao|xac nhan|ky ten"
+    r"|ke toan|chanh van phong)|\bngay( \d+)? thang( \d+)? nam\b"
+)
+
+
+SECTION_ORDER_PATTERN = r"^(?=[ivxlc]+$)[ivxlc]{1,6}$|^[a-e]$"
+
+
+INDEX_TOKEN_PATTERN = (
+    r"^\(?\$?\s*[A-Za-z0-9]{1,3}(\s*[=+\-*/x:]\s*\(?[A-Za-z0-9]{1,3}\)?)*\s*\$?\)?$"
+)
+
+
+# Dashes mean "none"; Excel error values (a rate dividing by a zero total) in CSV exports too.
+EMPTY_MARKS = frozenset({"-", "–", "—", "…", "...", "--", "#DIV/0!", "#N/A", "#VALUE!", "#REF!",
+                         "#NAME?", "#NUM!", "#NULL!"})
+IGNORED_RE = re.compile(IGNORED_COLUMN_PATTERN)
+ORDER_RE = re.compile(ORDER_PATTERN)
+GROUP_COLUMN_RE = re.compile(GROUP_COLUMN_PATTERN)
+UNIT_LABEL_RE = re.compile(UNIT_LABEL_PATTERN)
+CODE_LABEL_RE = re.compile(CODE_LABEL_PATTERN)
+TOTAL_ROW_RE = re.compile(TOTAL_ROW_PATTERN)
+SUBTOTAL_ROW_RE = re.compile(SUBTOTAL_ROW_PATTERN)
+STOP_ROW_RE = re.compile(STOP_ROW_PATTERN)
+SECTION_RE = re.compile(SECTION_ORDER_PATTERN)
+INDEX_TOKEN_RE = re.compile(INDEX_TOKEN_PATTERN)
+YEAR_RE = re.compile(r"\b(20\d\d)\b")
+
+
+def row_group(text: str | None) -> str | None:
+    """The group a row names in a group column; a total line over the groups is "all"."""
+    if not text:
+        return None
+    text_key = key(text)
+    if TOTAL_ROW_RE.match(text_key) or text_key in ("tat ca", "chung", "tong so doi tuong"):
+        return ALL_GROUPS
+    found = [g for g, p in GROUP_RES if p.search(text_key)]
     return found[0] if len(found) == 1 else None

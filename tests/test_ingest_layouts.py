@@ -8,13 +8,10 @@ import unicodedata
 
 import pytest
 
+from core.ingest.model import MSG_NO_TABLE, ParsedReport
+from core.ingest.numbers import parse_number
 from core.ingest.sheets import parse_report
-from core.layouts import (
-    MSG_NO_TABLE,
-    ParsedReport,
-    date_from_file_name,
-    parse_number,
-)
+from core.ingest.titles import date_from_file_name
 from core.spreadsheets import SpreadsheetError, read_sheets
 from tests.workbooks import (
     BINH_SON_COMMUNES,

@@ -14,9 +14,11 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from core import audit, importer, metrics
+from core import audit, metrics
 from core.db import audit_log, figures, quotas, replaced_figures, uploads
-from core.importer import ImportRefused, RevertRefused
+from core.ingest.apply import ImportRefused, ImportResult, apply_import
+from core.ingest.history import RevertRefused, revert_upload, upload_history
+from core.ingest.plan import ImportPlan, plan_import
 from core.permissions import Account, PermissionDenied
 from core.spreadsheets import MSG_CORRUPT, MSG_EMPTY_FILE, MSG_EMPTY_WORKBOOK, MSG_PASSWORD
 from tests.workbooks import (
@@ -47,27 +49,27 @@ BINH_SON, QUANG_NGAI, QUANG_TRI = "524", "51", "45"
 # ------------------------------------------------------------------------------ helpers
 
 
-def plan_of(engine, data: bytes, name: str, **options) -> importer.ImportPlan:
+def plan_of(engine, data: bytes, name: str, **options) -> ImportPlan:
     with engine.connect() as conn:
-        return importer.plan_import(conn, data, name, today=TODAY, **options)
+        return plan_import(conn, data, name, today=TODAY, **options)
 
 
 def import_file(engine, data: bytes, name: str, account: Account = ADMIN,
-                **options) -> importer.ImportResult:
+                **options) -> ImportResult:
     with engine.begin() as conn:
-        plan = importer.plan_import(conn, data, name, today=TODAY, **options)
+        plan = plan_import(conn, data, name, today=TODAY, **options)
         assert plan.can_apply, (plan.errors, plan.questions)
-        return importer.apply_import(conn, plan, account)
+        return apply_import(conn, plan, account)
 
 
-def apply(engine, plan: importer.ImportPlan, account: Account) -> importer.ImportResult:
+def apply(engine, plan: ImportPlan, account: Account) -> ImportResult:
     with engine.begin() as conn:
-        return importer.apply_import(conn, plan, account)
+        return apply_import(conn, plan, account)
 
 
 def revert(engine, upload_id: int, account: Account) -> dict:
     with engine.begin() as conn:
-        return importer.revert_upload(conn, upload_id, account)
+        return revert_upload(conn, upload_id, account)
 
 
 def counts(engine) -> dict[str, int]:
@@ -204,9 +206,9 @@ def test_national_file_with_every_commune_by_code_imports(empty_engine):
     data = national_communes_xlsx()
     started = time.perf_counter()
     with empty_engine.begin() as conn:
-        plan = importer.plan_import(conn, data, "xa_toan_quoc.xlsx", today=TODAY)
+        plan = plan_import(conn, data, "xa_toan_quoc.xlsx", today=TODAY)
         planned = time.perf_counter()
-        result = importer.apply_import(conn, plan, ADMIN)
+        result = apply_import(conn, plan, ADMIN)
     done = time.perf_counter()
     print(f"\nnational file, 10,051 communes x 3 groups: plan {planned - started:.2f} s, "
           f"apply {done - planned:.2f} s")
@@ -466,10 +468,10 @@ def test_staff_of_another_district_is_refused_the_whole_file(empty_engine):
     staff = Account("can_bo_binh_son", "staff", BINH_SON)
     before = counts(empty_engine)
     with empty_engine.begin() as conn:
-        plan = importer.plan_import(conn, phu_luc_01_xlsx(), "pl01.xlsx", today=TODAY)
+        plan = plan_import(conn, phu_luc_01_xlsx(), "pl01.xlsx", today=TODAY)
         assert plan.can_apply
         with pytest.raises(PermissionDenied) as refused:
-            importer.apply_import(conn, plan, staff)
+            apply_import(conn, plan, staff)
     message = str(refused.value)
     assert "Thành phố Đông Hà" in message and "Huyện Hướng Hóa" in message
     assert "Toàn bộ tệp không được nhập" in message
@@ -492,9 +494,9 @@ def test_staff_imports_their_own_district(empty_engine):
 
 def test_leaders_cannot_import(empty_engine):
     with empty_engine.begin() as conn:
-        plan = importer.plan_import(conn, binh_son_xlsx(), "bs.xlsx", today=TODAY)
+        plan = plan_import(conn, binh_son_xlsx(), "bs.xlsx", today=TODAY)
         with pytest.raises(PermissionDenied, match="chỉ được xem"):
-            importer.apply_import(conn, plan, Account("lanh_dao", "leader", QUANG_NGAI))
+            apply_import(conn, plan, Account("lanh_dao", "leader", QUANG_NGAI))
     assert counts(empty_engine)["figures"] == 0
 
 
@@ -537,20 +539,20 @@ def test_new_report_replaces_and_revert_restores(empty_engine):
     assert len(refused_entries(empty_engine, audit.REVERT)) == 1
 
     with empty_engine.begin() as conn:
-        done = importer.revert_upload(conn, second.upload_id, ADMIN)
+        done = revert_upload(conn, second.upload_id, ADMIN)
     assert done == {"removed": 2, "restored": 2}
     assert stored(empty_engine, "21064") == (430, None, 0)
     assert counts(empty_engine)["figures"] == 22
     assert counts(empty_engine)["replaced_figures"] == 0
     with empty_engine.connect() as conn:
-        history = importer.upload_history(conn, account=ADMIN).set_index("id")
+        history = upload_history(conn, account=ADMIN).set_index("id")
         district = metrics.figures_as_of(conn, [BINH_SON], DAY, "btxh").loc[BINH_SON]
     assert history.loc[second.upload_id, "status"] == "reverted"
     assert not history.loc[second.upload_id, "can_revert"]
     assert district["cashless"] == 1049
 
     with empty_engine.begin() as conn:
-        importer.revert_upload(conn, first.upload_id, ADMIN)
+        revert_upload(conn, first.upload_id, ADMIN)
     assert counts(empty_engine)["figures"] == 0
     with pytest.raises(RevertRefused, match="đã được hoàn tác"):
         revert(empty_engine, first.upload_id, ADMIN)
@@ -577,7 +579,7 @@ def test_quota_replace_and_revert_restores_the_earlier_quotas(empty_engine):
     with pytest.raises(RevertRefused):
         revert(empty_engine, first.upload_id, ADMIN)
     with empty_engine.begin() as conn:
-        assert importer.revert_upload(conn, second.upload_id, ADMIN) == {"removed": 1,
+        assert revert_upload(conn, second.upload_id, ADMIN) == {"removed": 1,
                                                                          "restored": 1}
     assert dong_ha_q1() == 96
     assert counts(empty_engine)["quotas"] == 72
@@ -595,7 +597,7 @@ def test_demo_data_is_not_reverted_piecemeal(databases):
     engine = databases.new_engine(demo=True)
     with engine.connect() as conn:
         demo_upload = conn.scalar(sa.select(sa.func.min(uploads.c.id)))
-        history = importer.upload_history(conn, account=ADMIN)
+        history = upload_history(conn, account=ADMIN)
     assert not history["can_revert"].any()
     with pytest.raises(RevertRefused, match="Dữ liệu mẫu"):
         revert(engine, demo_upload, ADMIN)
@@ -618,9 +620,9 @@ def test_history_shows_each_user_what_they_may_see(empty_engine):
     mine = import_file(empty_engine, binh_son_xlsx(), "bs.xlsx", account=staff)
     import_file(empty_engine, national_provinces_xlsx(), "tq.xlsx")
     with empty_engine.connect() as conn:
-        everything = importer.upload_history(conn, account=ADMIN)
-        own = importer.upload_history(conn, account=staff)
-        province = importer.upload_history(conn, account=Account("t", "staff", QUANG_NGAI))
+        everything = upload_history(conn, account=ADMIN)
+        own = upload_history(conn, account=staff)
+        province = upload_history(conn, account=Account("t", "staff", QUANG_NGAI))
     assert list(everything["file_name"]) == ["tq.xlsx", "bs.xlsx", "pl01.xlsx"]
     assert list(own["file_name"]) == ["bs.xlsx"] and own["can_revert"].all()
     assert list(province["file_name"]) == ["bs.xlsx"]

@@ -1,0 +1,221 @@
+"""What the import reads a sheet into: columns, rows, problems, the parsed report; the names of
+kinds, groups, fields and levels that every step shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from core import audit
+
+# --- vocabulary ------------------------------------------------------------------------------
+
+KINDS = ("progress", "quota", "national")
+
+
+GROUPS = ("ncc", "btxh", "ngheo")
+
+
+ALL_GROUPS = "all"
+
+
+GROUP_LABELS = {
+    "ncc": "Người có công",
+    "btxh": "Bảo trợ xã hội",
+    "ngheo": "Hộ nghèo, hộ cận nghèo",
+    ALL_GROUPS: "Tất cả nhóm",
+}
+
+
+PROGRESS_FIELDS = (
+    "total", "accounts", "cashless", "rate",
+    "proxy_paid", "cash_at_home", "id_verified", "id_pending", "id_problem",
+)
+
+
+QUOTA_FIELDS = ("base_total", "q1", "q2", "q3", "q4", "year_total", "year_share_pct")
+
+
+PERCENT_FIELDS = frozenset({"rate", "year_share_pct"})
+
+
+FIELD_LABELS = {
+    "total": "Tổng số đối tượng",
+    "accounts": "Số đã có tài khoản",
+    "cashless": "Số đã chi trả qua tài khoản",
+    "rate": "Tỷ lệ (%)",
+    "proxy_paid": "Chi qua tài khoản người được ủy quyền",
+    "cash_at_home": "Chi tiền mặt tại nhà (bất khả kháng)",
+    "id_verified": "Đã xác thực",
+    "id_pending": "Chờ xác thực",
+    "id_problem": "Không có CCCD, lệch thông tin, không tìm thấy",
+    "base_total": "Tổng số đối tượng (cơ sở giao chỉ tiêu)",
+    "q1": "Chỉ tiêu quý 1",
+    "q2": "Chỉ tiêu quý 2",
+    "q3": "Chỉ tiêu quý 3",
+    "q4": "Chỉ tiêu quý 4",
+    "year_total": "Chỉ tiêu cả năm",
+    "year_share_pct": "Tỷ lệ % đạt được cả năm",
+}
+
+
+LEVEL_LABELS = {1: "tỉnh", 2: "huyện", 3: "xã"}
+
+
+CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as core.units.CODE_WIDTH, the official zero-padded widths
+
+
+MSG_NO_TABLE = (
+    "Không tìm thấy bảng số liệu trong tệp: cần một dòng tiêu đề có cột tên đơn vị (như "
+    "“Tên địa phương”, “Đơn vị”, “Xã, phường, thị trấn”) và các cột số liệu (như “Tổng số "
+    "đối tượng”, “Số đối tượng đã chi trả qua tài khoản”, “Tỷ lệ (%)”); hãy kiểm tra lại tệp."
+)
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What one spreadsheet column was understood to hold, for the "what was understood" view.
+
+    role: "figure" (group and field set), "name" / "code" (level set: 1 province,
+    2 district, 3 commune, 0 not said), "order", "group" (the group is named on each row),
+    or "ignored" (shown as not understood).
+    """
+
+    index: int
+    letter: str
+    header: str
+    role: str
+    group: str | None = None
+    field: str | None = None
+    level: int | None = None
+    matched: str | None = None
+    source: str = "detected"  # "detected", or "set" by a person (or a saved reading)
+
+
+@dataclass(slots=True)
+class ParsedRow:
+    """One data row (or a total row, then `label` holds its wording).
+
+    codes and hierarchy are keyed by level (1 province, 2 district, 3 commune; 0 for a code
+    column that does not say its level). values are keyed by (group, field); rates and
+    year_share_pct are percentages (60.22 for 60,22%).
+    """
+
+    row_number: int
+    unit_text: str
+    codes: dict[int, str] = field(default_factory=dict)
+    hierarchy: dict[int, str] = field(default_factory=dict)
+    values: dict[tuple[str, str], float | int | None] = field(default_factory=dict)
+    level: int | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a report. `rule` names the check (the same names as the rules in
+    core/validation.py where both stages check the same thing), so callers never have to
+    recognise a problem by its wording."""
+
+    row_number: int | None
+    severity: str  # "error" | "warning"
+    message_vi: str
+    column: int | None = None
+    rule: str | None = None
+
+
+@dataclass(slots=True)
+class ParsedReport:
+    kind: str
+    sheet_name: str
+    title: str
+    report_date: dt.date | None
+    date_source: str | None  # "argument" | "title" | "file_name" | None
+    year: int | None
+    parent_hint: str | None
+    columns: list[Column]
+    rows: list[ParsedRow]
+    totals: list[ParsedRow]
+    problems: list[Problem]
+    header_rows: tuple[int, int]  # 1-based, inclusive
+    other_table_sheets: list[str] = field(default_factory=list)
+    single_unit: bool = False  # one unit, one row per group (a commune's daily form)
+    unit_hint: str | None = None  # that unit, as the title or the reading names it
+    group_source: str | None = None  # where unbanded figures' group came from
+    headers: list[tuple[str, str]] = field(default_factory=list)  # (letter, header) detected
+
+    @property
+    def figure_columns(self) -> dict[int, tuple[str, str]]:
+        return {c.index: (c.group, c.field) for c in self.columns if c.role == "figure"}
+
+    @property
+    def groups(self) -> list[str]:
+        """Groups the figures belong to, from the rows (a group column names them there)."""
+        found = {g for row in (*self.rows, *self.totals) for g, _ in row.values}
+        if not found:
+            found = {c.group for c in self.columns if c.role == "figure"}
+        return [g for g in (*GROUPS, ALL_GROUPS) if g in found]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+# --- text folding ----------------------------------------------------------------------------
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+@dataclass(frozen=True)
+class Question:
+    """Something the file does not say and a person must: key "date", "year" or "parent"."""
+
+    key: str
+    message_vi: str
+    candidates: tuple[str, ...] = ()  # unit codes to choose from, for "parent"
+
+
+# --- the import's words --------------------------------------------------------------------
+
+IMPORT_KINDS = ("auto", "progress", "quota", "national")
+
+
+KIND_LABELS = {"progress": "Báo cáo tiến độ", "quota": "Chỉ tiêu (Phụ lục 01)",
+               "national": "Báo cáo toàn quốc (theo tỉnh)", "demo": "Dữ liệu mẫu"}
+
+
+DATE_SOURCE_LABELS = {"argument": "ngày đã nhập", "title": "tiêu đề", "file_name": "tên tệp",
+                      "sheet": "tên trang tính", "set": "ngày đã chọn cho trang tính"}
+
+
+PARENT_SOURCE_LABELS = {"argument": "đơn vị đã chọn", "title": "tiêu đề",
+                        "names": "tên các đơn vị trong bảng", "rows": "mã/cột đơn vị trong bảng"}
+
+
+STATUS_LABELS = {"ok": "Khớp", "approximate": "Gần đúng", "unknown": "Không tìm thấy",
+                 "ambiguous": "Trùng tên", "total": "Dòng tổng"}
+
+
+UPLOAD_STATUS_LABELS = {"applied": "Đã nhập", "reverted": "Đã hoàn tác"}
+
+
+QUARTERS = ("q1", "q2", "q3", "q4")
+
+
+HISTORY_LIMIT = 200
+
+
+
+
+def local_time(value: dt.datetime | str) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return audit.as_local(value)
+
