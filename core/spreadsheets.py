@@ -48,6 +48,8 @@ from pathlib import Path
 
 import python_calamine
 
+from core.ingest.text import MSG_UNDECODABLE, UndecodableText, decode_text
+
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
 DEFAULT_MAX_UNZIPPED_BYTES = 200 * MB
@@ -102,10 +104,7 @@ MSG_HTML = (
     "Tệp là trang web (HTML/XML) được đặt đuôi Excel; hãy mở bằng Excel, chọn Lưu thành "
     "định dạng .xlsx rồi tải lên lại."
 )
-MSG_CSV_ENCODING = (
-    "Tệp CSV không dùng mã hóa UTF-8; hãy lưu lại từ Excel bằng “CSV UTF-8 (phân tách bằng "
-    "dấu phẩy)” rồi tải lên lại."
-)
+MSG_CSV_ENCODING = MSG_UNDECODABLE
 MSG_TOO_MANY_CELLS = (
     "Trang tính “{sheet}” trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm "
     "xa bảng số liệu rồi tải lên lại."
@@ -886,15 +885,11 @@ def _read_csv(data: bytes) -> list[Sheet]:
 
 
 def _decode_csv(data: bytes) -> str:
-    """UTF-8 with or without BOM; UTF-16 only with its BOM (Excel's "Unicode text")."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    """The text in whichever encoding offices save CSV in (core.ingest.text decides)."""
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(MSG_CSV_ENCODING) from exc
+        return decode_text(data).text
+    except UndecodableText as exc:
+        raise SpreadsheetError(str(exc)) from exc
 
 
 def sniff_separator(text: str, sample_lines: int = 30) -> str:

@@ -69,6 +69,39 @@ def csv_bytes(rows: Iterable[Sequence[object]], separator: str = ";", bom: bool 
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Text as Windows encodes it in code page 1258 (Excel's plain "CSV" on Vietnamese
+    Windows): letters the code page has whole (ê, ơ, ư, đ...) stay whole, tone marks follow
+    as combining characters ("ế" is "ê" + U+0301). Python's own codec refuses "ế" instead."""
+    import unicodedata
+
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(c for c in parts if c in _TONE_MARKS)
+        letter = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (letter + tones).encode("cp1258")
+    return bytes(out)
+
+
+def csv_text(rows: Iterable[Sequence[object]], separator: str = ";") -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
