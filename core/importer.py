@@ -36,6 +36,7 @@ from core.errors import UserError
 from core.ingest import remembered
 from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
+from core.ingest.persons import PersonCount, count_person_lists
 from core.layouts import (
     GROUP_LABELS,
     LEVEL_LABELS,
@@ -101,6 +102,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     imported_before: dt.datetime | None = None
+    persons: PersonCount | None = None  # a list of people, counted (core.ingest.persons)
     make_preview: Callable[[], pd.DataFrame] | None = field(default=None, repr=False,
                                                            compare=False)
     reading: Reading = field(default_factory=Reading)  # what was set (by a person or saved)
@@ -213,6 +215,7 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
     reading = reading or Reading()
     try:
         sheets = read_sheets(data, file_name, max_bytes=config.upload_limit_bytes())
+        sheets, plan.persons = count_person_lists(sheets)  # people counted, never kept
         book = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
         plan.headers = book.reports[0].headers
         plan.signature = shape_signature(plan.headers, uploader_unit)
@@ -228,6 +231,8 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
     parts = [_plan_report(conn, plan, report, unit or reading.parent, reading.unit, today)
              for report in book.reports]
     _merge(plan, parts, book)
+    if plan.persons is not None:
+        plan.problems[:0] = [Problem(None, "warning", w) for w in plan.persons.warnings]
     plan.imported_before = _imported_before(conn, plan.sha256)
     if plan.imported_before is not None:
         plan.problems.insert(0, Problem(None, "warning", (
@@ -878,7 +883,8 @@ def _audit_detail(plan: ImportPlan) -> dict:
         "unit": plan.upload_unit, "rows": plan.row_count, "sha256": plan.sha256,
         "warnings": len(plan.warnings), "errors": len(plan.errors),
         "date_source": plan.date_source, "parent_source": plan.parent_source,
-        "sheet": plan.report.sheet_name if plan.report else None,
+        "sheet": plan.report.sheet_name if plan.report else None, "size": plan.size,
+        **({"people": plan.persons.people} if plan.persons is not None else {}),
     }
     if plan.derived:
         detail["derived_from_rate"] = {g: "cashless" for g in plan.derived}
