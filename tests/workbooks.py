@@ -102,6 +102,36 @@ def csv_text(rows: Iterable[Sequence[object]], separator: str = ";") -> str:
     return buffer.getvalue()
 
 
+def dense_xlsx(rows: int, cols: int) -> bytes:
+    """One sheet full of numbers, its XML written directly (openpyxl takes a minute for a
+    million cells): the size of sheet the reader must refuse before building it."""
+    letters = []
+    for number in range(1, cols + 1):
+        name = ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r + i}</v></c>'
+                                              for i, c in enumerate(letters)) + "</row>"
+                   for r in range(1, rows + 1))
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "BC"
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas'
+                        b'.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                        + body.encode() + b"</sheetData></worksheet>")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
