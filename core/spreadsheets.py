@@ -277,6 +277,8 @@ def _zip_format(data: bytes, max_unzipped_bytes: int,
         infos = archive.infolist()
         _refuse_declared_bomb(infos, max_unzipped_bytes)
         fmt = _zip_kind(archive, {i.filename for i in infos})
+        suspect = fmt == "xlsx" and bool(max_cells) and _declares_too_many_cells(
+            archive, infos, max_cells)
     cells = max_cells if fmt == "xlsx" else 0
 
     def verify() -> HiddenParts:
@@ -285,7 +287,36 @@ def _zip_format(data: bytes, max_unzipped_bytes: int,
             _verify_members(archive, archive.infolist(), max_unzipped_bytes, cells, scan)
             return scan.by_sheet(archive)
 
+    if suspect:  # likely refused: measured now, without a reader competing for the CPU
+        hidden = verify()
+        return fmt, lambda: hidden
     return fmt, verify
+
+
+_DIMENSION = re.compile(
+    rb'<dimension\s+ref="([A-Z]{1,3})?([0-9]{1,7})?(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+def _declares_too_many_cells(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                             max_cells: int) -> bool:
+    """Whether a worksheet's <dimension> (written at its start by Excel) says it spans more
+    than max_cells. Only a hint of which files to measure before reading: formatted empty
+    cells widen it, and a hostile file may write anything."""
+    for info in infos:
+        if not _is_worksheet(info.filename) or info.flag_bits & 0x1:
+            continue
+        try:
+            with archive.open(info) as member:
+                head = member.read(4096)
+        except Exception:  # damaged: the measuring and the reader will say so
+            continue
+        found = _DIMENSION.search(head)
+        if found and found.group(3):
+            rows = int(found.group(4)) - int(found.group(2) or 1) + 1
+            cols = _column_number(found.group(3)) - _column_number(found.group(1) or b"A") + 1
+            if rows * cols > max_cells:
+                return True
+    return False
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:

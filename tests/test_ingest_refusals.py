@@ -79,8 +79,9 @@ def test_a_dry_run_writes_nothing_not_even_its_refusal(empty_engine, tmp_path):
     assert refusals(empty_engine) == []
 
 
-def test_a_sheet_of_a_million_cells_is_refused_for_its_size(empty_engine):
-    data = dense_xlsx(DEFAULT_MAX_CELLS // 20 + 500, 20)  # just over the limit
+@pytest.mark.parametrize("dimension", [True, False], ids=["as-excel-writes", "no-extent"])
+def test_a_sheet_of_a_million_cells_is_refused_for_its_size(empty_engine, dimension):
+    data = dense_xlsx(DEFAULT_MAX_CELLS // 20 + 500, 20, dimension)  # just over the limit
     with pytest.raises(SpreadsheetError) as caught:
         read_sheets(data, "to.xlsx")
     message = str(caught.value)
@@ -98,7 +99,7 @@ def test_a_csv_of_a_million_cells_is_refused_for_its_size():
 
 
 def test_a_sheet_under_the_limit_is_still_read(empty_engine):
-    [sheet] = read_sheets(dense_xlsx(1_000, 20), "nho.xlsx")
+    [sheet] = read_sheets(dense_xlsx(1_000, 20), "nho.xlsx")  # its <dimension> is honest
     assert (len(sheet.rows), sheet.width, sheet.rows[-1][-1]) == (1_000, 20, 1_019)
 
 

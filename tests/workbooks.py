@@ -102,9 +102,10 @@ def csv_text(rows: Iterable[Sequence[object]], separator: str = ";") -> str:
     return buffer.getvalue()
 
 
-def dense_xlsx(rows: int, cols: int) -> bytes:
+def dense_xlsx(rows: int, cols: int, dimension: bool = True) -> bytes:
     """One sheet full of numbers, its XML written directly (openpyxl takes a minute for a
-    million cells): the size of sheet the reader must refuse before building it."""
+    million cells): the size of sheet the reader must refuse before building it. Excel
+    writes the sheet's extent first (<dimension>); other programs may not."""
     letters = []
     for number in range(1, cols + 1):
         name = ""
@@ -125,9 +126,10 @@ def dense_xlsx(rows: int, cols: int) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
+                extent = f'<dimension ref="A1:{letters[-1]}{rows}"/>' if dimension else ""
                 data = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas'
-                        b'.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-                        + body.encode() + b"</sheetData></worksheet>")
+                        b'.openxmlformats.org/spreadsheetml/2006/main">' + extent.encode()
+                        + b"<sheetData>" + body.encode() + b"</sheetData></worksheet>")
             target.writestr(info.filename, data)
     return out.getvalue()
 
