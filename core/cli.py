@@ -21,8 +21,8 @@ from core import auth, bootstrap, db, demo, importer, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS
 from core.errors import UserError
-from core.ingest.reading import ALL_SHEETS, Reading, parse_map
 from core.ingest import refusals
+from core.ingest.reading import ALL_SHEETS, Reading, parse_map
 from core.permissions import Account
 from core.units import by_code
 

@@ -34,9 +34,9 @@ from core import audit, config, rollups, store, validation
 from core.db import ALL_GROUPS, COUNT_FIELDS, GROUPS, figures, quotas, replaced_figures, uploads
 from core.errors import UserError
 from core.ingest import remembered
+from core.ingest.persons import PersonCount, count_person_lists
 from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
-from core.ingest.persons import PersonCount, count_person_lists
 from core.layouts import (
     GROUP_LABELS,
     LEVEL_LABELS,

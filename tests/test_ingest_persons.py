@@ -150,7 +150,7 @@ def test_a_list_grouped_under_commune_rows_with_a_yes_no_account_column():
              "Hình thức nhận", "Xác thực"],
             ["I", "Xã Bình Trị"],
             [1, "Nguyễn Văn Một", "051000000001", "BTXH", "x", "Tiền mặt", "Đã xác thực"],
-            [2, "Nguyễn Văn Hai", "051000000002", "BTXH", "x", "Qua tài khoản", "Chờ"],
+            [2, "Nguyễn Văn Hai", "051000000002", "BTXH", "x", "Không dùng tiền mặt", "Chờ"],
             ["II", "Xã Bình Thạnh"],
             [1, "Nguyễn Văn Ba", "051000000003", "BTXH", None, "Tiền mặt", "Đã xác thực"]]
     counted, summary = count_person_lists(read_sheets(xlsx(SheetSpec("DS", rows)), "ds.xlsx"))

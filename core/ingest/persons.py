@@ -24,7 +24,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from core.layouts import GROUP_PATTERNS, HEADER_SCAN_ROWS, TOTAL_ROW_PATTERN, key
+from core.ingest.vocabulary import CASHLESS_RE, GROUP_PATTERNS, key
+from core.layouts import HEADER_SCAN_ROWS, TOTAL_ROW_PATTERN
 from core.spreadsheets import Sheet
 
 # --- column vocabulary (on layouts.key text: lower case, no diacritics, punctuation spaces) --
@@ -64,8 +65,11 @@ _GROUP_VALUE_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("btxh", re.compile(r"\bcao tuoi\b|\bkhuyet tat\b|\bmo coi\b|\bdon than\b|\bnct\b|\bnkt\b"
                         r"|\bhoan canh dac biet\b|\bnghi dinh 20\b|\bnd 20\b|\btro cap xa hoi\b")),
 )
-_CASHLESS_RE = re.compile(r"\btai khoan\b|\btk\b|\bngan hang\b|\bchuyen khoan\b|\batm\b"
-                          r"|\bkhong dung tien mat\b|\bvi dien tu\b|\bmobile money\b")
+# How a payment method cell says "through an account": the report headers' wordings
+# (vocabulary.CASHLESS_RE), or the channel alone as lists write it ("ATM", "Ngân hàng").
+_CASHLESS_RE = re.compile(CASHLESS_RE.pattern + r"|\btai khoan\b|\btk\b|\bngan hang\b"
+                          r"|\batm\b|\bvi dien tu\b|\bmobile money\b")
+_NOT_CASH_RE = re.compile(r"\bkhong (dung|su dung|bang|phai) tien mat\b")
 _CASH_RE = re.compile(r"\btien mat\b|\btruc tiep\b|\btai nha\b|\bbuu dien\b")
 _NO_RE = re.compile(r"^(khong|chua|chua co|khong co|chua mo|k|0|n|no|false|sai|-)$")
 _YES_RE = re.compile(r"^(co|da co|da mo|x|v|1|yes|true|dung)$")
@@ -269,8 +273,8 @@ def _group_of(text: str | None) -> str | None:
 def _tally_person(tally: _Tally, cells: dict[str, str | None], roles: dict[str, int]) -> None:
     tally.total += 1
     payment = key(cells.get("payment") or "")
-    paid_to_account = bool(payment) and bool(_CASHLESS_RE.search(payment)) \
-        and not _CASH_RE.search(payment)
+    in_cash = _CASH_RE.search(_NOT_CASH_RE.sub("", payment))  # "không dùng tiền mặt" is not
+    paid_to_account = bool(_CASHLESS_RE.search(payment)) and not in_cash
     has_account = paid_to_account or _has_account(cells)
     tally.accounts += has_account
     tally.cashless += paid_to_account
