@@ -137,6 +137,6 @@ def test_the_page_says_how_many_people_a_list_counted(engine):  # noqa: F811
     at = open_page(user(engine, "staff", "524"))
     upload(at, "phu_luc_2.xlsx", phu_luc_2_xlsx())
     [notice] = [t for t in texts(at, "info") if "danh sách từng người" in t]
-    assert "đã đếm 8 người theo 5 xã/nhóm đối tượng" in notice
+    assert "đã đếm 8 người, gộp thành 5 dòng theo xã và nhóm đối tượng" in notice
     assert "không lưu thông tin cá nhân nào" in notice
     assert not at.button(key="upload_confirm").disabled

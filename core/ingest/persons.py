@@ -109,7 +109,8 @@ class PersonCount:
     def notice_vi(self) -> str:
         """The sentence the upload page and the CLI show."""
         return (f"Trang tính «{self.sheet_name}» là danh sách từng người: đã đếm "
-                f"{_vi_int(self.people)} người theo {_vi_int(self.units)} xã/nhóm đối tượng; "
+                f"{_vi_int(self.people)} người, gộp thành {_vi_int(self.units)} dòng theo xã và "
+                "nhóm đối tượng; "
                 "không lưu thông tin cá nhân nào (họ tên, số định danh, ngày sinh, số tài "
                 "khoản, ngân hàng).")
 
