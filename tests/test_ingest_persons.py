@@ -265,3 +265,39 @@ def test_a_refused_list_leaves_no_personal_data_in_the_audit(empty_engine, tmp_p
     assert (detail["size"], detail["via"]) == (path.stat().st_size, "cli")
     assert _leaks(trail.to_csv() + result.stdout + result.stderr) == []
     assert _leaks(_every_stored_text(empty_engine), _sqlite_file_bytes(empty_engine)) == []
+
+
+def test_one_list_per_sheet_is_counted_together():
+    header = ["STT", "Họ và tên", "Số CCCD", "Nhóm đối tượng", "Hình thức chi trả",
+              "Số tài khoản"]
+    trị = [[1, "Nguyễn Văn Một", "051000000001", "BTXH", "Qua tài khoản", "123456789"],
+           [2, "Nguyễn Văn Hai", "051000000002", "BTXH", "Tiền mặt", None]]
+    thạnh = [[1, "Nguyễn Văn Ba", "051000000003", "Người có công", "Tiền mặt", None]]
+    data = xlsx(SheetSpec("Bình Trị", [["UBND XÃ BÌNH TRỊ"], header, *trị]),
+                SheetSpec("Bình Thạnh", [["UBND XÃ BÌNH THẠNH"], header, *thạnh]))
+    counted, summary = count_person_lists(read_sheets(data, "ds.xlsx"))
+    assert (summary.sheet_names, summary.people, summary.units) == (
+        ["Bình Trị", "Bình Thạnh"], 3, 2)
+    assert summary.notice_vi().startswith("Các trang tính «Bình Trị», «Bình Thạnh» là danh "
+                                          "sách từng người: đã đếm 3 người")
+    assert [s.name for s in counted] == ["Bình Trị", "Bình Thạnh"]
+    assert "Nguyễn" not in repr([s.rows for s in counted])
+
+
+@pytest.mark.postgres
+def test_a_list_with_commune_codes_only_is_matched_by_code(empty_engine):
+    header = ["STT", "Họ tên", "Số định danh", "Mã xã", "Loại đối tượng", "Phương thức nhận",
+              "STK", "Kết quả xác thực"]
+    body = [[1, "Nguyễn Văn Một", "051000000001", "21061", "NCC", "ATM", "123456789",
+             "Đã xác thực"],
+            [2, "Nguyễn Văn Hai", "051000000002", "21046", "NCC", "Tiền mặt", None,
+             "Chờ xác thực"]]
+    plan = _plan(empty_engine, csv_bytes([header, *body], ","), "posasoft_25012024.csv")
+    assert plan.can_apply, (plan.errors, plan.questions)
+    assert _rows(plan) == {(BINH_TRI, "ncc"): (1, 1, 1, 1, 0, 0),
+                           (BINH_THANH, "ncc"): (1, 0, 0, 0, 1, 0)}
+
+
+def _rows(plan) -> dict[tuple[str, str], tuple[int, ...]]:
+    return {(r["unit_code"], r["grp"]): tuple(int(r[f]) for f in FIELDS)
+            for r in plan.figures.to_dict("records")}

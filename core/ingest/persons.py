@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.ingest.vocabulary import CASHLESS_RE, GROUP_PATTERNS, key
-from core.layouts import HEADER_SCAN_ROWS, TOTAL_ROW_PATTERN
+from core.layouts import HEADER_SCAN_ROWS, TOTAL_ROW_PATTERN, parent_hint_from_title
 from core.spreadsheets import Sheet
 
 # --- column vocabulary (on layouts.key text: lower case, no diacritics, punctuation spaces) --
@@ -98,9 +98,9 @@ _MAX_TITLE_ROWS = 8
 
 @dataclass
 class PersonCount:
-    """What counting a list found: how many people, and what could not be counted."""
+    """What counting the lists of a file found: how many people, and what was not counted."""
 
-    sheet_name: str
+    sheet_names: list[str] = field(default_factory=list)
     people: int = 0
     units: int = 0
     counted_fields: tuple[str, ...] = ()
@@ -108,18 +108,19 @@ class PersonCount:
 
     def notice_vi(self) -> str:
         """The sentence the upload page and the CLI show."""
-        return (f"Trang tính «{self.sheet_name}» là danh sách từng người: đã đếm "
-                f"{_vi_int(self.people)} người, gộp thành {_vi_int(self.units)} dòng theo xã và "
-                "nhóm đối tượng; "
-                "không lưu thông tin cá nhân nào (họ tên, số định danh, ngày sinh, số tài "
-                "khoản, ngân hàng).")
+        sheets = ", ".join(f"«{name}»" for name in self.sheet_names)
+        what = (f"Trang tính {sheets} là danh sách từng người" if len(self.sheet_names) == 1
+                else f"Các trang tính {sheets} là danh sách từng người")
+        return (f"{what}: đã đếm {_vi_int(self.people)} người, gộp thành "
+                f"{_vi_int(self.units)} dòng theo xã và nhóm đối tượng; không lưu thông tin cá "
+                "nhân nào (họ tên, số định danh, ngày sinh, số tài khoản, ngân hàng).")
 
 
 def count_person_lists(sheets: list[Sheet]) -> tuple[list[Sheet], PersonCount | None]:
     """The sheets with each person-level list replaced by its counts (same name, place and
-    visibility); the count of the largest list, or None when there is none."""
-    found: PersonCount | None = None
+    visibility); what was counted in all of them, or None when there is no list."""
     out: list[Sheet] = []
+    summaries: list[PersonCount] = []
     for sheet in sheets:
         header = _find_header(sheet)
         if header is None:
@@ -127,8 +128,19 @@ def count_person_lists(sheets: list[Sheet]) -> tuple[list[Sheet], PersonCount | 
             continue
         counted, summary = _count(sheet, *header)
         out.append(counted)
-        if found is None or summary.people > found.people:
-            found = summary
+        summaries.append(summary)
+    if not summaries:
+        return out, None
+    if len(summaries) == 1:
+        return out, summaries[0]
+    found = PersonCount()
+    for summary in summaries:  # one list per sheet (a commune each): counted together
+        found.sheet_names += summary.sheet_names
+        found.people += summary.people
+        found.units += summary.units
+        found.warnings += [f"Trang tính «{summary.sheet_names[0]}»: {w}"
+                           for w in summary.warnings]
+    found.counted_fields = summaries[0].counted_fields
     return out, found
 
 
@@ -194,10 +206,11 @@ class _Tally:
 
 
 def _count(sheet: Sheet, header_index: int, roles: dict[str, int]) -> tuple[Sheet, PersonCount]:
-    summary = PersonCount(sheet.name)
+    summary = PersonCount([sheet.name])
     tallies: dict[tuple[str | None, str, str | None], _Tally] = {}
     skipped: Counter[str] = Counter()
-    section: str | None = None
+    section = None if "commune" in roles or "commune_code" in roles else _title_commune(
+        sheet, header_index)
     for row in sheet.rows[header_index + 1:]:
         cells = {role: _text(row, column) for role, column in roles.items()}
         if not _is_person(cells):
@@ -247,6 +260,14 @@ def _is_person(cells: dict[str, str | None]) -> bool:
         return False
     return bool(cells.get("birth") or cells.get("commune") or cells.get("account_number")
                 or cells.get("payment"))
+
+
+def _title_commune(sheet: Sheet, header_index: int) -> str | None:
+    """The commune a one-commune list names above its header ("UBND XÃ BÌNH TRỊ")."""
+    lines = [c for row in sheet.rows[:header_index] for c in row
+             if isinstance(c, str) and c.strip()]
+    hint = parent_hint_from_title(lines)
+    return hint if hint and _SECTION_RE.match(key(hint)) else None
 
 
 def _section(row: list[object]) -> str | None:
