@@ -67,11 +67,13 @@ DETAIL_LABELS: dict[str, str] = {
     "rule": "Quy tắc", "report_date": "Ngày báo cáo", "group": "Nhóm", "field": "Chỉ tiêu",
     "observed": "Số báo cáo", "expected": "Số đối chiếu", "comment": "Giải trình",
     "previous_comment": "Giải trình trước",
+    "size": "Kích thước (byte)", "sha256": "SHA-256", "people": "Số người đã đếm",
 }
 VALUE_LABELS: dict[str, str] = {
     "unknown_user": "không có tên đăng nhập này", "inactive": "tài khoản đã bị vô hiệu hóa",
     "locked": "tài khoản đang tạm khóa", "bad_password": "sai mật khẩu",
     "cli": "dòng lệnh", "setup": "thiết lập lần đầu", "app": "trang Quản trị",
+    "upload_page": "trang Tải lên báo cáo",
     "admin": "Quản trị viên", "leader": "Lãnh đạo", "staff": "Cán bộ",
 }
 

@@ -21,6 +21,7 @@ from core import auth, bootstrap, db, demo, metrics
 from core import formatting as fmt
 from core.db import ALL_GROUPS, GROUPS
 from core.errors import UserError
+from core.ingest import refusals
 from core.ingest.apply import ImportResult, apply_import
 from core.ingest.model import DATE_SOURCE_LABELS, KIND_LABELS, PARENT_SOURCE_LABELS
 from core.ingest.plan import ImportPlan, plan_import, saved_notice
@@ -246,18 +247,31 @@ def cmd_import(args) -> None:
 
 
 def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
+    """Plan and apply one file; a refusal is printed and (unless a dry run) audited."""
     name = os.path.basename(path)
     try:
         data = _read_upload(path)
+    except UserError as err:
+        print(f"{name}: {err}", file=sys.stderr)
+        if not args.dry_run:
+            refusals.record_file_refusal(
+                engine, account.username, name, size=_size_of(path),
+                sha256=refusals.file_digest(path), reason=str(err), via=refusals.CLI)
+        return False
+    try:
         with engine.begin() as conn:
             plan = plan_import(conn, data, name, date=args.date, unit=args.unit,
                                         kind=args.kind, reading=_reading(args))
-            if not plan.can_apply:
-                _print_refusal(name, plan)
-                return False
-            result = None if args.dry_run else apply_import(conn, plan, account)
-    except UserError as err:
+            result = None
+            if plan.can_apply and not args.dry_run:
+                result = apply_import(conn, plan, account)
+    except UserError as err:  # apply_import audits its own refusals
         print(f"{name}: {err}", file=sys.stderr)
+        return False
+    if not plan.can_apply:
+        _print_refusal(name, plan)
+        if not args.dry_run:  # audited once the plan's transaction is over
+            refusals.record_plan_refusal(engine, account.username, plan, refusals.CLI)
         return False
     print(_import_summary(name, plan, result))
     if plan.saved is not None:
@@ -266,6 +280,8 @@ def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
         for part in plan.parts:
             print(f"  Trang tính «{part.report.sheet_name}»: ngày {fmt.date(part.report_date)}, "
                   f"{fmt.number(part.row_count)} dòng số liệu.")
+    if plan.persons is not None:
+        print(f"  {plan.persons.notice_vi()}")
     for problem in plan.warnings:
         print(f"  Cảnh báo: {problem.message_vi}")
     return True
@@ -278,6 +294,13 @@ def _reading(args) -> Reading:
         sheets = tuple(ALL_SHEETS if s.strip().lower() == "all" else s for s in args.sheet)
     columns = dict(parse_map(text) for text in args.map)
     return Reading(sheets=sheets, columns=columns, group=args.group)
+
+
+def _size_of(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
 
 
 def _read_upload(path: str) -> bytes:
@@ -302,6 +325,8 @@ _QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY
 
 def _print_refusal(name: str, plan: ImportPlan) -> None:
     print(f"{name}: không nhập được, chưa ghi gì.", file=sys.stderr)
+    if plan.persons is not None:
+        print(f"  {plan.persons.notice_vi()}", file=sys.stderr)
     for question in plan.questions:
         hint = f" ({_QUESTION_HINTS[question.key]})" if question.key in _QUESTION_HINTS else ""
         print(f"  Cần bổ sung: {question.message_vi}{hint}", file=sys.stderr)

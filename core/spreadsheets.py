@@ -13,7 +13,7 @@ ahead of need; zip containers are refused from their directory before anything i
 decompressed, and their members are streamed with a size budget while the child reads.
 
 API: read_sheets(data, file_name, *, max_bytes=20 MB, max_unzipped_bytes=200 MB,
-max_cells=5,000,000) -> list[Sheet]; detect_format(data) -> "xlsx" | "xlsb" | "xls" | "ods"
+max_cells=1,000,000) -> list[Sheet]; detect_format(data) -> "xlsx" | "xlsb" | "xls" | "ods"
 | "csv"; SpreadsheetError (a ValueError) for every refusal.
 
 Cell values in `Sheet.rows`: None for an empty cell; int for whole numbers (calamine returns
@@ -48,11 +48,16 @@ from pathlib import Path
 
 import python_calamine
 
+from core.ingest.text import MSG_UNDECODABLE, UndecodableText, decode_text
+
 MB = 1024 * 1024
 DEFAULT_MAX_BYTES = 20 * MB
 DEFAULT_MAX_UNZIPPED_BYTES = 200 * MB
-# A stray value in cell XFD1048576 would make a dense grid of 17 billion cells.
-DEFAULT_MAX_CELLS = 5_000_000
+# A stray value in cell XFD1048576 would make a dense grid of 17 billion cells. A report of
+# every commune of the country is some 400,000 cells, a district's list of beneficiaries
+# (one row per person) about as many; a sheet of a million cells is refused while it is
+# still being measured (a second or two), before the reader has built it.
+DEFAULT_MAX_CELLS = 1_000_000
 MAX_ZIP_MEMBERS = 10_000
 _CHUNK = 1 * MB
 
@@ -102,13 +107,15 @@ MSG_HTML = (
     "Tệp là trang web (HTML/XML) được đặt đuôi Excel; hãy mở bằng Excel, chọn Lưu thành "
     "định dạng .xlsx rồi tải lên lại."
 )
-MSG_CSV_ENCODING = (
-    "Tệp CSV không dùng mã hóa UTF-8; hãy lưu lại từ Excel bằng “CSV UTF-8 (phân tách bằng "
-    "dấu phẩy)” rồi tải lên lại."
-)
+MSG_CSV_ENCODING = MSG_UNDECODABLE
 MSG_TOO_MANY_CELLS = (
     "Trang tính “{sheet}” trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm "
     "xa bảng số liệu rồi tải lên lại."
+)
+MSG_TOO_MANY_CELLS_DENSE = (
+    "Trang tính quá lớn: đã có hơn {cells} ô có dữ liệu, vượt giới hạn {limit} ô của một tệp "
+    "tải lên; hãy chỉ giữ bảng số liệu cần nộp (danh sách dài thì chia theo huyện, xã) rồi "
+    "tải lên lại."
 )
 MSG_TOO_MANY_CELLS_UNNAMED = (
     "Một trang tính trải quá rộng ({rows} dòng × {cols} cột); hãy xóa các ô thừa nằm xa bảng "
@@ -216,7 +223,8 @@ def read_sheets(
             MSG_TOO_BIG.format(size=_mb(len(data)), limit=_mb(max_bytes))
         )
     fmt, verify = _inspect(data, max_unzipped_bytes, max_cells)
-    sheets = _read_csv(data) if fmt == "csv" else _read_workbook(data, fmt, max_cells, verify)
+    sheets = (_read_csv(data, max_cells) if fmt == "csv"
+              else _read_workbook(data, fmt, max_cells, verify))
     if not sheets or all(s.is_empty() for s in sheets):
         raise SpreadsheetError(MSG_EMPTY_WORKBOOK)
     return sheets
@@ -269,6 +277,8 @@ def _zip_format(data: bytes, max_unzipped_bytes: int,
         infos = archive.infolist()
         _refuse_declared_bomb(infos, max_unzipped_bytes)
         fmt = _zip_kind(archive, {i.filename for i in infos})
+        suspect = fmt == "xlsx" and bool(max_cells) and _declares_too_many_cells(
+            archive, infos, max_cells)
     cells = max_cells if fmt == "xlsx" else 0
 
     def verify() -> HiddenParts:
@@ -277,7 +287,36 @@ def _zip_format(data: bytes, max_unzipped_bytes: int,
             _verify_members(archive, archive.infolist(), max_unzipped_bytes, cells, scan)
             return scan.by_sheet(archive)
 
+    if suspect:  # likely refused: measured now, without a reader competing for the CPU
+        hidden = verify()
+        return fmt, lambda: hidden
     return fmt, verify
+
+
+_DIMENSION = re.compile(
+    rb'<dimension\s+ref="([A-Z]{1,3})?([0-9]{1,7})?(?::([A-Z]{1,3})([0-9]{1,7}))?"')
+
+
+def _declares_too_many_cells(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo],
+                             max_cells: int) -> bool:
+    """Whether a worksheet's <dimension> (written at its start by Excel) says it spans more
+    than max_cells. Only a hint of which files to measure before reading: formatted empty
+    cells widen it, and a hostile file may write anything."""
+    for info in infos:
+        if not _is_worksheet(info.filename) or info.flag_bits & 0x1:
+            continue
+        try:
+            with archive.open(info) as member:
+                head = member.read(4096)
+        except Exception:  # damaged: the measuring and the reader will say so
+            continue
+        found = _DIMENSION.search(head)
+        if found and found.group(3):
+            rows = int(found.group(4)) - int(found.group(2) or 1) + 1
+            cols = _column_number(found.group(3)) - _column_number(found.group(1) or b"A") + 1
+            if rows * cols > max_cells:
+                return True
+    return False
 
 
 def _open_zip(data: bytes) -> zipfile.ZipFile:
@@ -318,7 +357,8 @@ def _verify_members(
                 continue
             if info.flag_bits & 0x1:
                 raise SpreadsheetError(MSG_PASSWORD)
-            extent = _SheetExtent() if max_cells and _is_worksheet(info.filename) else None
+            extent = (_SheetExtent(max_cells) if max_cells and _is_worksheet(info.filename)
+                      else None)
             hidden = scan.member(info.filename) if scan is not None else None
             with archive.open(info) as member:
                 while chunk := member.read(_CHUNK):
@@ -366,7 +406,9 @@ class _SheetExtent:
     more than reading the workbook.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_cells: int = 0) -> None:
+        self.max_cells = max_cells  # when given, refused as soon as the extent passes it
+        self.cells = 0
         self.rows = 0
         self.cols = 0
         self.max_row_ref = 0
@@ -383,6 +425,7 @@ class _SheetExtent:
         if len(placed) < opened:  # some cells name their position later, or not at all
             placed = _PLACED_CELL.findall(body)
         self.unplaced += opened - len(placed)
+        self.cells += opened
         if placed:
             columns, rows = zip(*placed, strict=True)
             self.rows = max(self.rows, max(map(int, rows)))
@@ -390,12 +433,18 @@ class _SheetExtent:
         if self.unplaced:
             for row in _ROW_REF.findall(body):
                 self.max_row_ref = max(self.max_row_ref, int(row))
+        if self.max_cells:  # a dense sheet is refused at its limit, not after it all
+            self.check(self.max_cells)
 
     def check(self, max_cells: int) -> None:
         rows = max(self.rows, self.max_row_ref if self.unplaced else 0)
         cols = max(self.cols, self.unplaced)
-        if rows * cols > max_cells:
-            raise SpreadsheetError(MSG_TOO_MANY_CELLS_UNNAMED.format(rows=rows, cols=cols))
+        if rows * cols <= max_cells:
+            return
+        if self.cells * 2 > max_cells:  # full of values, not a stray far cell
+            raise SpreadsheetError(MSG_TOO_MANY_CELLS_DENSE.format(
+                cells=_vi_int(self.cells), limit=_vi_int(max_cells)))
+        raise SpreadsheetError(MSG_TOO_MANY_CELLS_UNNAMED.format(rows=rows, cols=cols))
 
 
 # --- hidden rows and columns ---------------------------------------------------------------
@@ -873,9 +922,13 @@ def clean_text(value: str) -> str:
 _CSV_SEPARATORS = (";", ",", "\t")
 
 
-def _read_csv(data: bytes) -> list[Sheet]:
+def _read_csv(data: bytes, max_cells: int = DEFAULT_MAX_CELLS) -> list[Sheet]:
     text = _decode_csv(data)
     separator = sniff_separator(text)
+    cells = text.count(separator) + text.count("\n")  # at least the fields, quoted or not
+    if cells > max_cells:
+        raise SpreadsheetError(MSG_TOO_MANY_CELLS_DENSE.format(
+            cells=_vi_int(max_cells), limit=_vi_int(max_cells)))
     try:
         raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     except csv.Error as exc:
@@ -886,15 +939,11 @@ def _read_csv(data: bytes) -> list[Sheet]:
 
 
 def _decode_csv(data: bytes) -> str:
-    """UTF-8 with or without BOM; UTF-16 only with its BOM (Excel's "Unicode text")."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
+    """The text in whichever encoding offices save CSV in (core.ingest.text decides)."""
     try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise SpreadsheetError(MSG_CSV_ENCODING) from exc
+        return decode_text(data).text
+    except UndecodableText as exc:
+        raise SpreadsheetError(str(exc)) from exc
 
 
 def sniff_separator(text: str, sample_lines: int = 30) -> str:
@@ -931,6 +980,10 @@ def _looks_binary(data: bytes) -> bool:
         return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13, 12))
     return controls > len(head) // 20
+
+
+def _vi_int(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 def _mb(size: int) -> str:

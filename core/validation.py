@@ -45,6 +45,7 @@ LABELS = {
     "total": "tổng số đối tượng",
     "accounts": "số đã có tài khoản",
     "cashless": "số đã chi trả qua tài khoản",
+    "id_verified": "số đã xác thực",
 }
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 from core import config, sources, templates
 from core import formatting as fmt
 from core.errors import UserError
-from core.ingest import remembered
+from core.ingest import refusals, remembered
 from core.ingest.apply import ImportResult, apply_import
 from core.ingest.history import revert_upload, upload_history
 from core.ingest.model import (
@@ -51,6 +51,7 @@ _PLAN = "upload_plan"
 _RESULT = "upload_result"
 _ROUND = "upload_round"  # bumped after an import, to empty the file box
 _READING = "upload_reading"  # (file sha256, Reading): what the person set for this file
+_AUDITED = "upload_refusals_audited"  # SHA-256 of the files whose refusal is in the audit
 KIND_OPTIONS = {"auto": "Tự nhận biết", "progress": KIND_LABELS["progress"],
                 "quota": KIND_LABELS["quota"],
                 "national": KIND_LABELS["national"]}
@@ -97,6 +98,10 @@ def make_plan(data: bytes, name: str, day: dt.date | None, parent: str | None,
             plan = plan_import(conn, data, name, date=day, unit=parent, kind=kind,
                                         reading=reading, uploader_unit=account.unit_code)
     st.session_state[_PLAN] = (key, plan)
+    audited = st.session_state.setdefault(_AUDITED, set())
+    if plan.errors and plan.sha256 not in audited:  # a refusal, audited once per file
+        refusals.record_plan_refusal(ctx.engine, account.username, plan, refusals.UPLOAD_PAGE)
+        audited.add(plan.sha256)
     return plan
 
 
@@ -481,6 +486,8 @@ if plan is not None:
     if plan.report is not None:
         show_understood(plan)
         show_reading(plan, reading)
+    if plan.persons is not None:
+        st.info(escape_md(plan.persons.notice_vi()), icon=":material/groups:")
     show_questions(plan)
     show_problems(plan)
     if plan.report is not None and not plan.preview.empty:

@@ -6,6 +6,7 @@ seeded the way other page tests do it: `account` and `last_activity` in session 
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import audit, auth
 from core.permissions import Account
-from ui.access import escape_md
+from ui.access import WORD_JOINER, escape_md
 from ui.registry import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,4 +366,12 @@ def test_markdown_escaping_makes_user_text_inert():
     escaped = escape_md(text)
     for raw in ("[bấm]", "**", ":red[", "$x$", "<b>"):
         assert raw not in escaped
-    assert escaped.replace("\\", "") == text
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == text
+
+
+@pytest.mark.parametrize("text", ["Xem http://x.vn/a", "HTTPS://x.vn", "www.x.vn", "ai@x.vn"])
+def test_markdown_escaping_keeps_bare_addresses_from_becoming_links(text):
+    """GFM links these in the shown text whatever the backslashes: a word joiner breaks them."""
+    escaped = escape_md(text)
+    assert not re.search(r"https?\\?:|www\\?\.|@[\w\\]", escaped, re.IGNORECASE)
+    assert escaped.replace("\\", "").replace(WORD_JOINER, "") == text

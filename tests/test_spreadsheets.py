@@ -238,9 +238,15 @@ def test_other_binary_is_not_a_spreadsheet():
     assert "không phải bảng tính" in refusal(bytes(range(256)) * 4, "x.xlsx")
 
 
-def test_csv_in_a_legacy_encoding_is_refused_with_how_to_save_it():
-    legacy_csv = "Đơn vi\u0323;Tô\u0309ng sô\u0301\n".encode("cp1258")  # Windows-1258
-    assert refusal(legacy_csv, "bc.csv") == MSG_CSV_ENCODING
+def test_csv_in_windows_1258_is_read_and_its_letters_composed():
+    legacy_csv = "Đơn vi\u0323;Tô\u0309ng sô\u0301\n1;2\n".encode("cp1258")  # Windows-1258
+    [sheet] = read_sheets(legacy_csv, "bc.csv")
+    assert sheet.rows[0] == ["Đơn vị", "Tổng số"]
+
+
+def test_csv_in_an_old_font_encoding_is_refused_with_how_to_save_it():
+    vni_csv = "Ñôn vò;Toång soá ñoái töôïng\nQuaûng Trò;3\n".encode("cp1252")  # VNI
+    assert refusal(vni_csv, "bc.csv") == MSG_CSV_ENCODING
 
 
 def test_cells_without_a_position_are_bounded_by_their_rows():

@@ -69,6 +69,71 @@ def csv_bytes(rows: Iterable[Sequence[object]], separator: str = ";", bom: bool 
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def encode_cp1258(text: str) -> bytes:
+    """Text as Windows encodes it in code page 1258 (Excel's plain "CSV" on Vietnamese
+    Windows): letters the code page has whole (ê, ơ, ư, đ...) stay whole, tone marks follow
+    as combining characters ("ế" is "ê" + U+0301). Python's own codec refuses "ế" instead."""
+    import unicodedata
+
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", char)
+        tones = "".join(c for c in parts if c in _TONE_MARKS)
+        letter = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out += (letter + tones).encode("cp1258")
+    return bytes(out)
+
+
+def csv_text(rows: Iterable[Sequence[object]], separator: str = ";") -> str:
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def dense_xlsx(rows: int, cols: int, dimension: bool = True) -> bytes:
+    """One sheet full of numbers, its XML written directly (openpyxl takes a minute for a
+    million cells): the size of sheet the reader must refuse before building it. Excel
+    writes the sheet's extent first (<dimension>); other programs may not."""
+    letters = []
+    for number in range(1, cols + 1):
+        name = ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    body = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r + i}</v></c>'
+                                              for i, c in enumerate(letters)) + "</row>"
+                   for r in range(1, rows + 1))
+    buffer = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "BC"
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                extent = f'<dimension ref="A1:{letters[-1]}{rows}"/>' if dimension else ""
+                data = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas'
+                        b'.openxmlformats.org/spreadsheetml/2006/main">' + extent.encode()
+                        + b"<sheetData>" + body.encode() + b"</sheetData></worksheet>")
+            target.writestr(info.filename, data)
+    return out.getvalue()
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 

@@ -33,9 +33,18 @@ _NOTICE_KEY = "_auth_notice"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
+# Markdown (GFM) links bare URLs, "www." names and e-mail addresses in the text it shows,
+# after escapes and character references are resolved: an invisible word joiner (U+2060)
+# after "http", "www" and "@" is the only thing that keeps them plain text.
+_AUTOLINK_TRIGGER = re.compile(r"(?i)\b(?:https?|ftp|mailto)(?=\\:)|\bwww(?=\\\.)|@")
+WORD_JOINER = "\u2060"
+
+
 def escape_md(text: object) -> str:
-    """User text made inert for st.markdown: no links, images, emphasis, colours or LaTeX."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """User text made inert for st.markdown: no links (not even bare URLs or addresses),
+    images, emphasis, colours or LaTeX."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _AUTOLINK_TRIGGER.sub(lambda m: m.group(0) + WORD_JOINER, escaped)
 
 
 # ------------------------------------------------------------------------------- session

@@ -106,7 +106,8 @@ def _audit_detail(plan: ImportPlan) -> dict:
         "unit": plan.upload_unit, "rows": plan.row_count, "sha256": plan.sha256,
         "warnings": len(plan.warnings), "errors": len(plan.errors),
         "date_source": plan.date_source, "parent_source": plan.parent_source,
-        "sheet": plan.report.sheet_name if plan.report else None,
+        "sheet": plan.report.sheet_name if plan.report else None, "size": plan.size,
+        **({"people": plan.persons.people} if plan.persons is not None else {}),
     }
     if plan.derived:
         detail["derived_from_rate"] = {g: "cashless" for g in plan.derived}

@@ -38,6 +38,7 @@ from core.ingest.model import (
     Question,
     local_time,
 )
+from core.ingest.persons import PersonCount, count_person_lists
 from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
 from core.ingest.units import _Matcher
@@ -65,6 +66,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     imported_before: dt.datetime | None = None
+    persons: PersonCount | None = None  # a list of people, counted (core.ingest.persons)
     make_preview: Callable[[], pd.DataFrame] | None = field(default=None, repr=False,
                                                            compare=False)
     reading: Reading = field(default_factory=Reading)  # what was set (by a person or saved)
@@ -164,6 +166,7 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
     reading = reading or Reading()
     try:
         sheets = read_sheets(data, file_name, max_bytes=config.upload_limit_bytes())
+        sheets, plan.persons = count_person_lists(sheets)  # people counted, never kept
         book = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
         plan.headers = book.reports[0].headers
         plan.signature = shape_signature(plan.headers, uploader_unit)
@@ -179,6 +182,8 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
     parts = [_plan_report(conn, plan, report, unit or reading.parent, reading.unit, today)
              for report in book.reports]
     _merge(plan, parts, book)
+    if plan.persons is not None:
+        plan.problems[:0] = [Problem(None, "warning", w) for w in plan.persons.warnings]
     plan.imported_before = _imported_before(conn, plan.sha256)
     if plan.imported_before is not None:
         plan.problems.insert(0, Problem(None, "warning", (
