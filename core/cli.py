@@ -305,7 +305,7 @@ def _size_of(path: str) -> int | None:
 
 def _read_upload(path: str) -> bytes:
     from core import config
-    from core.spreadsheets import MB, MSG_TOO_BIG
+    from core.ingest.limits import MB, MSG_TOO_BIG
 
     try:
         size = os.path.getsize(path)

@@ -16,8 +16,9 @@ import gc
 import pytest
 
 from core import store
+from core.ingest.files import _SheetExtent, read_sheets
+from core.ingest.limits import SpreadsheetError
 from core.ingest.plan import plan_import
-from core.spreadsheets import SpreadsheetError, _SheetExtent, read_sheets
 from core.units import descendant_codes
 from tests.helpers import put_figures
 from tests.workbooks import far_cells_xlsx

@@ -16,8 +16,9 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
+from core.ingest.files import read_sheets
+from core.ingest.model import Sheet
 from core.ingest.plan import ImportPlan, plan_import
-from core.spreadsheets import Sheet, read_sheets
 from tests.workbooks import BINH_SON_COMMUNES
 
 DAY = dt.date(2024, 1, 25)
@@ -218,7 +219,7 @@ def test_collapsed_and_filtered_parts_of_an_ods_sheet():
 
 
 def test_hidden_tags_split_across_chunks_are_still_found():
-    from core.spreadsheets import _OdsHidden, _XlsxHidden
+    from core.ingest.hidden import _OdsHidden, _XlsxHidden
 
     xml = (b'<cols><col min="1" max="1" width="9"/><col customWidth="1" hidden="1" max="4" '
            b'min="3" width="0"/></cols><sheetData><row r="1"><c r="A1"><v>1</v></c></row>'

@@ -8,11 +8,12 @@ import unicodedata
 
 import pytest
 
+from core.ingest.files import read_sheets
+from core.ingest.limits import SpreadsheetError
 from core.ingest.model import MSG_NO_TABLE, ParsedReport
 from core.ingest.numbers import parse_number
 from core.ingest.sheets import parse_report
 from core.ingest.titles import date_from_file_name
-from core.spreadsheets import SpreadsheetError, read_sheets
 from tests.workbooks import (
     BINH_SON_COMMUNES,
     PHU_LUC_01_DISTRICTS,

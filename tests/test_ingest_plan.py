@@ -18,9 +18,9 @@ from core import audit, metrics
 from core.db import audit_log, figures, quotas, replaced_figures, uploads
 from core.ingest.apply import ImportRefused, ImportResult, apply_import
 from core.ingest.history import RevertRefused, revert_upload, upload_history
+from core.ingest.limits import MSG_CORRUPT, MSG_EMPTY_FILE, MSG_EMPTY_WORKBOOK, MSG_PASSWORD
 from core.ingest.plan import ImportPlan, plan_import
 from core.permissions import Account, PermissionDenied
-from core.spreadsheets import MSG_CORRUPT, MSG_EMPTY_FILE, MSG_EMPTY_WORKBOOK, MSG_PASSWORD
 from tests.workbooks import (
     BINH_SON_COMMUNES,
     SheetSpec,

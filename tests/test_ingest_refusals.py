@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from core import audit
 from core.db import figures, uploads
+from core.ingest.files import read_sheets
+from core.ingest.limits import DEFAULT_MAX_CELLS, SpreadsheetError
 from core.ingest.plan import plan_import
-from core.spreadsheets import DEFAULT_MAX_CELLS, SpreadsheetError, read_sheets
 from tests.test_ingest_persons import phu_luc_2_xlsx
 from tests.test_upload_page import engine as engine  # noqa: F401, PLC0414 (fixture)
 from tests.test_upload_page import open_page, texts, upload, user

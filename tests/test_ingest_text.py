@@ -12,9 +12,10 @@ import datetime as dt
 
 import pytest
 
+from core.ingest.files import read_sheets
+from core.ingest.limits import SpreadsheetError
 from core.ingest.plan import ImportPlan, plan_import
 from core.ingest.text import MSG_UNDECODABLE, decode_text, vietnamese_score
-from core.spreadsheets import SpreadsheetError, read_sheets
 from tests.workbooks import BINH_SON_COMMUNES, binh_son_rows, csv_text, encode_cp1258
 
 TODAY = dt.date(2024, 12, 31)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.ingest.model import ALL_GROUPS, Column, column_letter
+from core.ingest.model import ALL_GROUPS, Column, Sheet, column_letter
 from core.ingest.numbers import parse_number
 from core.ingest.reading import Reading
 from core.ingest.vocabulary import (
@@ -23,7 +23,6 @@ from core.ingest.vocabulary import (
     key,
     row_group,
 )
-from core.spreadsheets import Sheet
 
 HEADER_SCAN_ROWS = 60
 

@@ -3,6 +3,7 @@ kinds, groups, fields and levels that every step shares."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -219,3 +220,80 @@ def local_time(value: dt.datetime | str) -> dt.datetime:
         value = dt.datetime.fromisoformat(value)
     return audit.as_local(value)
 
+
+
+# --- a sheet as read -----------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Sheet:
+    """One sheet as a dense grid; row i is spreadsheet row i + 1, column j is column j + 1.
+
+    `merged` lists merged ranges as (first_row, first_col, last_row, last_col), 0-based and
+    inclusive; None when the format does not tell (ODS, CSV), so layouts must cope without.
+    `hidden_rows` and `hidden_columns` are the 0-based rows and columns the office program
+    hides (hidden, collapsed into an outline or filtered out), within the grid; known for
+    xlsx, xlsm and ods, empty for other formats.
+    """
+
+    name: str
+    rows: list[list[object]]
+    merged: list[tuple[int, int, int, int]] | None = None
+    visible: bool = True
+    source_format: str = ""
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_columns: frozenset[int] = frozenset()
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def is_empty(self) -> bool:
+        return not any(v is not None for row in self.rows for v in row)
+
+    def hidden_content(self) -> tuple[list[int], list[int]]:
+        """The hidden rows and the hidden columns that hold a value, sorted (0-based)."""
+        rows = [r for r in sorted(self.hidden_rows)
+                if r < len(self.rows) and any(v is not None for v in self.rows[r])]
+        cols = [c for c in sorted(self.hidden_columns)
+                if any(c < len(row) and row[c] is not None for row in self.rows)]
+        return rows, cols
+
+    def without_hidden(self) -> Sheet:
+        """The sheet as a person sees it: hidden rows and columns blanked.
+
+        A merged range is cut into its visible pieces, each holding the range's value, so a
+        band over hidden and visible columns still labels the visible ones and never the
+        hidden ones.
+        """
+        if not self.hidden_rows and not self.hidden_columns:
+            return self
+        rows_hidden, cols_hidden = self.hidden_rows, self.hidden_columns
+        rows = [[None] * len(row) if r in rows_hidden else
+                [None if c in cols_hidden else v for c, v in enumerate(row)]
+                for r, row in enumerate(self.rows)]
+        merged = None
+        if self.merged is not None:
+            merged = []
+            sorted_rows, sorted_cols = sorted(rows_hidden), sorted(cols_hidden)
+            for r0, c0, r1, c1 in self.merged:
+                value = self.rows[r0][c0] if r0 < len(self.rows) and c0 < len(self.rows[r0]) \
+                    else None
+                for a, b in _visible_runs(r0, r1, sorted_rows):
+                    for c, d in _visible_runs(c0, c1, sorted_cols):
+                        merged.append((a, c, b, d))
+                        if a < len(rows) and c < len(rows[a]):
+                            rows[a][c] = value
+        return Sheet(self.name, rows, merged, self.visible, self.source_format)
+
+
+def _visible_runs(first: int, last: int, hidden: list[int]) -> list[tuple[int, int]]:
+    """The runs of consecutive indexes from first to last (inclusive) not in `hidden` (sorted)."""
+    runs: list[tuple[int, int]] = []
+    start = first
+    for i in hidden[bisect.bisect_left(hidden, first):bisect.bisect_right(hidden, last)]:
+        if i > start:
+            runs.append((start, i - 1))
+        start = i + 1
+    if start <= last:
+        runs.append((start, last))
+    return runs

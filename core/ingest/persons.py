@@ -25,9 +25,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from core.ingest.detect import HEADER_SCAN_ROWS
+from core.ingest.model import Sheet
 from core.ingest.titles import parent_hint_from_title
 from core.ingest.vocabulary import CASHLESS_RE, GROUP_PATTERNS, TOTAL_ROW_PATTERN, key
-from core.spreadsheets import Sheet
 
 # --- column vocabulary (on layouts.key text: lower case, no diacritics, punctuation spaces) --
 

@@ -23,6 +23,7 @@ from core import config, validation
 from core.db import ALL_GROUPS, GROUPS, uploads
 from core.errors import UserError
 from core.ingest import remembered
+from core.ingest.files import read_sheets
 from core.ingest.frames import (
     _figure_frames,
     _preview,
@@ -31,6 +32,7 @@ from core.ingest.frames import (
     _quota_frames,
     _totals_frame,
 )
+from core.ingest.limits import SpreadsheetError
 from core.ingest.model import (
     IMPORT_KINDS,
     ParsedReport,
@@ -43,7 +45,6 @@ from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
 from core.ingest.units import _Matcher
 from core.resolver import get_resolver
-from core.spreadsheets import SpreadsheetError, read_sheets
 
 
 @dataclass

@@ -16,6 +16,7 @@ from core.ingest.model import (
     Column,
     ParsedRow,
     Problem,
+    Sheet,
 )
 from core.ingest.numbers import Number, parse_number, vi_number
 from core.ingest.vocabulary import (
@@ -27,7 +28,6 @@ from core.ingest.vocabulary import (
     row_group,
 )
 from core.ingest.vocabulary import fold_char as _fold_char
-from core.spreadsheets import Sheet
 
 MIN_RATE_TOLERANCE = 0.1  # percentage points
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from core.ingest.columns import finalize_columns, group_hints
 from core.ingest.detect import Layout, find_layout
+from core.ingest.limits import SpreadsheetError
 from core.ingest.model import (
     KINDS,
     MSG_NO_TABLE,
@@ -24,6 +25,7 @@ from core.ingest.model import (
     ParsedReport,
     ParsedRow,
     Problem,
+    Sheet,
     column_letter,
 )
 from core.ingest.reading import ALL_SHEETS, Reading
@@ -39,7 +41,6 @@ from core.ingest.titles import (
     year_from,
 )
 from core.ingest.vocabulary import key
-from core.spreadsheets import Sheet, SpreadsheetError
 
 _TITLE_YEAR_RE = re.compile(r"\bnam (20\d\d)\b")
 _NAME_DATE_RES = (

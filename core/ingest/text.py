@@ -24,15 +24,23 @@ the Vietnamese message); vietnamese_score(text) -> float.
 from __future__ import annotations
 
 import codecs
+import csv
+import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
-MSG_UNDECODABLE = (
-    "Không đọc được đúng chữ tiếng Việt trong tệp CSV (bảng mã không nhận ra được, có thể là "
-    "bảng mã cũ TCVN3/VNI hoặc tệp bị hỏng); hãy mở tệp bằng Excel, chọn Lưu thành “CSV UTF-8 "
-    "(phân tách bằng dấu phẩy)” hoặc .xlsx rồi tải lên lại."
+from core.ingest.limits import (
+    DEFAULT_MAX_CELLS,
+    MSG_CORRUPT,
+    MSG_TOO_MANY_CELLS_DENSE,
+    MSG_UNDECODABLE,
+    SpreadsheetError,
+    _vi_int,
 )
+from core.ingest.model import Sheet
+from core.ingest.workbook import clean_text
 
 # Text judged: the start of the file is enough to tell encodings apart, and keeps a 20 MB
 # file's check short.
@@ -196,3 +204,52 @@ def readable(text: str) -> bool:
     verdicts = [_word_verdict(w) for w in _WORD.findall(text) if not w.isascii()]
     bad = sum(v < 0 for v in verdicts) + len(_MOJIBAKE.findall(text))
     return bad < 3 or bad <= 0.2 * len(verdicts)
+
+
+# --- CSV files -----------------------------------------------------------------------------
+
+# --- CSV ---------------------------------------------------------------------------------
+
+_CSV_SEPARATORS = (";", ",", "\t")
+
+
+def _read_csv(data: bytes, max_cells: int = DEFAULT_MAX_CELLS) -> list[Sheet]:
+    text = _decode_csv(data)
+    separator = sniff_separator(text)
+    cells = text.count(separator) + text.count("\n")  # at least the fields, quoted or not
+    if cells > max_cells:
+        raise SpreadsheetError(MSG_TOO_MANY_CELLS_DENSE.format(
+            cells=_vi_int(max_cells), limit=_vi_int(max_cells)))
+    try:
+        raw = list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as exc:
+        raise SpreadsheetError(MSG_CORRUPT) from exc
+    width = max((len(r) for r in raw), default=0)
+    rows = [[clean_text(v) or None for v in r] + [None] * (width - len(r)) for r in raw]
+    return [Sheet("CSV", rows, None, True, "csv")]
+
+
+def _decode_csv(data: bytes) -> str:
+    """The text in whichever encoding offices save CSV in (core.ingest.text decides)."""
+    try:
+        return decode_text(data).text
+    except UndecodableText as exc:
+        raise SpreadsheetError(str(exc)) from exc
+
+
+def sniff_separator(text: str, sample_lines: int = 30) -> str:
+    """Pick the separator giving the most lines with the same number (> 1) of fields."""
+    lines = [ln for ln in text.splitlines()[: sample_lines * 2] if ln.strip()][:sample_lines]
+    best, best_score = ",", (-1, -1)
+    for separator in _CSV_SEPARATORS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=separator)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width, lines_with_width = Counter(counts).most_common(1)[0]
+        score = (lines_with_width if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = separator, score
+    return best

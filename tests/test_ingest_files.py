@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from core.spreadsheets import (
+from core.ingest.files import detect_format, read_sheets
+from core.ingest.limits import (
     MSG_CORRUPT,
     MSG_CSV_ENCODING,
     MSG_EMPTY_FILE,
@@ -19,10 +20,8 @@ from core.spreadsheets import (
     MSG_HTML,
     MSG_PASSWORD,
     SpreadsheetError,
-    detect_format,
-    read_sheets,
-    sniff_separator,
 )
+from core.ingest.text import sniff_separator
 from tests.workbooks import (
     SheetSpec,
     binh_son_xlsx,
@@ -296,7 +295,7 @@ def _idle_reading_children() -> list[int]:
 
 
 def test_every_file_gets_a_fresh_child_and_one_waits_ready_for_the_next():
-    from core import spreadsheets
+    from core.ingest import workbook as spreadsheets
 
     good = binh_son_xlsx()
     first = read_sheets(good)
@@ -309,7 +308,7 @@ def test_every_file_gets_a_fresh_child_and_one_waits_ready_for_the_next():
 
 
 def test_a_spare_child_that_died_is_replaced_and_the_file_still_read():
-    from core import spreadsheets
+    from core.ingest import workbook as spreadsheets
 
     good = binh_son_xlsx()
     read_sheets(good)
