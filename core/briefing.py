@@ -25,7 +25,7 @@ from core import demo, figures, metrics, render, settings, sources, summary
 from core import formatting as fmt
 from core.db import ALL_GROUPS
 from core.errors import UserError
-from core.status import ATTAINMENT_LABELS, RateThresholds
+from core.status import ATTAINMENT_LABELS, RateThresholds, attainment_light, lag_light
 from core.units import COMMUNE, DISTRICT, KIND_LABELS, PROVINCE, by_code, descendant_codes
 
 TITLE = "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
@@ -83,6 +83,7 @@ class Briefing:
     path: pd.DataFrame
     outlook: dict
     sections: list[str] = field(default_factory=list)
+    rate_pct: float | None = None  # the headline rate as a number (its light's colour)
 
     @property
     def name(self) -> str:
@@ -171,7 +172,8 @@ def collect(conn: Connection, unit: str, as_of: dt.date | None = None,
         attainment=detail[detail["level"] == "child"].reset_index(drop=True),
         quarter=metrics.quarter_of(as_of), lagging=lagging, lag_threshold=lag_threshold,
         trend=trend, path=metrics.target_path(conn, unit, as_of.year, group),
-        outlook=metrics.outlook(conn, unit, as_of, group))
+        outlook=metrics.outlook(conn, unit, as_of, group),
+        rate_pct=None if pd.isna(figs.iloc[0]["rate_pct"]) else float(figs.iloc[0]["rate_pct"]))
     b.sections = _sections(b)
     return b
 
@@ -398,9 +400,15 @@ def lag_headers(b: Briefing) -> list[str]:
             "Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ", "Tình trạng"]
 
 
-def lag_reasons(b: Briefing) -> list[str]:
-    table = b.lagging if b.lagging is not None else pd.DataFrame(columns=["reason"])
-    return list(table["reason"])
+def lag_lights(b: Briefing) -> list[str | None]:
+    """Each lagging commune's light, by the one rule for a rate (core.status.lag_light)."""
+    table = b.lagging if b.lagging is not None else pd.DataFrame(columns=["reason", "rate_pct"])
+    return [lag_light(r, v, b.thresholds) for r, v in zip(table["reason"], table["rate_pct"],
+                                                          strict=True)]
+
+
+def attainment_lights(b: Briefing) -> list[str | None]:
+    return [attainment_light(s) for s in b.attainment["status"]]
 
 
 def attainment_rows(b: Briefing) -> list[list[str]]:

@@ -95,7 +95,9 @@ else:
 # ---------------------------------------------------------------------------- short trend
 st.subheader("Diễn biến 30 ngày gần nhất")
 recent = trend[trend["date"] > day - dt.timedelta(days=30)]
-st.plotly_chart(charts.short_trend(recent), config=charts.PLOTLY_CONFIG)
+charts.show(charts.short_trend(recent), "short_trend_chart",
+            charts.png_name("dien bien 30 ngay", unit, day),
+            f"Diễn biến 30 ngày gần nhất · {place.name} · đến {fmt.date(day)}")
 
 # ---------------------------------------------------------------------- drill-down and links
 if place.level < COMMUNE:

@@ -35,7 +35,7 @@ def test_workbook_has_title_date_header_and_every_commune(binh_son_list):
     assert "dưới 8,67%" in ws["A3"].value
     header = [c.value for c in ws[5]]
     assert header == list(exports.HEADERS)
-    assert ws["A5"].font.bold and ws["A5"].fill.fgColor.rgb.endswith("B71C1C")
+    assert ws["A5"].font.bold and ws["A5"].fill.fgColor.rgb.endswith("1F3A5F")
     names = [ws.cell(row=r, column=3).value for r in range(6, 6 + 18)]
     assert len(set(names)) == 18
     assert names[:4] == ["Xã Bình An", "Xã Bình Châu", "Xã Bình Mỹ", "Xã Bình Phước"]

@@ -69,6 +69,7 @@ def open_page(key: str) -> PageContext:
     engine = ready_engine()
     user = access.require(spec, engine)
     if _demo_loaded(config.database_url()):
-        st.warning("**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
-                   icon=":material/science:")
+        st.container(key="demo_note").warning(
+            "**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
+            icon=":material/science:")
     return PageContext(engine, user)

@@ -1,4 +1,4 @@
-"""Small pieces every page shows the same way: the data note, empty states, meeting mode."""
+"""Small pieces every page shows the same way: the data note, empty states, changes."""
 
 from __future__ import annotations
 
@@ -33,26 +33,6 @@ def no_database_data() -> None:
             f"trang {UPLOAD_PAGE} (bảng tính .xlsx, .xls, .ods hoặc .csv).",
             icon=":material/upload_file:")
     st.stop()
-
-
-def meeting_style() -> None:
-    """Projector mode: no sidebar or toolbar, large high-contrast type, wide tables."""
-    st.markdown("""
-<style>
-section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], div[data-testid="stToolbar"] { display: none; }
-div[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
-div[data-testid="stMarkdownContainer"] p { font-size: 1.5rem; color: #000; }
-div[data-testid="stCaptionContainer"] p { font-size: 1.2rem; color: #212121; }
-h1 { font-size: 3rem !important; color: #000; }
-h2, h3 { font-size: 2.2rem !important; color: #000; }
-div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.35rem 0.7rem; }
-div[data-testid="stTable"] td p { font-size: 1.6rem !important; color: #000; }
-div[data-testid="stTable"] th { background: #212121; }
-div[data-testid="stTable"] th p { font-size: 1.4rem !important; font-weight: 700; color: #fff; }
-div[data-testid="stMetricLabel"] p { font-size: 1.4rem; }
-div[data-testid="stMetricValue"] p { font-size: 3.2rem; font-weight: 700; line-height: 1.2; }
-</style>""", unsafe_allow_html=True)
 
 
 def delta_count(value: float | None) -> str | None:
