@@ -47,6 +47,7 @@ table.asxh-meeting tr:nth-child(even) td {{ background: #f5f7f9; }}
 table.asxh-meeting td.num, table.asxh-meeting th.num {{ text-align: right; }}
 table.asxh-meeting td.name {{ font-weight: 700; }}
 table.asxh-meeting td.lit {{ background: var(--fill) !important; }}
+.st-key-meeting_pager p, .st-key-meeting_pager button {{ font-size: clamp(1rem, 2.4vh, 1.5rem); }}
 </style>
 """
 
@@ -116,8 +117,8 @@ def _pager(paging: meeting.Paging) -> None:
                shortcut="Left", disabled=paging.current == 1, on_click=_turn,
                args=(paging, -1))
     bar.markdown(f"**{paging.label}** · {paging.span}")
-    bar.button("Trang sau", icon=":material/chevron_right:", key="page_next",
-               shortcut="Right", disabled=paging.current == paging.count, on_click=_turn,
+    bar.button("Trang sau", icon=":material/chevron_right:", icon_position="right",
+               key="page_next", shortcut="Right", disabled=paging.current == paging.count, on_click=_turn,
                args=(paging, 1))
     bar.selectbox("Số dòng mỗi trang", meeting.ROWS_CHOICES, key=ROWS_KEY,
                   index=meeting.ROWS_CHOICES.index(meeting.ROWS_PER_PAGE),
