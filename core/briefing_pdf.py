@@ -201,6 +201,18 @@ def _ranking(b: Briefing) -> list:
             *_charts(content.ranking_charts(b, "ranking"), FRAME_HEIGHT - 14 * mm)]
 
 
+def _tilemap(b: Briefing) -> list:
+    chart = content.tilemap_chart(b)
+    image = _image(chart, FRAME_WIDTH * 0.4, FRAME_HEIGHT - 14 * mm)
+    lines = content.tilemap_lines(b)
+    words = [_p(lines[0], 14, bold=True), Spacer(1, 3 * mm),
+             *[_p(line, 11) for line in lines[1:]]]
+    row = Table([[image, words]], colWidths=[image.drawWidth + 8 * mm, None])
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [*_heading(content.TILEMAP_TITLE), row]
+
+
 def _children(b: Briefing) -> list:
     return [*_heading(b.children_title),
             *_charts(content.ranking_charts(b, "children"), FRAME_HEIGHT - 14 * mm)]
@@ -246,5 +258,5 @@ def _trend(b: Briefing) -> list:
             _p(b.outlook_line(), 12)]
 
 
-SECTIONS = {"ranking": _ranking, "children": _children, "attainment": _attainment,
-            "lagging": _lagging, "trend": _trend}
+SECTIONS = {"ranking": _ranking, "tilemap": _tilemap, "children": _children,
+            "attainment": _attainment, "lagging": _lagging, "trend": _trend}

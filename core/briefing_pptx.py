@@ -50,6 +50,8 @@ def build(b: Briefing) -> bytes:
     _headline_slide(prs, b)
     if "ranking" in b.sections:
         _charts_slide(prs, b, b.ranking_title, content.ranking_charts(b, "ranking"))
+    if "tilemap" in b.sections:
+        _tilemap_slide(prs, b)
     if "children" in b.sections:
         _charts_slide(prs, b, b.children_title, content.ranking_charts(b, "children"))
     if "attainment" in b.sections:
@@ -178,6 +180,17 @@ def _charts_slide(prs, b: Briefing, title: str, charts: list[Chart], note: str =
         top = CONTENT_TOP_IN + max(c.height_in for c in charts) + 0.05
         _box(slide, MARGIN_IN, top, WIDTH_IN - 2 * MARGIN_IN, content.NOTE_HEIGHT_IN,
              [(note, 16, False, DARK)])
+
+
+def _tilemap_slide(prs, b: Briefing) -> None:
+    """The tile map on the left, what it shows in words on the right."""
+    slide = _slide(prs, b, content.TILEMAP_TITLE)
+    chart = content.tilemap_chart(b)
+    _picture(slide, chart, MARGIN_IN, CONTENT_TOP_IN)
+    left = MARGIN_IN + chart.width_in + 0.5
+    lines = content.tilemap_lines(b)
+    _box(slide, left, CONTENT_TOP_IN + 0.2, WIDTH_IN - MARGIN_IN - left, 5.2,
+         [(lines[0], 24, True, DARK), *[(line, 18, False, DARK) for line in lines[1:]]])
 
 
 def _lagging_slides(prs, b: Briefing) -> None:

@@ -133,8 +133,10 @@ def _cards(c: _Canvas, b: Briefing) -> None:
         y = c.y + (i // 2) * (height + gap)
         c.draw.rounded_rectangle((x, y, x + width, y + height), radius=18, fill=CARD)
         c.draw.text((x + 28, y + 22), card.label, font=_font(30), fill=GREY)
-        colour = light_colour(light) if card.label == "Tỷ lệ" and light else INK
-        c.draw.text((x + 28, y + 66), card.value, font=_font(66, True), fill=colour)
+        c.draw.text((x + 28, y + 66), card.value, font=_font(66, True), fill=INK)
+        if card.label == "Tỷ lệ" and light:  # the rate's light as a dot beside its label
+            dot = x + 28 + int(c.draw.textlength(card.label, font=_font(30))) + 16
+            c.draw.ellipse((dot, y + 28, dot + 28, y + 56), fill=light_colour(light))
         c.draw.text((x + 28, y + 150), card.change, font=_font(30), fill=GREY)
     c.y += -(-len(cards) // 2) * (height + gap) + 8
     if rank is not None and "/" in rank.value and int(rank.value.split("/")[1]) >= 3:
@@ -168,8 +170,7 @@ def _lagging(c: _Canvas, b: Briefing) -> None:
         name = _fit(c.draw, f"{i + 1}. {r.name}", name_font,
                     WIDTH - 2 * PAD - 50 - int(rate_width) - 30)
         c.draw.text((PAD + 50, y), name, font=name_font, fill=INK)
-        c.draw.text((WIDTH - PAD - rate_width, y), rate, font=rate_font,
-                    fill=light_colour(light) if light else INK)
+        c.draw.text((WIDTH - PAD - rate_width, y), rate, font=rate_font, fill=INK)
         parts = ([by_code()[by_code()[r.code].parent_code].name] if with_district else [])
         parts.append(fmt.REASON_LABELS.get(r.reason, r.reason))
         c.draw.text((PAD + 50, y + 50), " · ".join(parts), font=_font(30), fill=GREY)
@@ -182,13 +183,17 @@ def _footer(c: _Canvas, b: Briefing) -> None:
     c.y += 20
     t = b.thresholds
     key = [(RED, f"{RATE_LIGHT_LABELS[RED]}: dưới {fmt.percent(t.red_below)}"),
-           (AMBER, f"{RATE_LIGHT_LABELS[AMBER]}: đến dưới {fmt.percent(t.green_from)}"),
+           (AMBER, f"{RATE_LIGHT_LABELS[AMBER]}: {fmt.percent(t.red_below)} đến dưới "
+                   f"{fmt.percent(t.green_from)}"),
            (None, fmt.REASON_LABELS["not_reported"])]
     x = PAD
     for light, label in key:
+        width = 36 + int(c.draw.textlength(label, font=_font(30)))
+        if x > PAD and x + width > WIDTH - PAD:  # the key wraps like text
+            x, c.y = PAD, c.y + 46
         c.draw.ellipse((x, c.y + 6, x + 26, c.y + 32), fill=light_colour(light))
         c.draw.text((x + 36, c.y), label, font=_font(30), fill=GREY)
-        x += 36 + int(c.draw.textlength(label, font=_font(30))) + 40
+        x += width + 40
     c.y += 56
     c.text(f"Lập ngày {dt.date.today():%d/%m/%Y} từ ASXH Dashboard. Nguồn: {b.source}.", 30,
            colour=GREY, gap=PAD)

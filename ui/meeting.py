@@ -118,8 +118,8 @@ def _pager(paging: meeting.Paging) -> None:
                args=(paging, -1))
     bar.markdown(f"**{paging.label}** · {paging.span}")
     bar.button("Trang sau", icon=":material/chevron_right:", icon_position="right",
-               key="page_next", shortcut="Right", disabled=paging.current == paging.count, on_click=_turn,
-               args=(paging, 1))
+               key="page_next", shortcut="Right", disabled=paging.current == paging.count,
+               on_click=_turn, args=(paging, 1))
     bar.selectbox("Số dòng mỗi trang", meeting.ROWS_CHOICES, key=ROWS_KEY,
                   index=meeting.ROWS_CHOICES.index(meeting.ROWS_PER_PAGE),
                   bind="query-params", width=170, label_visibility="collapsed",
