@@ -203,12 +203,13 @@ def _ranking(b: Briefing) -> list:
 
 def _tilemap(b: Briefing) -> list:
     chart = content.tilemap_chart(b)
-    image = _image(chart, FRAME_WIDTH * 0.4, FRAME_HEIGHT - 14 * mm)
+    image = _image(chart, FRAME_WIDTH * 0.4, FRAME_HEIGHT - 24 * mm)
     lines = content.tilemap_lines(b)
     words = [_p(lines[0], 14, bold=True), Spacer(1, 3 * mm),
              *[_p(line, 11) for line in lines[1:]]]
     row = Table([[image, words]], colWidths=[image.drawWidth + 8 * mm, None])
     row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("FONT", (0, 0), (-1, -1), FONT),
                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return [*_heading(content.TILEMAP_TITLE), row]
 

@@ -45,8 +45,8 @@ SECOND = NEUTRAL_SECOND
 HIGHLIGHT = "#0d47a1"
 TARGET = "#37474f"
 MUTED = NO_LIGHT
-PALETTE = ["#1f3a5f", "#0288d1", "#7b1fa2", "#5d4037", "#00838f", "#ad1457", "#283593",
-           "#6d4c41", "#546e7a", "#c2185b"]
+PALETTE = ["#1f3a5f", "#0288d1", "#7b1fa2", "#5d4037", "#00838f", "#5e35b1", "#283593",
+           "#6d4c41", "#546e7a", "#0097a7"]
 COUNT_TICKS = ",d"
 RATE_TICKS = ",.1~f"
 DATE_HOVER = "%{x|%d/%m/%Y}"
