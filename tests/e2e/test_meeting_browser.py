@@ -76,6 +76,19 @@ def page_label(page) -> str:
     return text.split(" · ")[0]
 
 
+def shows(page, row: str, label: str) -> None:
+    """Wait until the list starts at `row` and the pager says `label` (the page redraws)."""
+    page.wait_for_function(
+        """([row, label]) => {
+          const tr = document.querySelector('table.asxh-meeting tbody tr');
+          const pager = document.querySelector('.st-key-meeting_pager');
+          return tr && tr.dataset.row === row && pager
+                 && pager.textContent.includes(label + ' ·'); }""",
+        arg=[row, label], timeout=30_000)
+    wait_for_app(page)
+    assert first_row(page) == row and page_label(page) == label
+
+
 def first_row(page) -> str:
     return page.locator("table.asxh-meeting tbody tr").first.get_attribute("data-row")
 
@@ -112,18 +125,12 @@ def test_pages_turn_by_button_and_by_arrow_key(server, sized, signed_up):  # noq
     open_at(page, server, MEETING, "Thị trấn Khe Sanh")
     assert first_row(page) == "1"
     page.get_by_role("button", name="Trang sau").click()
-    page.wait_for_function("() => document.querySelector('table.asxh-meeting tbody tr')"
-                           ".dataset.row === '11'", timeout=30_000)
-    assert page_label(page) == "Trang 2/7"
+    shows(page, "11", "Trang 2/7")
     page.locator("p.asxh-summary").click()  # focus out of the button, as a presenter would
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.querySelector('table.asxh-meeting tbody tr')"
-                           ".dataset.row === '21'", timeout=30_000)
-    assert page_label(page) == "Trang 3/7"
+    shows(page, "21", "Trang 3/7")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => document.querySelector('table.asxh-meeting tbody tr')"
-                           ".dataset.row === '11'", timeout=30_000)
-    assert page_label(page) == "Trang 2/7"
+    shows(page, "11", "Trang 2/7")
     assert "trang=2" in page.url
     page.reload()  # F5 keeps the page (the sign-in may ask again)
     login(page, server)
