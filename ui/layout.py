@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import streamlit as st
 
 from core import formatting as fmt
+from core.status import NEUTRAL, light_colour
 from ui.access import escape_md
 
 UPLOAD_PAGE = "«Tải lên báo cáo»"
@@ -33,6 +35,19 @@ def no_database_data() -> None:
             f"trang {UPLOAD_PAGE} (bảng tính .xlsx, .xls, .ods hoặc .csv).",
             icon=":material/upload_file:")
     st.stop()
+
+
+def status_bar(container, fraction: float, text: str, light: str | None = None) -> None:
+    """A progress bar filled in its status's colour (core.status: green met, amber at risk,
+    red behind; the neutral colour when it has no status), its text above it (escaped)."""
+    share = max(0.0, min(1.0, fraction))
+    colour = light_colour(light) if light else NEUTRAL
+    container.html(
+        f'<div class="asxh-bar" data-light="{light or ""}">'
+        f'<p style="margin:0 0 .3rem;font-size:.9rem">{html.escape(text)}</p>'
+        f'<div style="height:.55rem;border-radius:.3rem;background:#eceff1">'
+        f'<div style="width:{share * 100:.1f}%;height:100%;border-radius:.3rem;'
+        f'background:{colour}"></div></div></div>')
 
 
 def delta_count(value: float | None) -> str | None:

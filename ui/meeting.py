@@ -47,6 +47,7 @@ table.asxh-meeting tr:nth-child(even) td {{ background: #f5f7f9; }}
 table.asxh-meeting td.num, table.asxh-meeting th.num {{ text-align: right; }}
 table.asxh-meeting td.name {{ font-weight: 700; }}
 table.asxh-meeting td.lit {{ background: var(--fill) !important; }}
+.st-key-meeting_clicker {{ display: none; }}
 .st-key-meeting_pager p, .st-key-meeting_pager button {{ font-size: clamp(1rem, 2.4vh, 1.5rem); }}
 </style>
 """
@@ -124,6 +125,13 @@ def _pager(paging: meeting.Paging) -> None:
                   index=meeting.ROWS_CHOICES.index(meeting.ROWS_PER_PAGE),
                   bind="query-params", width=170, label_visibility="collapsed",
                   format_func=lambda n: f"{n} dòng/trang")
+    # A presenter's remote sends PageDown and PageUp: the same turns, on buttons kept out of
+    # sight (their shortcuts still listen).
+    clicker = st.container(key="meeting_clicker")
+    clicker.button("Trang sau", key="page_down", shortcut="PageDown",
+                   disabled=paging.current == paging.count, on_click=_turn, args=(paging, 1))
+    clicker.button("Trang trước", key="page_up", shortcut="PageUp",
+                   disabled=paging.current == 1, on_click=_turn, args=(paging, -1))
     auto = bar.toggle(f"Tự chuyển trang ({meeting.AUTO_SECONDS} giây)", key=AUTO_KEY,
                       bind="query-params", disabled=paging.count == 1)
     if auto and paging.count > 1:

@@ -120,7 +120,7 @@ def test_meeting_mode_first_screen_is_the_list(server, sized, signed_up):  # noq
 
 
 @pytest.mark.parametrize("sized", [SIZES[0]], indirect=True, ids=["1280x720"])
-def test_pages_turn_by_button_and_by_arrow_key(server, sized, signed_up):  # noqa: F811
+def test_pages_turn_by_button_arrow_key_and_remote(server, sized, signed_up):  # noqa: F811
     page, *_ = sized
     open_at(page, server, MEETING, "Thị trấn Khe Sanh")
     assert first_row(page) == "1"
@@ -130,6 +130,10 @@ def test_pages_turn_by_button_and_by_arrow_key(server, sized, signed_up):  # noq
     page.keyboard.press("ArrowRight")
     shows(page, "21", "Trang 3/7")
     page.keyboard.press("ArrowLeft")
+    shows(page, "11", "Trang 2/7")
+    page.keyboard.press("PageDown")  # a presenter's remote
+    shows(page, "21", "Trang 3/7")
+    page.keyboard.press("PageUp")
     shows(page, "11", "Trang 2/7")
     assert "trang=2" in page.url
     page.reload()  # F5 keeps the page (the sign-in may ask again)
@@ -176,6 +180,21 @@ def test_quota_bars_are_coloured_by_status(server, sized, signed_up, demo_engine
     fills = chart.locator(".trace.bars").first.locator(".point path").evaluate_all(
         "paths => paths.map(p => getComputedStyle(p).fill)")
     assert fills == [rgb(c) for c in expected]
+    assert page.evaluate(CUT_TEXT) == []
+
+
+@pytest.mark.parametrize("sized", [SIZES[0]], indirect=True, ids=["1280x720"])
+def test_overview_quota_bar_takes_its_status_colour(
+        server, sized, signed_up, demo_engine):  # noqa: F811
+    page, *_ = sized
+    open_at(page, server, "?unit=45&date=2024-01-25", "Tiến độ so với chỉ tiêu năm")
+    with demo_engine.connect() as conn:
+        detail = metrics.attainment_detail(conn, "45", dt.date(2024, 1, 25))
+    light = status.attainment_light(detail[detail["level"] == "self"].iloc[0]["status"])
+    bar = page.locator(f".asxh-bar[data-light='{light}']")
+    assert bar.count() == 1
+    fill = bar.locator("div div").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert fill == rgb(status.light_colour(light))
     assert page.evaluate(CUT_TEXT) == []
 
 
