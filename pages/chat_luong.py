@@ -11,6 +11,7 @@ import streamlit as st
 from core import formatting as fmt
 from core import quality
 from core.errors import UserError
+from core.status import AMBER, GREEN, RED, light_fill
 from core.units import DISTRICT, by_code
 from ui import filters, layout, tables
 from ui import quality_charts as charts
@@ -101,9 +102,9 @@ with checks:
             tables.Col("state", "Giải trình"),
             tables.Col("reason", "Lý do", width="large"),
         ]
-        fills = {"severity_label": ["#ffcdd2" if s == "error" else "#fff3c4"
+        fills = {"severity_label": [light_fill(RED if s == "error" else AMBER)
                                     for s in shown["severity"]],
-                 "state": ["#c8e6c9" if e else None for e in shown["explained"]]}
+                 "state": [light_fill(GREEN) if e else None for e in shown["explained"]]}
         picked = st.dataframe(
             tables.styled(shown, COLUMNS, colours=fills),
             column_config=tables.column_config(COLUMNS), hide_index=True, key="findings_table",

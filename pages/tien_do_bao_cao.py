@@ -12,6 +12,7 @@ import streamlit as st
 
 from core import formatting as fmt
 from core import timeliness
+from core.status import AMBER, GREEN, RED, light_fill
 from core.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code
 from core.validation import today
 from ui import filters, layout, tables
@@ -134,8 +135,8 @@ else:
 
 # ---------------------------------------------------------------------------- every unit
 st.subheader("Tình trạng từng đơn vị")
-fills = {timeliness.ON_TIME: "#c8e6c9", timeliness.LATE: "#fff3c4",
-         timeliness.MISSING: "#ffcdd2"}
+fills = {timeliness.ON_TIME: light_fill(GREEN), timeliness.LATE: light_fill(AMBER),
+         timeliness.MISSING: light_fill(RED)}
 tables.show(shown, [
     tables.Col("name", "Đơn vị"),
     tables.Col("level_label", "Cấp"),

@@ -125,10 +125,11 @@ def unresolved_bars(table: pd.DataFrame) -> go.Figure:
     rows = table.iloc[::-1]
     fig = go.Figure()
     fig.add_bar(y=rows["name"], x=rows["pending"].astype(float), orientation="h",
-                name="Chờ xác thực", marker_color="#f9a825",
+                name="Chờ xác thực", marker_color=light_colour(AMBER),
                 hovertemplate="%{y}<br>Chờ xác thực: %{x:,d}<extra></extra>")
     fig.add_bar(y=rows["name"], x=rows["problem"].astype(float), orientation="h",
-                name="Không có CCCD, lệch thông tin, không tìm thấy", marker_color="#c62828",
+                name="Không có CCCD, lệch thông tin, không tìm thấy",
+                marker_color=light_colour(RED),
                 text=[fmt.number(v) for v in rows["unresolved"]], textposition="outside",
                 cliponaxis=False,
                 hovertemplate="%{y}<br>Không có CCCD, lệch, không tìm thấy: %{x:,d}"
