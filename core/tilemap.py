@@ -45,15 +45,14 @@ TILES: dict[str, tuple[int, int]] = {
     "93": (1, 19), "84": (2, 19), "83": (3, 19),
     "96": (0, 20), "95": (1, 20), "94": (2, 20),
 }
-# Labels that would not fit a tile as the name; 2024 names (code 46 was Thừa Thiên Huế).
+# Labels that would not fit a tile as the name.
 SHORT_LABELS = {"77": "BR - VT", "79": "TP HCM", "46": "TT Huế", "01": "Hà Nội"}
-NAMES_2024 = {"46": "Tỉnh Thừa Thiên Huế"}
 OUTLINE = "#0d47a1"
 LIGHT_TEXT = {RED: "#ffffff", GREEN: "#ffffff", AMBER: "#000000", None: "#000000"}
 
 
 def province_name(code: str) -> str:
-    return NAMES_2024.get(code, by_code()[code].name)
+    return by_code()[code].name
 
 
 def tile_label(code: str) -> str:
