@@ -148,8 +148,10 @@ def test_normal_lagging_page_cuts_nothing_and_colours_by_light(server, sized,
                                                                signed_up):  # noqa: F811
     page, *_ = sized
     open_at(page, server, "xa-cham?unit=45&date=2024-01-25", "Số xã chậm tiến độ")
+    bars = page.locator(".js-plotly-plot .trace.bars .point path")
+    bars.first.wait_for(timeout=30_000)  # plotly draws after the script has run
     assert page.evaluate(CUT_TEXT) == []
-    fills = page.locator(".js-plotly-plot .trace.bars .point path").evaluate_all(
+    fills = bars.evaluate_all(
         "paths => paths.map(p => getComputedStyle(p).fill)")
     allowed = {rgb(status.light_colour(x)) for x in (status.RED, status.AMBER, status.GREEN,
                                                      None)}
@@ -176,6 +178,7 @@ def test_quota_bars_are_coloured_by_status(server, sized, signed_up, demo_engine
     children = detail[detail["level"] == "child"]
     expected = [status.light_colour(status.attainment_light(s)) for s in children["status"]]
     chart = page.locator(".js-plotly-plot").filter(has_text="Đã chi trả qua tài khoản").first
+    chart.locator(".trace.bars .point path").first.wait_for(timeout=30_000)
     chart.scroll_into_view_if_needed()
     fills = chart.locator(".trace.bars").first.locator(".point path").evaluate_all(
         "paths => paths.map(p => getComputedStyle(p).fill)")
