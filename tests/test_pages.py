@@ -4,6 +4,7 @@ figures of the source documents as a reader sees them (1.049, 8,67%, 58/63)."""
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import time
 from pathlib import Path
@@ -302,3 +303,22 @@ def test_first_render_of_each_page_is_quick(url):
         timings[page] = time.perf_counter() - start
         assert not at.exception, at.exception
     print("\nfirst render (s): " + ", ".join(f"{p} {t:.2f}" for p, t in timings.items()))
+
+
+# ---------------------------------------------------------------------- colours and pictures
+
+def test_overview_quota_bar_is_coloured_by_its_status(url):
+    at = open_page("tong_quan", unit="45", date="2024-01-25")
+    bars = [h.proto.body for h in at.get("html") if "asxh-bar" in h.proto.body]
+    assert len(bars) == 2
+    assert 'data-light="green"' in bars[0] and "Đúng tiến độ" in bars[0]  # the quarter's quota
+    assert 'data-light=""' in bars[1]  # the year's bar has no verdict: neutral
+
+
+def test_national_ranking_has_the_tile_map_with_the_users_province_outlined(url):
+    at = open_page("xep_hang", date="2024-01-23", unit="49")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (tiles,) = [s for s in specs if len(s["layout"].get("shapes", [])) == 63]
+    outlined = [s["name"] for s in tiles["layout"]["shapes"] if s["line"]["width"] > 1]
+    assert outlined == ["49"]
+    assert "Bản đồ tỷ lệ các tỉnh, thành phố" in [s.value for s in at.subheader]
