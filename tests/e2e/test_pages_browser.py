@@ -118,7 +118,7 @@ def test_national_ranking(server, page, signed_up):
     text = open_view(page, server, "xep-hang?date=2024-01-23&unit=49", "Tỷ lệ chung cả nước")
     assert "58/63" in text and "Tỉnh Hưng Yên" in text
     expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1, timeout=30_000)
-    assert page.locator(".js-plotly-plot").count() == 2  # the tile map and the bars
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)  # map and bars
     expect(page.locator(".js-plotly-plot").nth(1)).to_contain_text("58 · Quảng Nam")
     assert_clean(text)
     full_screenshot(page, "pages_xep_hang")
