@@ -126,15 +126,15 @@ lights = [thresholds.light(v) for v in table["rate_pct"]]
 shown = table.assign(light=[RATE_LIGHT_LABELS.get(x, "–") for x in lights])
 fills = [LIGHT_FILLS.get(x) for x in lights]
 tables.show(shown, [
-    tables.Col("rank", "Hạng", "count"),
+    tables.Col("rank", "Hạng", "count", width="small"),
     tables.Col("rank_change", f"Thay đổi hạng ({RANK_DAYS} ngày)", "rank_change",
-               help="▲ lên hạng, ▼ xuống hạng so với 7 ngày trước"),
+               help="▲ lên hạng, ▼ xuống hạng so với 7 ngày trước", width="small"),
     tables.Col("name", "Đơn vị"),
     tables.Col("total", "Tổng số đối tượng", "count"),
     tables.Col("accounts", "Đã có tài khoản", "count"),
     tables.Col("cashless", "Chi trả qua tài khoản", "count"),
     tables.Col("rate_pct", "Tỷ lệ", "pct"),
-    tables.Col("light", "Mức"),
+    tables.Col("light", "Mức", width="small"),
 ], key="ranking_table", colours={"rate_pct": fills, "light": fills},
     on_select=filters.drill_callback(ctx, "ranking_table", list(table["code"]),
                                      DEPTH[NEXT_LEVEL.get(level, level)], _go_deeper))
