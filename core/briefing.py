@@ -21,11 +21,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from sqlalchemy.engine import Connection
 
-from core import demo, figures, metrics, render, settings, sources, summary
+from core import demo, figures, metrics, render, settings, sources, summary, tilemap
 from core import formatting as fmt
 from core.db import ALL_GROUPS
 from core.errors import UserError
-from core.status import ATTAINMENT_LABELS, RateThresholds
+from core.status import ATTAINMENT_LABELS, RateThresholds, attainment_light, lag_light
 from core.units import COMMUNE, DISTRICT, KIND_LABELS, PROVINCE, by_code, descendant_codes
 
 TITLE = "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
@@ -36,6 +36,7 @@ MEETING_BARS, BARS_PER_COLUMN = 24, 32
 SECTION_LABELS = {
     "headline": "Kết quả chung",
     "ranking": "Xếp hạng",
+    "tilemap": "Bản đồ các tỉnh, thành phố",
     "children": "Xếp hạng các đơn vị trực thuộc",
     "attainment": "Kết quả so với chỉ tiêu",
     "lagging": "Xã chậm tiến độ",
@@ -83,6 +84,8 @@ class Briefing:
     path: pd.DataFrame
     outlook: dict
     sections: list[str] = field(default_factory=list)
+    rate_pct: float | None = None  # the headline rate as a number (its light's colour)
+    provinces: pd.DataFrame | None = None  # the national ranking, for the tile map
 
     @property
     def name(self) -> str:
@@ -171,7 +174,9 @@ def collect(conn: Connection, unit: str, as_of: dt.date | None = None,
         attainment=detail[detail["level"] == "child"].reset_index(drop=True),
         quarter=metrics.quarter_of(as_of), lagging=lagging, lag_threshold=lag_threshold,
         trend=trend, path=metrics.target_path(conn, unit, as_of.year, group),
-        outlook=metrics.outlook(conn, unit, as_of, group))
+        outlook=metrics.outlook(conn, unit, as_of, group),
+        rate_pct=None if pd.isna(figs.iloc[0]["rate_pct"]) else float(figs.iloc[0]["rate_pct"]),
+        provinces=ranking if peers is None else metrics.ranking(conn, as_of, group))
     b.sections = _sections(b)
     return b
 
@@ -267,6 +272,8 @@ def _sections(b: Briefing) -> list[str]:
     found = ["headline"]
     if len(b.ranking) > 1:  # a ranking of one says nothing
         found.append("ranking")
+    if b.provinces is not None and len(b.provinces) > 1:
+        found.append("tilemap")
     if len(b.children) > 1:
         found.append("children")
     if not b.attainment.empty:
@@ -367,6 +374,43 @@ def ranking_charts(b: Briefing, section: str) -> list[Chart]:
     return [draw(f, width, CHART_HEIGHT_IN, density) for f in figs]
 
 
+TILE_PX = 48
+
+
+def tilemap_chart(b: Briefing, height_in: float = CHART_HEIGHT_IN) -> Chart:
+    """The provinces' tile map, the unit's province outlined, drawn at a density that keeps
+    its labels sharp at the place's height."""
+    fig = tilemap.figure(b.provinces, thresholds=b.thresholds,
+                         outlined=by_code()[b.unit].province_code, tile_px=TILE_PX)
+    width, height = tilemap.width_for(TILE_PX), int(fig.layout.height)
+    density = math.ceil(height / height_in)
+    return draw(fig, width / density, height / density, density)
+
+
+def tilemap_lines(b: Briefing) -> list[str]:
+    """What the map shows in words: the unit's province, the five best and the five last."""
+    table = b.provinces
+    province = by_code()[b.unit].province_code
+    lines = []
+    mine = table[table["code"] == province]
+    if not mine.empty:
+        r = mine.iloc[0]
+        lines.append(f"{tilemap.province_name(province)}: {fmt.percent(r['rate_pct'])}, "
+                     f"xếp thứ {int(r['rank'])}/{len(table)}")
+    name = {c: tilemap.province_name(c).removeprefix("Tỉnh ") for c in table["code"]}
+    best = ", ".join(f"{name[r.code]} {fmt.percent(r.rate_pct)}"
+                     for r in table.head(5).itertuples(index=False))
+    last = ", ".join(f"{name[r.code]} {fmt.percent(r.rate_pct)}"
+                     for r in table.tail(5).iloc[::-1].itertuples(index=False))
+    lines.append(f"Dẫn đầu: {best}")
+    lines.append(f"Thấp nhất: {last}")
+    lines.append(f"Tỷ lệ chung cả nước: {fmt.percent(metrics.overall_rate(table))}")
+    return lines
+
+
+TILEMAP_TITLE = "Tỷ lệ chi trả qua tài khoản các tỉnh, thành phố"
+
+
 def attainment_chart(b: Briefing) -> Chart:
     return draw(figures.attainment_bars(b.attainment, b.quarter, meeting=True),
                 CHART_WIDTH_IN, CHART_HEIGHT_IN)
@@ -398,9 +442,15 @@ def lag_headers(b: Briefing) -> list[str]:
             "Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ", "Tình trạng"]
 
 
-def lag_reasons(b: Briefing) -> list[str]:
-    table = b.lagging if b.lagging is not None else pd.DataFrame(columns=["reason"])
-    return list(table["reason"])
+def lag_lights(b: Briefing) -> list[str | None]:
+    """Each lagging commune's light, by the one rule for a rate (core.status.lag_light)."""
+    table = b.lagging if b.lagging is not None else pd.DataFrame(columns=["reason", "rate_pct"])
+    return [lag_light(r, v, b.thresholds) for r, v in zip(table["reason"], table["rate_pct"],
+                                                          strict=True)]
+
+
+def attainment_lights(b: Briefing) -> list[str | None]:
+    return [attainment_light(s) for s in b.attainment["status"]]
 
 
 def attainment_rows(b: Briefing) -> list[list[str]]:

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 from core import briefing as content
 from core.briefing import Briefing, Chart
 from core.errors import UserError
+from core.status import NEUTRAL, light_fill
 
 MIME = "application/pdf"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -48,11 +49,10 @@ PAGE = landscape(A4)
 MARGIN = 14 * mm
 FRAME_WIDTH = PAGE[0] - 2 * MARGIN
 FRAME_HEIGHT = PAGE[1] - 2 * MARGIN - 8 * mm  # the footer's band
-RED = colors.HexColor("#b71c1c")
+BRAND = colors.HexColor(NEUTRAL)  # red, amber and green are kept for the lights
 DARK = colors.HexColor("#212121")
 GREY = colors.HexColor("#616161")
 CARD_FILL = colors.HexColor("#f5f5f5")
-NOT_STARTED_FILL = colors.HexColor("#ffcdd2")
 MSG_NO_FONT = ("Không tìm thấy phông chữ DejaVu Sans để viết tiếng Việt trong tệp PDF; cài gói "
                "fonts-dejavu-core (Debian/Ubuntu).")
 
@@ -115,7 +115,7 @@ def _p(text: str, size: float, **style) -> Paragraph:
 
 
 def _heading(text: str) -> list:
-    return [_p(text, 17, bold=True, colour=RED), Spacer(1, 3 * mm)]
+    return [_p(text, 17, bold=True, colour=BRAND), Spacer(1, 3 * mm)]
 
 
 def _image(chart: Chart, width: float, height: float) -> Image:
@@ -137,16 +137,17 @@ def _charts(charts: list[Chart], height: float) -> list:
 
 
 def _table(headers: list[str], rows: list[list[str]], widths: list[float],
-           numeric: set[int], fills: dict[int, colors.Color] | None = None,
+           numeric: set[int], fills: dict[tuple[int, int], colors.Color] | None = None,
            size: float = 10) -> Table:
-    """A table with a red header repeated on every page it runs over."""
+    """A table with a header repeated on every page it runs over; `fills` colours cells
+    given as (column, row) with the row counted from 1 under the header."""
     head = [Paragraph(escape(h), _style(size - 1, bold=True, colour=colors.white,
                                         align=TA_CENTER)) for h in headers]
     body = [[escape(v) for v in r] for r in rows]
     table = Table([head, *body], colWidths=widths, repeatRows=1)
     style = [
         ("FONT", (0, 0), (-1, -1), FONT, size),
-        ("BACKGROUND", (0, 0), (-1, 0), RED),
+        ("BACKGROUND", (0, 0), (-1, 0), BRAND),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#9e9e9e")),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, CARD_FILL]),
@@ -154,7 +155,7 @@ def _table(headers: list[str], rows: list[list[str]], widths: list[float],
         ("BOTTOMPADDING", (0, 1), (-1, -1), 4),
     ]
     style += [("ALIGN", (c, 1), (c, -1), "RIGHT") for c in numeric]
-    style += [("BACKGROUND", (0, r), (-1, r), fill) for r, fill in (fills or {}).items()]
+    style += [("BACKGROUND", (c, r), (c, r), fill) for (c, r), fill in (fills or {}).items()]
     table.setStyle(TableStyle(style))
     return table
 
@@ -162,11 +163,11 @@ def _table(headers: list[str], rows: list[list[str]], widths: list[float],
 # ------------------------------------------------------------------------------ sections
 
 def _front(b: Briefing) -> list:
-    story = [_p(content.TITLE, 18, bold=True, colour=RED, align=TA_CENTER),
+    story = [_p(content.TITLE, 18, bold=True, colour=BRAND, align=TA_CENTER),
              Spacer(1, 2 * mm), _p(b.scope, 16, bold=True, align=TA_CENTER),
              _p(b.subtitle, 12, align=TA_CENTER)]
     if b.demo:
-        story += [Spacer(1, 1 * mm), _p(content.DEMO_NOTE, 11, bold=True, colour=RED,
+        story += [Spacer(1, 1 * mm), _p(content.DEMO_NOTE, 11, bold=True, colour=BRAND,
                                         align=TA_CENTER)]
     story += [Spacer(1, 6 * mm), _cards(b), Spacer(1, 6 * mm), _p(b.sentence, 14)]
     story += [_p(line, 11, colour=GREY) for line in b.quota_lines]
@@ -200,6 +201,19 @@ def _ranking(b: Briefing) -> list:
             *_charts(content.ranking_charts(b, "ranking"), FRAME_HEIGHT - 14 * mm)]
 
 
+def _tilemap(b: Briefing) -> list:
+    chart = content.tilemap_chart(b)
+    image = _image(chart, FRAME_WIDTH * 0.4, FRAME_HEIGHT - 24 * mm)
+    lines = content.tilemap_lines(b)
+    words = [_p(lines[0], 14, bold=True), Spacer(1, 3 * mm),
+             *[_p(line, 11) for line in lines[1:]]]
+    row = Table([[image, words]], colWidths=[image.drawWidth + 8 * mm, None])
+    row.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                             ("FONT", (0, 0), (-1, -1), FONT),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return [*_heading(content.TILEMAP_TITLE), row]
+
+
 def _children(b: Briefing) -> list:
     return [*_heading(b.children_title),
             *_charts(content.ranking_charts(b, "children"), FRAME_HEIGHT - 14 * mm)]
@@ -210,7 +224,14 @@ def _attainment(b: Briefing) -> list:
     return [*_heading(content.attainment_title(b)),
             *_charts([content.attainment_chart(b)], 86 * mm), Spacer(1, 3 * mm),
             _table(content.attainment_headers(b), content.attainment_rows(b),
-                   [w * FRAME_WIDTH for w in widths], numeric={2, 3, 4, 5, 6, 7}, size=9)]
+                   [w * FRAME_WIDTH for w in widths], numeric={2, 3, 4, 5, 6, 7},
+                   fills=_light_fills(content.attainment_lights(b), (1, 6)), size=9)]
+
+
+def _light_fills(lights: list[str | None], columns: tuple[int, ...]) -> dict:
+    """Cells of `columns` filled with each row's light (core.status), rows without one left."""
+    return {(c, r): colors.HexColor(light_fill(light))
+            for r, light in enumerate(lights, start=1) if light_fill(light) for c in columns}
 
 
 def _lagging(b: Briefing) -> list:
@@ -227,8 +248,8 @@ def _lagging(b: Briefing) -> list:
     widths = [share[h] / total * FRAME_WIDTH for h in headers]
     numeric = {i for i, h in enumerate(headers)
                if h in ("Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ")}
-    fills = {i: NOT_STARTED_FILL for i, reason in enumerate(content.lag_reasons(b), start=1)
-             if reason == "not_started"}
+    fills = _light_fills(content.lag_lights(b), (headers.index("Tỷ lệ"),
+                                                 headers.index("Tình trạng")))
     return [*story, _table(headers, rows, widths, numeric, fills, size=11)]
 
 
@@ -238,5 +259,5 @@ def _trend(b: Briefing) -> list:
             _p(b.outlook_line(), 12)]
 
 
-SECTIONS = {"ranking": _ranking, "children": _children, "attainment": _attainment,
-            "lagging": _lagging, "trend": _trend}
+SECTIONS = {"ranking": _ranking, "tilemap": _tilemap, "children": _children,
+            "attainment": _attainment, "lagging": _lagging, "trend": _trend}

@@ -23,6 +23,7 @@ from pptx.util import Emu, Inches, Pt
 
 from core import briefing as content
 from core.briefing import Briefing, Chart
+from core.status import NEUTRAL, light_fill
 
 MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 FONT = "Arial"
@@ -30,12 +31,13 @@ WIDTH_IN, HEIGHT_IN = 13.333, 7.5
 MARGIN_IN = 0.45
 CONTENT_TOP_IN, CONTENT_BOTTOM_IN = 1.2, 6.9
 LAG_ROWS_PER_SLIDE = 9
-RED = RGBColor(0xB7, 0x1C, 0x1C)
+# Titles and headers in the dashboard's neutral colour: red, amber and green are kept for
+# behind, at risk and met (core.status).
+BRAND = RGBColor.from_string(NEUTRAL.lstrip("#").upper())
 DARK = RGBColor(0x21, 0x21, 0x21)
 GREY = RGBColor(0x61, 0x61, 0x61)
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 CARD_FILL = RGBColor(0xF5, 0xF5, 0xF5)
-NOT_STARTED_FILL = RGBColor(0xFF, 0xCD, 0xD2)
 ZEBRA_FILL = RGBColor(0xF5, 0xF5, 0xF5)
 TITLE_LAYOUT, TITLE_ONLY_LAYOUT = 0, 5
 
@@ -48,6 +50,8 @@ def build(b: Briefing) -> bytes:
     _headline_slide(prs, b)
     if "ranking" in b.sections:
         _charts_slide(prs, b, b.ranking_title, content.ranking_charts(b, "ranking"))
+    if "tilemap" in b.sections:
+        _tilemap_slide(prs, b)
     if "children" in b.sections:
         _charts_slide(prs, b, b.children_title, content.ranking_charts(b, "children"))
     if "attainment" in b.sections:
@@ -94,10 +98,10 @@ def _slide(prs, b: Briefing, title: str) -> Slide:
     placeholder.left, placeholder.top = Inches(MARGIN_IN), Inches(0.25)
     placeholder.width, placeholder.height = Inches(WIDTH_IN - 2 * MARGIN_IN), Inches(0.85)
     placeholder.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
-    _text(placeholder.text_frame, [(title, 26, True, RED)])
+    _text(placeholder.text_frame, [(title, 26, True, BRAND)])
     line = slide.shapes.add_connector(1, Inches(MARGIN_IN), Inches(1.1),
                                       Inches(WIDTH_IN - MARGIN_IN), Inches(1.1))
-    line.line.color.rgb, line.line.width = RED, Pt(2)
+    line.line.color.rgb, line.line.width = BRAND, Pt(2)
     _box(slide, MARGIN_IN, 7.0, WIDTH_IN - 2 * MARGIN_IN - 1.0, 0.35,
          [(b.footer, 11, False, GREY)])
     _box(slide, WIDTH_IN - MARGIN_IN - 1.0, 7.0, 1.0, 0.35,
@@ -116,12 +120,12 @@ def _title_slide(prs, b: Briefing) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[TITLE_LAYOUT])
     band = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, prs.slide_width, Inches(0.35))
     band.fill.solid()
-    band.fill.fore_color.rgb = RED
+    band.fill.fore_color.rgb = BRAND
     band.line.fill.background()
     title, subtitle = slide.shapes.title, slide.placeholders[1]
     title.left, title.top = Inches(0.8), Inches(1.3)
     title.width, title.height = Inches(WIDTH_IN - 1.6), Inches(1.9)
-    _text(title.text_frame, [(content.TITLE, 36, True, RED)], PP_ALIGN.CENTER)
+    _text(title.text_frame, [(content.TITLE, 36, True, BRAND)], PP_ALIGN.CENTER)
     subtitle.left, subtitle.top = Inches(0.8), Inches(3.3)
     subtitle.width, subtitle.height = Inches(WIDTH_IN - 1.6), Inches(2.2)
     _text(subtitle.text_frame, [
@@ -133,7 +137,7 @@ def _title_slide(prs, b: Briefing) -> None:
     lines = [(f"Lập ngày {dt.date.today():%d/%m/%Y} từ ASXH Dashboard. Nguồn số liệu: "
               f"{b.source}.", 12, False, GREY)]
     if b.demo:
-        lines.insert(0, (content.DEMO_NOTE, 16, True, RED))
+        lines.insert(0, (content.DEMO_NOTE, 16, True, BRAND))
     _box(slide, 0.8, 5.8, WIDTH_IN - 1.6, 1.3, lines, PP_ALIGN.CENTER)
 
 
@@ -178,8 +182,19 @@ def _charts_slide(prs, b: Briefing, title: str, charts: list[Chart], note: str =
              [(note, 16, False, DARK)])
 
 
+def _tilemap_slide(prs, b: Briefing) -> None:
+    """The tile map on the left, what it shows in words on the right."""
+    slide = _slide(prs, b, content.TILEMAP_TITLE)
+    chart = content.tilemap_chart(b)
+    _picture(slide, chart, MARGIN_IN, CONTENT_TOP_IN)
+    left = MARGIN_IN + chart.width_in + 0.5
+    lines = content.tilemap_lines(b)
+    _box(slide, left, CONTENT_TOP_IN + 0.2, WIDTH_IN - MARGIN_IN - left, 5.2,
+         [(lines[0], 24, True, DARK), *[(line, 18, False, DARK) for line in lines[1:]]])
+
+
 def _lagging_slides(prs, b: Briefing) -> None:
-    rows, reasons = content.lag_rows(b), content.lag_reasons(b)
+    rows, lights = content.lag_rows(b), content.lag_lights(b)
     pages = max(1, -(-len(rows) // LAG_ROWS_PER_SLIDE))
     for page in range(pages):
         part = slice(page * LAG_ROWS_PER_SLIDE, (page + 1) * LAG_ROWS_PER_SLIDE)
@@ -192,12 +207,13 @@ def _lagging_slides(prs, b: Briefing) -> None:
             _box(slide, MARGIN_IN, CONTENT_TOP_IN + 1.0, WIDTH_IN - 2 * MARGIN_IN, 1.0,
                  [("Không có xã nào chậm tiến độ theo ngưỡng này.", 24, True, DARK)])
             return
-        _lag_table(slide, content.lag_headers(b), rows[part], reasons[part])
+        _lag_table(slide, content.lag_headers(b), rows[part], lights[part])
 
 
 def _lag_table(slide: Slide, headers: list[str], rows: list[list[str]],
-               reasons: list[str]) -> None:
-    """Large type for the projector: 18 pt, the communes not started on a red fill."""
+               lights: list[str | None]) -> None:
+    """Large type for the projector: 18 pt; the rate and status cells filled with the
+    commune's light (red behind, amber at risk), as on the page."""
     widths = {"STT": 0.7, "Xã, phường, thị trấn": 3.4, "Thuộc huyện": 2.2,
               "Tổng số đối tượng": 1.6, "Chi trả qua tài khoản": 1.7, "Tỷ lệ": 1.2,
               "Tình trạng": 2.5}
@@ -215,17 +231,18 @@ def _lag_table(slide: Slide, headers: list[str], rows: list[list[str]],
     for c, header in enumerate(headers):
         cell = table.cell(0, c)
         cell.fill.solid()
-        cell.fill.fore_color.rgb = RED
+        cell.fill.fore_color.rgb = BRAND
         cell.vertical_anchor = MSO_ANCHOR.MIDDLE
         _text(cell.text_frame, [(header, 15, True, WHITE)], PP_ALIGN.CENTER)
-    for r, (values, reason) in enumerate(zip(rows, reasons, strict=True), start=1):
+    for r, (values, light) in enumerate(zip(rows, lights, strict=True), start=1):
         table.rows[r].height = Inches(row_height)
-        fill = NOT_STARTED_FILL if reason == "not_started" else (
-            ZEBRA_FILL if r % 2 == 0 else WHITE)
+        plain = ZEBRA_FILL if r % 2 == 0 else WHITE
+        status = light_fill(light)
+        lit = RGBColor.from_string(status.lstrip("#").upper()) if status else plain
         for c, value in enumerate(values):
             cell = table.cell(r, c)
             cell.fill.solid()
-            cell.fill.fore_color.rgb = fill
+            cell.fill.fore_color.rgb = lit if headers[c] in ("Tỷ lệ", "Tình trạng") else plain
             cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             align = PP_ALIGN.RIGHT if headers[c] in numeric else PP_ALIGN.LEFT
             if headers[c] == "STT":

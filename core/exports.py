@@ -20,6 +20,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from core import formatting as fmt
+from core.status import DEFAULT_RATE_THRESHOLDS, NEUTRAL, RateThresholds, lag_light, light_fill
 from core.units import by_code
 
 TITLE = "DANH SÁCH XÃ CHẬM TIẾN ĐỘ"
@@ -41,8 +42,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
 )
 HEADERS = [c[0] for c in COLUMNS]
 
-_HEADER_FILL = PatternFill("solid", fgColor="B71C1C")
-_NOT_STARTED_FILL = PatternFill("solid", fgColor="FFCDD2")
+_HEADER_FILL = PatternFill("solid", fgColor=NEUTRAL.lstrip("#").upper())
 _THIN = Side(style="thin", color="9E9E9E")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -58,9 +58,17 @@ def _records(table: pd.DataFrame) -> list[list]:
     return rows
 
 
+def _light_fill(reason: str, rate, thresholds: RateThresholds) -> PatternFill | None:
+    """The row's fill: its rate's light as on every page (core.status), none when silent."""
+    fill = light_fill(lag_light(reason, None if _missing(rate) else float(rate), thresholds))
+    return PatternFill("solid", fgColor=fill.lstrip("#").upper()) if fill else None
+
+
 def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: float,
-                 group_label: str, source: str | None = None) -> bytes:
-    """The list as an .xlsx a secretary can print: title, date, styled header, widths."""
+                 group_label: str, source: str | None = None,
+                 thresholds: RateThresholds = DEFAULT_RATE_THRESHOLDS) -> bytes:
+    """The list as an .xlsx a secretary can print: title, date, styled header, widths; each
+    commune's row filled with its rate's light (red behind, amber at risk)."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Xã chậm tiến độ"
@@ -92,9 +100,10 @@ def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: f
     ws.row_dimensions[header_row].height = 32
 
     records = _records(table)
-    for offset, values in enumerate(records, start=1):
+    fills = [_light_fill(r, v, thresholds) for r, v in zip(table["reason"], table["rate_pct"],
+                                                          strict=True)] if records else []
+    for offset, (values, fill) in enumerate(zip(records, fills, strict=True), start=1):
         row = header_row + offset
-        not_started = values[7] == fmt.REASON_LABELS["not_started"]
         for col, ((_h, _w, kind), value) in enumerate(zip(COLUMNS, values, strict=True),
                                                         start=1):
             cell = ws.cell(row=row, column=col, value=value)
@@ -108,8 +117,8 @@ def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: f
                 cell.alignment = Alignment(horizontal="center")
             elif kind == "index":
                 cell.alignment = Alignment(horizontal="center")
-            if not_started:
-                cell.fill = _NOT_STARTED_FILL
+            if fill is not None:
+                cell.fill = fill
 
     footer = header_row + len(records) + 2
     counts = table["reason"].value_counts() if not table.empty else pd.Series(dtype=int)

@@ -18,16 +18,35 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import formatting as fmt
-from core.status import LIGHT_COLOURS, RateThresholds
+from core.status import (
+    ATTAINMENT_LABELS,
+    BEHIND,
+    DONE,
+    FAR_BEHIND,
+    GREEN,
+    NEUTRAL,
+    NEUTRAL_SECOND,
+    NO_LIGHT,
+    ON_TRACK,
+    RATE_LIGHT_LABELS,
+    RateThresholds,
+    attainment_light,
+    lag_light,
+    light_colour,
+)
 from core.units import by_code
 
 SEPARATORS = ",."
-PRIMARY = "#b71c1c"
+# Red, amber and green mean behind, at risk and met (core.status) and nothing else: plain
+# figures are drawn in the dashboard's neutral colours, units told apart by hues far from
+# the traffic lights.
+PRIMARY = NEUTRAL
+SECOND = NEUTRAL_SECOND
 HIGHLIGHT = "#0d47a1"
 TARGET = "#37474f"
-MUTED = "#90a4ae"
-PALETTE = ["#b71c1c", "#0d47a1", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037",
-           "#ad1457", "#558b2f", "#283593"]
+MUTED = NO_LIGHT
+PALETTE = ["#1f3a5f", "#0288d1", "#7b1fa2", "#5d4037", "#00838f", "#5e35b1", "#283593",
+           "#6d4c41", "#546e7a", "#0097a7"]
 COUNT_TICKS = ",d"
 RATE_TICKS = ",.1~f"
 DATE_HOVER = "%{x|%d/%m/%Y}"
@@ -84,7 +103,7 @@ def ranking_bars(table: pd.DataFrame, *, highlight: str | None, average: float |
     rows = table.reset_index(drop=True)
     labels = [f"<b>{r} · {_short(c)}</b>" if c == highlight else f"{r} · {_short(c)}"
               for r, c in zip(rows["rank"], rows["code"], strict=True)]
-    colours = [LIGHT_COLOURS.get(thresholds.light(v), MUTED) for v in rows["rate_pct"]]
+    colours = [light_colour(thresholds.light(v)) for v in rows["rate_pct"]]
     fig = go.Figure(go.Bar(
         x=rows["rate_pct"].astype(float), y=labels, orientation="h",
         marker={"color": colours,
@@ -115,13 +134,16 @@ def ranking_bars(table: pd.DataFrame, *, highlight: str | None, average: float |
 
 def attainment_bars(rows: pd.DataFrame, quarter: int, meeting: bool = False) -> go.Figure:
     """Per district: paid via account against the cumulative quota to the current quarter,
-    with the share due by the date as a marker."""
+    with the share due by the date as a marker. Each paid bar takes its status's colour
+    (green met or on track, amber at risk, red behind: core.status)."""
     names = [_short(c) for c in rows["code"]]
+    labels = [ATTAINMENT_LABELS.get(s, "–") for s in rows["status"]]
     fig = go.Figure()
     fig.add_bar(x=names, y=rows["cashless"].astype(float), name="Đã chi trả qua tài khoản",
-                marker_color=PRIMARY, text=[fmt.number(v) for v in rows["cashless"]],
+                marker_color=[light_colour(attainment_light(s)) for s in rows["status"]],
+                text=[fmt.number(v) for v in rows["cashless"]], customdata=labels,
                 textposition="outside", cliponaxis=False,
-                hovertemplate="%{x}<br>Đã chi trả: %{y:,.0f}<extra></extra>")
+                hovertemplate="%{x}<br>Đã chi trả: %{y:,.0f}<br>%{customdata}<extra></extra>")
     fig.add_bar(x=names, y=rows["quota_to_date"].astype(float),
                 name=f"Chỉ tiêu cộng dồn đến hết quý {quarter}", marker_color=MUTED,
                 text=[fmt.number(v) for v in rows["quota_to_date"]], textposition="outside",
@@ -134,7 +156,23 @@ def attainment_bars(rows: pd.DataFrame, quarter: int, meeting: bool = False) -> 
                     hovertemplate="%{x}<br>Cần đạt đến ngày: %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Số đối tượng", tickformat=COUNT_TICKS, rangemode="tozero")
-    return _style(fig, height=460 if meeting else 400, meeting=meeting)
+    fig = _style(fig, height=460 if meeting else 400, meeting=meeting)
+    _status_key(fig, [f"{ATTAINMENT_LABELS[DONE]} hoặc {ATTAINMENT_LABELS[ON_TRACK].lower()}",
+                      ATTAINMENT_LABELS[BEHIND], ATTAINMENT_LABELS[FAR_BEHIND]],
+                [light_colour(attainment_light(s)) for s in (DONE, BEHIND, FAR_BEHIND)],
+                meeting)
+    return fig
+
+
+def _status_key(fig: go.Figure, labels: list[str], colours: list[str], meeting: bool) -> None:
+    """A one-line colour key under the plot (bars coloured per point have no legend)."""
+    text = "   ".join(f"<span style='color:{c}'>■</span> {label}"
+                       for label, c in zip(labels, colours, strict=True))
+    fig.add_annotation(x=0, xref="paper", y=0, yref="paper", yshift=-(70 if meeting else 56),
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
+                       text=text, font={"size": 18 if meeting else 13, "color": TARGET})
+    bottom = fig.layout.margin.b or 10
+    fig.update_layout(margin={"b": bottom + (44 if meeting else 34)})
 
 
 def quarter_bars(rows: pd.DataFrame, meeting: bool = False) -> go.Figure:
@@ -158,26 +196,28 @@ def quarter_bars(rows: pd.DataFrame, meeting: bool = False) -> go.Figure:
 
 # ------------------------------------------------------------------------------- lagging
 
-REASON_COLOURS = {"not_started": "#c62828", "below_threshold": "#ef6c00",
-                  "not_reported": "#546e7a"}
-
-
-def lagging_bars(rows: pd.DataFrame, threshold: float, meeting: bool = False) -> go.Figure:
-    """The lagging communes by rate (lowest at the bottom), coloured by reason, with the
-    threshold line; communes not started are labelled instead of an invisible zero bar."""
+def lagging_bars(rows: pd.DataFrame, threshold: float, thresholds: RateThresholds,
+                 meeting: bool = False) -> go.Figure:
+    """The lagging communes by rate (lowest at the bottom), coloured by their rate's light
+    as on every ranking (core.status.lag_light), with the threshold line; communes not
+    started or silent are labelled instead of an invisible zero bar."""
     rows = rows.sort_values("rate_pct", ascending=False, na_position="last")
     labels = [f"{_short(c)} ({fmt.REASON_LABELS[r].lower()})" if r != "below_threshold"
               else _short(c) for c, r in zip(rows["code"], rows["reason"], strict=True)]
     rates = [0.0 if pd.isna(v) else float(v) for v in rows["rate_pct"]]
+    lights = [lag_light(r, v, thresholds) for r, v in zip(rows["reason"], rows["rate_pct"],
+                                                          strict=True)]
+    names = {**RATE_LIGHT_LABELS, None: fmt.REASON_LABELS["not_reported"]}
     fig = go.Figure()
-    for reason, label in fmt.REASON_LABELS.items():
-        mask = [r == reason for r in rows["reason"]]
+    for light, label in names.items():
+        mask = [x == light for x in lights]
         if not any(mask):
             continue
         fig.add_bar(
             x=[v for v, m in zip(rates, mask, strict=True) if m],
             y=[n for n, m in zip(labels, mask, strict=True) if m], orientation="h",
-            name=label, marker_color=REASON_COLOURS[reason],
+            name=(f"Tỷ lệ {label.lower()}" if light else label),
+            marker_color=light_colour(light),
             text=[fmt.percent(v) for v, m in zip(rows["rate_pct"], mask, strict=True) if m],
             textposition="outside", cliponaxis=False,
             hovertemplate="%{y}<br>Tỷ lệ: %{x:,.2f}%<extra></extra>")
@@ -219,7 +259,7 @@ def progress_figure(trend: pd.DataFrame, *, path: pd.DataFrame, projection: dict
                     hovertemplate=DATE_HOVER + "<br>Chi trả qua tài khoản: %{y:,.0f}"
                                                "<extra></extra>")
     fig.add_scatter(x=shown["date"], y=shown["accounts"].astype(float), mode="lines",
-                    name="Đã có tài khoản", line={"color": HIGHLIGHT, "width": 1.5},
+                    name="Đã có tài khoản", line={"color": SECOND, "width": 1.5},
                     hovertemplate=DATE_HOVER + "<br>Đã có tài khoản: %{y:,.0f}<extra></extra>")
     if not path.empty:
         xs, ys = target_steps(path, year_end.year)
@@ -236,7 +276,8 @@ def progress_figure(trend: pd.DataFrame, *, path: pd.DataFrame, projection: dict
         met = projection.get("date_target_met")
         if met is not None and as_of < met <= year_end and projection.get("target"):
             fig.add_scatter(x=[met], y=[projection["target"]], mode="markers+text",
-                            marker={"size": 12, "color": "#2e7d32", "symbol": "star"},
+                            marker={"size": 12, "color": light_colour(GREEN),
+                                    "symbol": "star"},
                             text=[f"Dự kiến đạt: {fmt.date(met)}"], textposition="top left",
                             name="Ngày dự kiến đạt chỉ tiêu năm",
                             hovertemplate=DATE_HOVER + "<extra>Dự kiến đạt</extra>")
@@ -262,7 +303,7 @@ def rate_figure(trend: pd.DataFrame, meeting: bool = False, height: int = 320) -
 def daily_new_figure(trend: pd.DataFrame, meeting: bool = False) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=trend["date"], y=trend["new_accounts"].astype(float),
-                name="Tài khoản mở mới", marker_color=HIGHLIGHT,
+                name="Tài khoản mở mới", marker_color=SECOND,
                 hovertemplate=DATE_HOVER + "<br>Tài khoản mới: %{y:,.0f}<extra></extra>")
     fig.add_bar(x=trend["date"], y=trend["new_cashless"].astype(float),
                 name="Chi trả qua tài khoản mới", marker_color=PRIMARY,
@@ -304,7 +345,7 @@ def short_trend(trend: pd.DataFrame, path: pd.DataFrame | None = None) -> go.Fig
     """The overview's last weeks: accounts opened and payments made into them."""
     fig = go.Figure()
     fig.add_scatter(x=trend["date"], y=trend["accounts"].astype(float), mode="lines+markers",
-                    name="Đã có tài khoản", line={"color": HIGHLIGHT, "width": 2},
+                    name="Đã có tài khoản", line={"color": SECOND, "width": 2},
                     marker={"size": 4},
                     hovertemplate=DATE_HOVER + "<br>Đã có tài khoản: %{y:,.0f}<extra></extra>")
     fig.add_scatter(x=trend["date"], y=trend["cashless"].astype(float), mode="lines+markers",

@@ -49,7 +49,7 @@ LEFT_COLUMNS = 3  # STT, code, name
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_TOTAL_FILL = PatternFill("solid", fgColor="FFF2CC")
+_TOTAL_FILL = PatternFill("solid", fgColor="E7E6E6")  # grey: yellow would read as "at risk"
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FONT = "Times New Roman"  # the typeface of Vietnamese administrative documents
 

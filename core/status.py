@@ -1,7 +1,11 @@
 """Traffic-light rules: how a rate or a quota attainment is coloured and named.
 
-One place for the thresholds so every page, chart and export colours alike. The rate
-thresholds are defaults the user may change on the page (they travel in the URL).
+One place for the thresholds and the colours so every page, chart and export colours alike:
+red means behind, amber at risk, green met, and nothing else is drawn in those colours
+(the dashboard's own colour, for titles, headers and plain figures, is NEUTRAL, a dark
+blue). A rate is judged by RateThresholds (defaults the user may change on the page, which
+travel in the URL), a quota attainment by `attainment_status`; `light_colour` and
+`light_fill` turn either verdict into the colour every chart, table, deck and workbook uses.
 """
 
 from __future__ import annotations
@@ -13,6 +17,22 @@ import pandas as pd
 GREEN, AMBER, RED = "green", "amber", "red"
 LIGHT_COLOURS = {GREEN: "#2e7d32", AMBER: "#f9a825", RED: "#c62828"}
 LIGHT_FILLS = {GREEN: "#c8e6c9", AMBER: "#fff3c4", RED: "#ffcdd2"}
+# Colours that say nothing about progress: the dashboard's own (titles, table headers, plain
+# figures such as payments made), a second series beside it, and "no verdict" (no report).
+NEUTRAL = "#1f3a5f"
+NEUTRAL_SECOND = "#7b1fa2"
+NO_LIGHT = "#90a4ae"
+NO_LIGHT_FILL = "#eceff1"
+
+
+def light_colour(light: str | None) -> str:
+    """The mark colour of a verdict (bars, dots, tiles); grey when there is none."""
+    return LIGHT_COLOURS.get(light, NO_LIGHT)
+
+
+def light_fill(light: str | None) -> str | None:
+    """The cell fill of a verdict; None (no fill) when there is none."""
+    return LIGHT_FILLS.get(light)
 
 
 @dataclass(frozen=True)
@@ -39,8 +59,10 @@ RATE_LIGHT_LABELS = {GREEN: "Khá", AMBER: "Trung bình", RED: "Thấp"}
 
 # Quota attainment: against the quota due by the date, counted pro rata inside the quarter.
 DONE, ON_TRACK, BEHIND, FAR_BEHIND = "done", "on_track", "behind", "far_behind"
+# The words follow the colours: amber is "at risk" (at least half of what is due), red
+# "behind" (less than half).
 ATTAINMENT_LABELS = {DONE: "Đã đạt chỉ tiêu quý", ON_TRACK: "Đúng tiến độ",
-                     BEHIND: "Chậm tiến độ", FAR_BEHIND: "Rất chậm"}
+                     BEHIND: "Có nguy cơ chậm", FAR_BEHIND: "Chậm tiến độ"}
 ATTAINMENT_LIGHTS = {DONE: GREEN, ON_TRACK: GREEN, BEHIND: AMBER, FAR_BEHIND: RED}
 FAR_BEHIND_SHARE = 0.5  # under half of what is due by the date
 
@@ -56,3 +78,16 @@ def attainment_status(actual: int | None, expected: float, quota_to_date: int) -
     if actual >= expected:
         return ON_TRACK
     return BEHIND if actual >= FAR_BEHIND_SHARE * expected else FAR_BEHIND
+
+
+def attainment_light(status: str | None) -> str | None:
+    """The light of a quota status: met or on track green, behind amber, far behind red."""
+    return ATTAINMENT_LIGHTS.get(status)
+
+
+def lag_light(reason: str, rate: float | None, thresholds: RateThresholds) -> str | None:
+    """A lagging commune is coloured by its rate like on every ranking (one rule for a rate);
+    a commune that did not report on the day has no verdict."""
+    if reason == "not_reported":
+        return None
+    return thresholds.light(0.0 if rate is None or pd.isna(rate) else rate)

@@ -11,12 +11,13 @@ import streamlit as st
 from core import formatting as fmt
 from core import quality
 from core.errors import UserError
+from core.status import AMBER, GREEN, RED, light_fill
 from core.units import DISTRICT, by_code
+from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts
 from ui import quality_data as qdata
 from ui.access import escape_md
-from ui.charts import PLOTLY_CONFIG
 from ui.context import open_page
 from ui.data import for_engine
 
@@ -101,9 +102,9 @@ with checks:
             tables.Col("state", "Giải trình"),
             tables.Col("reason", "Lý do", width="large"),
         ]
-        fills = {"severity_label": ["#ffcdd2" if s == "error" else "#fff3c4"
+        fills = {"severity_label": [light_fill(RED if s == "error" else AMBER)
                                     for s in shown["severity"]],
-                 "state": ["#c8e6c9" if e else None for e in shown["explained"]]}
+                 "state": [light_fill(GREEN) if e else None for e in shown["explained"]]}
         picked = st.dataframe(
             tables.styled(shown, COLUMNS, colours=fills),
             column_config=tables.column_config(COLUMNS), hide_index=True, key="findings_table",
@@ -173,13 +174,15 @@ with identity:
             cards[2].metric("Không có CCCD, lệch thông tin, không tìm thấy",
                             fmt.number(first - counts["usable"]), border=True)
             st.subheader("Phễu xác thực và chi trả")
-            st.plotly_chart(charts.identity_funnel(stages), config=PLOTLY_CONFIG,
-                            key="funnel")
+            chart.show(charts.identity_funnel(stages), "funnel",
+                       chart.png_name("phieu xac thuc", unit, day),
+                       f"Phễu xác thực và chi trả · {by_code()[unit].name}")
         if not worst.empty:
             top = worst.head(15)
             st.subheader("Đơn vị còn nhiều trường hợp chưa xác thực")
-            st.plotly_chart(charts.unresolved_bars(top), config=PLOTLY_CONFIG,
-                            key="unresolved_chart")
+            chart.show(charts.unresolved_bars(top), "unresolved_chart",
+                       chart.png_name("chua xac thuc", unit, day),
+                       f"Đơn vị còn nhiều trường hợp chưa xác thực · {by_code()[unit].name}")
             tables.show(worst, [
                 tables.Col("name", "Đơn vị"),
                 tables.Col("parent", "Thuộc"),

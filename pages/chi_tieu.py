@@ -9,7 +9,7 @@ import streamlit as st
 from core import formatting as fmt
 from core import metrics
 from core.db import ALL_GROUPS
-from core.status import ATTAINMENT_LABELS, ATTAINMENT_LIGHTS, LIGHT_FILLS
+from core.status import ATTAINMENT_LABELS, attainment_light, light_fill
 from core.units import DISTRICT, by_code
 from ui import charts, filters, layout, tables
 from ui.context import open_page
@@ -71,8 +71,7 @@ if children.empty:
 else:
     kind = "huyện" if place.level < DISTRICT else "xã"
     st.subheader(f"Kết quả của {len(children)} {kind} so với chỉ tiêu")
-    lights = [ATTAINMENT_LIGHTS.get(s) for s in children["status"]]
-    fills = [LIGHT_FILLS.get(x) for x in lights]
+    fills = [light_fill(attainment_light(s)) for s in children["status"]]
     shown = children.assign(status_label=[ATTAINMENT_LABELS.get(s, "–")
                                           for s in children["status"]])
     tables.show(shown, [
@@ -96,11 +95,15 @@ else:
         on_select=filters.drill_callback(ctx, "quota_table", list(children["code"]),
                                          DISTRICT))
     st.caption("Bấm vào một dòng để xem chỉ tiêu của đơn vị đó.")
-    st.plotly_chart(charts.attainment_bars(children, quarter), config=charts.PLOTLY_CONFIG)
+    charts.show(charts.attainment_bars(children, quarter), "attainment_chart",
+                charts.png_name("chi tieu", unit, day),
+                f"Kết quả so với chỉ tiêu đến hết quý {quarter} · {place.name} · "
+                f"{fmt.date(day)}")
 
 # ---------------------------------------------------------------------------- by quarter
 st.subheader(f"Thực hiện so với chỉ tiêu từng quý năm {year} · {place.name}")
-st.plotly_chart(charts.quarter_bars(data.quarters(unit, day, group)),
-                config=charts.PLOTLY_CONFIG)
+charts.show(charts.quarter_bars(data.quarters(unit, day, group)), "quarter_chart",
+            charts.png_name("chi tieu tung quy", unit, day),
+            f"Thực hiện so với chỉ tiêu từng quý năm {year} · {place.name}")
 st.page_link("pages/xu_huong.py", label="Xem xu hướng và dự báo đạt chỉ tiêu",
              icon=":material/trending_up:", query_params={"unit": unit, "date": day.isoformat()})

@@ -12,12 +12,13 @@ import streamlit as st
 
 from core import formatting as fmt
 from core import timeliness
+from core.status import AMBER, GREEN, RED, light_fill
 from core.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code
 from core.validation import today
+from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts
 from ui import quality_data as qdata
-from ui.charts import PLOTLY_CONFIG
 from ui.context import open_page
 from ui.data import for_engine
 
@@ -134,8 +135,8 @@ else:
 
 # ---------------------------------------------------------------------------- every unit
 st.subheader("Tình trạng từng đơn vị")
-fills = {timeliness.ON_TIME: "#c8e6c9", timeliness.LATE: "#fff3c4",
-         timeliness.MISSING: "#ffcdd2"}
+fills = {timeliness.ON_TIME: light_fill(GREEN), timeliness.LATE: light_fill(AMBER),
+         timeliness.MISSING: light_fill(RED)}
 tables.show(shown, [
     tables.Col("name", "Đơn vị"),
     tables.Col("level_label", "Cấp"),
@@ -160,8 +161,9 @@ show_all = st.toggle(f"Hiện tất cả {fmt.number(len(ranking))} đơn vị",
 order = list(ranking["code"] if show_all else ranking["code"].head(MAX_ROWS))
 if many and not show_all:
     st.caption(f"{MAX_ROWS} đơn vị ít đúng hạn nhất; bật nút trên để xem tất cả.")
-st.plotly_chart(charts.punctuality_heatmap(hist, order), config=PLOTLY_CONFIG,
-                key="heatmap")
+chart.show(charts.punctuality_heatmap(hist, order), "heatmap",
+           chart.png_name("tien do bao cao", unit, day),
+           f"Tiến độ báo cáo · {by_code()[unit].name} · đến {fmt.date(day)}")
 
 ranked = ranking.assign(
     level_label=[LEVEL_NAMES[lv].capitalize() for lv in ranking["level"]],
@@ -183,6 +185,7 @@ picked = st.selectbox("Lịch của một đơn vị", list(names), format_func=
                       key="calendar_unit", index=None,
                       placeholder="Chọn đơn vị để xem lịch theo ngày")
 if picked:
-    st.plotly_chart(charts.calendar(hist[hist["code"] == picked], names[picked]),
-                    config=PLOTLY_CONFIG, key="calendar")
+    chart.show(charts.calendar(hist[hist["code"] == picked], names[picked]), "calendar",
+               chart.png_name("lich bao cao", picked, day),
+               f"Lịch báo cáo · {names[picked]} · đến {fmt.date(day)}")
 layout.data_note(day, data.sources(unit, day))

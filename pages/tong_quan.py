@@ -82,20 +82,23 @@ else:
     goal = own.iloc[0]
     quarter = metrics.quarter_of(day)
     left, right = st.columns(2)
-    left.progress(min(1.0, float(goal["attainment_pct"] or 0) / 100),
-                  text=f"Chỉ tiêu cộng dồn đến hết quý {quarter}: đạt "
-                       f"{fmt.percent(goal['attainment_pct'])} ({fmt.number(goal['cashless'])}"
-                       f"/{fmt.number(goal['quota_to_date'])}) · "
-                       f"{status.ATTAINMENT_LABELS.get(goal['status'], '–')}")
-    right.progress(min(1.0, float(goal["year_attainment_pct"] or 0) / 100),
-                   text=f"Chỉ tiêu năm: đạt {fmt.percent(goal['year_attainment_pct'])} "
-                        f"({fmt.number(goal['cashless'])}/{fmt.number(goal['quota_year'])}) · "
-                        f"cần {fmt.number(goal['pace_year'], 1)} người/ngày")
+    layout.status_bar(left, float(goal["attainment_pct"] or 0) / 100,
+                      f"Chỉ tiêu cộng dồn đến hết quý {quarter}: đạt "
+                      f"{fmt.percent(goal['attainment_pct'])} ({fmt.number(goal['cashless'])}"
+                      f"/{fmt.number(goal['quota_to_date'])}) · "
+                      f"{status.ATTAINMENT_LABELS.get(goal['status'], '–')}",
+                      status.attainment_light(goal["status"]))
+    layout.status_bar(right, float(goal["year_attainment_pct"] or 0) / 100,
+                      f"Chỉ tiêu năm: đạt {fmt.percent(goal['year_attainment_pct'])} "
+                      f"({fmt.number(goal['cashless'])}/{fmt.number(goal['quota_year'])}) · "
+                      f"cần {fmt.number(goal['pace_year'], 1)} người/ngày")
 
 # ---------------------------------------------------------------------------- short trend
 st.subheader("Diễn biến 30 ngày gần nhất")
 recent = trend[trend["date"] > day - dt.timedelta(days=30)]
-st.plotly_chart(charts.short_trend(recent), config=charts.PLOTLY_CONFIG)
+charts.show(charts.short_trend(recent), "short_trend_chart",
+            charts.png_name("dien bien 30 ngay", unit, day),
+            f"Diễn biến 30 ngày gần nhất · {place.name} · đến {fmt.date(day)}")
 
 # ---------------------------------------------------------------------- drill-down and links
 if place.level < COMMUNE:

@@ -1,15 +1,18 @@
 """Xã chậm tiến độ: communes not started, below a threshold, or silent on the date.
 
-Made for the meeting room: the meeting mode hides the sidebar and shows the list and its
-chart in large, high-contrast type; the list goes home as a formatted Excel file or a CSV.
+Made for the meeting room: the meeting mode (ui.meeting) hides the sidebar and makes the
+list itself the first screen, in large type, one page at a time; the list goes home as a
+formatted Excel file, a CSV, or a phone-sized image for a Zalo group.
 """
 
 import streamlit as st
 
 from core import exports, metrics
 from core import formatting as fmt
+from core.status import lag_light, light_fill
 from core.units import DISTRICT, by_code, descendant_codes
 from ui import charts, downloads, filters, layout, tables
+from ui import meeting as meeting_view
 from ui.context import open_page
 from ui.data import for_engine
 
@@ -23,12 +26,14 @@ with st.sidebar:
     configured = data.settings().lag_threshold_pct
     below = filters.threshold_picker("Tỷ lệ chung" if configured is None
                                      else f"{fmt.percent(configured)} (cài đặt)")
-meeting = filters.meeting_toggle()
-if meeting:
-    layout.meeting_style()
-
 place = by_code()[unit]
-st.title(f"Xã chậm tiến độ · {place.name}")
+head = st.container(horizontal=True, vertical_alignment="center", key="lag_head")
+with head:
+    title = st.empty()
+    meeting = filters.meeting_toggle()
+title.title(f"Xã chậm tiến độ · {place.name}", width="stretch")
+if meeting:
+    meeting_view.style()
 if day is None:
     layout.no_database_data()
 reporting = data.districts_with_commune_reports()
@@ -49,6 +54,59 @@ counts = metrics.lag_counts(table)
 rule = (f"dưới {fmt.percent(threshold)} (ngưỡng do người xem đặt)" if below is not None
         else f"dưới {fmt.percent(threshold)} (ngưỡng cài đặt chung)" if configured is not None
         else f"dưới {fmt.percent(threshold)} (tỷ lệ chung của {place.name})")
+thresholds = data.settings().rate_thresholds
+lights = [lag_light(r, v, thresholds) for r, v in zip(table["reason"], table["rate_pct"],
+                                                      strict=True)]
+with_parent = place.level < DISTRICT
+
+
+def _files() -> None:
+    """The list to take away: Excel, CSV, the phone image, the briefing deck and PDF."""
+    row = st.container(horizontal=True, key="lag_files")
+    row.download_button(
+        "Tải Excel (.xlsx)", icon=":material/download:",
+        data=exports.lagging_xlsx(table, unit=unit, as_of=day, threshold=threshold,
+                                  group_label=fmt.GROUP_LABELS[group],
+                                  source=data.sources(unit, day), thresholds=thresholds),
+        file_name=exports.file_name(unit, day, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    row.download_button("Tải CSV", icon=":material/download:",
+                        data=exports.lagging_csv(table),
+                        file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
+    downloads.meeting_buttons(data, unit, day, group, kinds=("phone", "briefing", "pdf"),
+                              row=row)
+
+
+if meeting:
+    # The list is the first screen: one line of context, then the rows, a page at a time.
+    parts = [f"{n} {fmt.REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
+    meeting_view.summary(f"{fmt.date(day)} · {fmt.GROUP_LABELS[group]} · Ngưỡng dưới "
+                         f"{fmt.percent(threshold)} · {len(table)} xã"
+                         + (f": {', '.join(parts)}" if parts else ""))
+    if table.empty:
+        st.success("Không có xã nào chậm tiến độ theo ngưỡng này.",
+                   icon=":material/check_circle:")
+        st.stop()
+    columns = [meeting_view.Column("STT", "num"),
+               meeting_view.Column("Xã, phường, thị trấn", "name"),
+               *([meeting_view.Column("Huyện")] if with_parent else []),
+               meeting_view.Column("Tổng số", "num"),
+               meeting_view.Column("Qua tài khoản", "num"),
+               meeting_view.Column("Tỷ lệ", "lit"), meeting_view.Column("Tình trạng", "lit")]
+    rows = [[str(i), r.name, *([by_code()[r.parent_code].short_name] if with_parent else []),
+             fmt.number(r.total), fmt.number(r.cashless), fmt.percent(r.rate_pct),
+             fmt.REASON_LABELS[r.reason]]
+            for i, r in enumerate(table.assign(parent_code=[by_code()[c].parent_code
+                                                            for c in table["code"]])
+                                  .itertuples(index=False), start=1)]
+    meeting_view.paged_list(columns, rows, lights)
+    layout.data_note(day, data.sources(unit, day))
+    _files()
+    charts.show(charts.lagging_bars(table, threshold, thresholds, meeting=True),
+                "lagging_chart", charts.png_name("xa cham tien do", unit, day),
+                f"Xã chậm tiến độ · {place.name} · {fmt.date(day)}")
+    st.stop()
+
 st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]} · Ngưỡng: {rule}")
 layout.data_note(day, data.sources(unit, day))
 
@@ -66,23 +124,12 @@ if table.empty:
     st.stop()
 
 # ------------------------------------------------------------------------------ downloads
-files = st.columns([1, 1, 4])
-files[0].download_button(
-    "Tải Excel (.xlsx)", icon=":material/download:",
-    data=exports.lagging_xlsx(table, unit=unit, as_of=day, threshold=threshold,
-                              group_label=fmt.GROUP_LABELS[group],
-                              source=data.sources(unit, day)),
-    file_name=exports.file_name(unit, day, "xlsx"),
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-files[1].download_button("Tải CSV", icon=":material/download:",
-                         data=exports.lagging_csv(table),
-                         file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
-downloads.meeting_buttons(data, unit, day, group)
+_files()
 
 # ---------------------------------------------------------------------- the list and chart
 COLUMNS = [
     tables.Col("name", "Xã/phường/thị trấn"),
-    *([tables.Col("parent", "Thuộc huyện")] if place.level < DISTRICT else []),
+    *([tables.Col("parent", "Thuộc huyện")] if with_parent else []),
     tables.Col("total", "Tổng số đối tượng", "count"),
     tables.Col("cashless", "Chi trả qua tài khoản", "count"),
     tables.Col("rate_pct", "Tỷ lệ", "pct"),
@@ -90,20 +137,16 @@ COLUMNS = [
     tables.Col("report_date", "Báo cáo gần nhất", "date"),
 ]
 shown = table.assign(reason_label=[fmt.REASON_LABELS[r] for r in table["reason"]])
-fills = ["#ffcdd2" if r == "not_started" else "#eceff1" if r == "not_reported" else None
-         for r in table["reason"]]
-figure = charts.lagging_bars(table, threshold, meeting=meeting)
-if meeting:
-    tables.show_static(shown, COLUMNS, colours={"reason_label": fills})
-    st.plotly_chart(figure, config=charts.PLOTLY_CONFIG)
-    st.stop()
+fills = [light_fill(x) for x in lights]
+figure = charts.lagging_bars(table, threshold, thresholds)
 
 picked = st.dataframe(
-    tables.styled(shown, COLUMNS, colours={"reason_label": fills}),
+    tables.styled(shown, COLUMNS, colours={"rate_pct": fills, "reason_label": fills}),
     column_config=tables.column_config(COLUMNS), hide_index=True, key="lagging_table",
     on_select="rerun", selection_mode="single-row", height=min(35 * len(table) + 40, 720))
 st.caption("Bấm vào tiêu đề cột để sắp xếp; chọn một dòng để xem diễn biến của xã.")
-st.plotly_chart(figure, config=charts.PLOTLY_CONFIG)
+charts.show(figure, "lagging_chart", charts.png_name("xa cham tien do", unit, day),
+            f"Xã chậm tiến độ · {place.name} · {fmt.date(day)}")
 
 # ------------------------------------------------------------------- drill down to a commune
 rows = picked.selection.rows if picked else []

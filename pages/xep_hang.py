@@ -7,7 +7,7 @@ user can change; clicking a bar or a row opens the next level down.
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics
+from core import metrics, tilemap
 from core.status import LIGHT_FILLS, RATE_LIGHT_LABELS
 from core.units import COMMUNE, DISTRICT, PROVINCE, by_code
 from ui import charts, filters, layout, tables
@@ -15,6 +15,7 @@ from ui.context import open_page
 from ui.data import for_engine
 
 RANK_DAYS = 7
+TILE_PX = 46  # the tile map's tiles in half the page at 1280 px (labels sized for it)
 DEPTH = {"province": PROVINCE, "district": DISTRICT, "commune": COMMUNE}
 NEXT_LEVEL = {"province": "district", "district": "commune"}
 
@@ -87,31 +88,53 @@ else:
                      "xếp trên.")
 
 # ---------------------------------------------------------------------------- the chart
-st.plotly_chart(
-    charts.ranking_bars(table, highlight=highlight, average=average,
-                        average_label=average_label, thresholds=thresholds),
-    config=charts.PLOTLY_CONFIG, key="ranking_chart", on_select=filters.chart_drill_callback(
-        ctx, "ranking_chart", DEPTH[NEXT_LEVEL.get(level, level)], _go_deeper),
-    selection_mode="points")
+ranking_chart = charts.ranking_bars(table, highlight=highlight, average=average,
+                                    average_label=average_label, thresholds=thresholds)
+drill = filters.chart_drill_callback(ctx, "ranking_chart", DEPTH[NEXT_LEVEL.get(level, level)],
+                                     _go_deeper)
+chart_title = (f"Xếp hạng các tỉnh, thành phố · {fmt.date(day)}" if parent is None
+               else f"Xếp hạng các {'huyện' if level == 'district' else 'xã'} · "
+                    f"{by_code()[parent].name} · {fmt.date(day)}")
+if level == "province":
+    # The picture first: where the provinces stand on the map, then the bars in order.
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.subheader("Bản đồ tỷ lệ các tỉnh, thành phố")
+        own_province = path.get(PROVINCE)
+        charts.show(tilemap.figure(table, thresholds=thresholds, outlined=own_province,
+                                   tile_px=TILE_PX), "tile_map",
+                    charts.png_name("ban do tinh", own_province, day),
+                    f"Tỷ lệ chi trả qua tài khoản các tỉnh, thành phố · {fmt.date(day)}",
+                    on_select=filters.chart_drill_callback(ctx, "tile_map", DISTRICT,
+                                                           _go_deeper),
+                    selection_mode="points")
+    chart_place = right
+else:
+    chart_place = st.container()
+with chart_place:
+    if level == "province":
+        st.subheader("Xếp hạng theo tỷ lệ")
+    charts.show(ranking_chart, "ranking_chart", charts.png_name("xep hang", parent, day),
+                chart_title, on_select=drill, selection_mode="points")
 st.caption(f"Màu: đỏ dưới {fmt.percent(thresholds.red_below)}, vàng từ "
            f"{fmt.percent(thresholds.red_below)} đến dưới {fmt.percent(thresholds.green_from)}, "
            f"xanh từ {fmt.percent(thresholds.green_from)} (đổi ở «Ngưỡng màu đánh giá»). "
-           f"Bấm vào một cột hoặc một dòng để xem cấp dưới.")
+           f"Bấm vào một ô, một cột hoặc một dòng để xem cấp dưới.")
 
 # ---------------------------------------------------------------------------- the table
 lights = [thresholds.light(v) for v in table["rate_pct"]]
 shown = table.assign(light=[RATE_LIGHT_LABELS.get(x, "–") for x in lights])
 fills = [LIGHT_FILLS.get(x) for x in lights]
 tables.show(shown, [
-    tables.Col("rank", "Hạng", "count"),
+    tables.Col("rank", "Hạng", "count", width="small"),
     tables.Col("rank_change", f"Thay đổi hạng ({RANK_DAYS} ngày)", "rank_change",
-               help="▲ lên hạng, ▼ xuống hạng so với 7 ngày trước"),
+               help="▲ lên hạng, ▼ xuống hạng so với 7 ngày trước", width="small"),
     tables.Col("name", "Đơn vị"),
     tables.Col("total", "Tổng số đối tượng", "count"),
     tables.Col("accounts", "Đã có tài khoản", "count"),
     tables.Col("cashless", "Chi trả qua tài khoản", "count"),
     tables.Col("rate_pct", "Tỷ lệ", "pct"),
-    tables.Col("light", "Mức"),
+    tables.Col("light", "Mức", width="small"),
 ], key="ranking_table", colours={"rate_pct": fills, "light": fills},
     on_select=filters.drill_callback(ctx, "ranking_table", list(table["code"]),
                                      DEPTH[NEXT_LEVEL.get(level, level)], _go_deeper))

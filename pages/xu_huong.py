@@ -59,15 +59,20 @@ else:
 
 # -------------------------------------------------------------------------------- charts
 st.subheader("Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo")
-st.plotly_chart(charts.progress_figure(trend, path=path, projection=outlook, as_of=day,
-                                       year_end=year_end), config=charts.PLOTLY_CONFIG)
+charts.show(charts.progress_figure(trend, path=path, projection=outlook, as_of=day,
+                                   year_end=year_end), "progress_chart",
+            charts.png_name("lo trinh chi tieu", unit, day),
+            f"Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo · {place.name}")
 left, right = st.columns(2)
 with left:
     st.subheader("Tỷ lệ chi trả qua tài khoản")
-    st.plotly_chart(charts.rate_figure(trend), config=charts.PLOTLY_CONFIG)
+    charts.show(charts.rate_figure(trend), "rate_chart", charts.png_name("ty le", unit, day),
+                f"Tỷ lệ chi trả qua tài khoản · {place.name}")
 with right:
     st.subheader("Tăng thêm mỗi ngày")
-    st.plotly_chart(charts.daily_new_figure(trend), config=charts.PLOTLY_CONFIG)
+    charts.show(charts.daily_new_figure(trend), "daily_chart",
+                charts.png_name("tang them moi ngay", unit, day),
+                f"Tăng thêm mỗi ngày · {place.name}")
 
 # ----------------------------------------------------------------------------- comparison
 st.subheader("So sánh các đơn vị")

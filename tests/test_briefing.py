@@ -11,11 +11,12 @@ import io
 import re
 
 import pytest
+from PIL import Image
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
-from core import briefing, briefing_pptx
+from core import briefing, briefing_pptx, status
 from core.errors import UserError
 
 pytestmark = pytest.mark.postgres
@@ -70,8 +71,9 @@ def quang_tri(demo_engine):
 def test_quang_nam_deck_title_headline_ranking_and_trend(quang_nam):
     b, deck = quang_nam
     assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))  # 16:9
-    assert b.sections == ["headline", "ranking", "trend"]  # no districts, quotas or communes
-    assert len(deck.slides) == 4
+    # no districts, quotas or communes
+    assert b.sections == ["headline", "ranking", "tilemap", "trend"]
+    assert len(deck.slides) == 5
     title = deck.slides[0]
     assert title.shapes.title.text == briefing.TITLE
     assert "Tỉnh Quảng Nam" in slide_text(title)
@@ -82,7 +84,8 @@ def test_quang_nam_deck_title_headline_ranking_and_trend(quang_nam):
     assert "Toàn tỉnh đạt 4,8%, xếp thứ 58/63" in headline
     assert deck.slides[1].notes_slide.notes_text_frame.text == b.sentence
     assert [s.shapes.title.text for s in deck.slides][2:] == [
-        "Xếp hạng toàn quốc · 63 tỉnh, thành phố", briefing.TREND_TITLE]
+        "Xếp hạng toàn quốc · 63 tỉnh, thành phố", briefing.TILEMAP_TITLE,
+        briefing.TREND_TITLE]
 
 
 def test_long_ranking_is_two_charts_side_by_side_as_png_images(quang_nam):
@@ -94,8 +97,49 @@ def test_long_ranking_is_two_charts_side_by_side_as_png_images(quang_nam):
         assert picture.image.content_type == "image/png"
         assert picture.image.blob[:8] == b"\x89PNG\r\n\x1a\n"
         assert picture.left + picture.width <= Inches(13.333)
-    assert len(pictures(deck.slides[3])) == 1
-    assert "chưa có chỉ tiêu năm 2024" in slide_text(deck.slides[3])
+    assert len(pictures(deck.slides[4])) == 1
+    assert "chưa có chỉ tiêu năm 2024" in slide_text(deck.slides[4])
+
+
+def test_tile_map_slide_shows_the_provinces_and_says_where_the_unit_stands(quang_nam):
+    b, deck = quang_nam
+    slide = deck.slides[3]
+    assert slide.shapes.title.text == briefing.TILEMAP_TITLE
+    (picture,) = pictures(slide)
+    image = Image.open(io.BytesIO(picture.image.blob))
+    assert image.height > 2 * image.width  # the country's shape: tall and narrow
+    assert picture.top + picture.height <= Inches(7.0)  # above the footer
+    text = slide_text(slide)
+    assert "Tỉnh Quảng Nam: 4,8%, xếp thứ 58/63" in text
+    best = b.provinces.iloc[0]
+    assert f"Dẫn đầu: {best['name'].removeprefix('Tỉnh ')}" in text
+    assert "Thấp nhất:" in text and "Tỷ lệ chung cả nước:" in text
+
+
+def test_a_district_deck_maps_its_province(binh_son):
+    b, deck = binh_son
+    assert "tilemap" in b.sections and len(b.provinces) == 63
+    slide = next(s for s in deck.slides if s.shapes.title.text == briefing.TILEMAP_TITLE)
+    assert "Tỉnh Quảng Ngãi:" in slide_text(slide)
+
+
+def test_colours_mean_status_only(binh_son):
+    """Titles and headers are neutral; a lagging commune's rate and status cells carry its
+    rate's light (core.status), the others no traffic-light colour."""
+    b, deck = binh_son
+    lagging = next(s for s in deck.slides if s.shapes.title.text.startswith("Xã chậm"))
+    table = next(s for s in lagging.shapes if s.has_table).table
+    assert str(table.cell(0, 0).fill.fore_color.rgb) == status.NEUTRAL.lstrip("#").upper()
+    lights = briefing.lag_lights(b)
+    traffic = {v.lstrip("#").upper() for v in status.LIGHT_FILLS.values()}
+    for r, light in enumerate(lights[:briefing_pptx.LAG_ROWS_PER_SLIDE], start=1):
+        fills = [str(table.cell(r, c).fill.fore_color.rgb) for c in range(len(table.columns))]
+        assert fills[-1] == fills[-2] == status.light_fill(light).lstrip("#").upper()
+        assert not traffic & set(fills[:-2])
+    # The four communes at 0% are red; Bình Long at 1,15% is red too: 5% is the line.
+    assert lights[:4] == [status.RED] * 4
+    title = deck.slides[1].shapes.title.text_frame.paragraphs[0].runs[0]
+    assert str(title.font.color.rgb) == status.NEUTRAL.lstrip("#").upper()
 
 
 def test_binh_son_headline_and_lagging_communes_split_over_slides(binh_son):
@@ -126,7 +170,8 @@ def test_binh_son_headline_and_lagging_communes_split_over_slides(binh_son):
 
 def test_province_deck_has_districts_quotas_and_lagging_communes(quang_tri):
     b, deck = quang_tri
-    assert b.sections == ["headline", "ranking", "children", "attainment", "lagging", "trend"]
+    assert b.sections == ["headline", "ranking", "tilemap", "children", "attainment", "lagging",
+                          "trend"]
     titles = [s.shapes.title.text for s in deck.slides]
     assert "Xếp hạng các huyện của Tỉnh Quảng Trị" in titles
     attainment = deck.slides[titles.index(briefing.attainment_title(b))]

@@ -33,7 +33,7 @@ def test_briefing_deck_by_unit_name_and_vietnamese_date(demo_url, tmp_path):
                                     "tính đến ngày 23/01/2024: ")
     assert result.stdout.count("\n") == 1 and result.stderr == ""
     deck = Presentation(str(out))
-    assert len(deck.slides) == 4
+    assert len(deck.slides) == 5  # title, headline, ranking, tile map, trend
     headline = "\n".join(s.text_frame.text for s in deck.slides[1].shapes if s.has_text_frame)
     assert "4,8%" in headline and "58/63" in headline
 

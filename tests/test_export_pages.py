@@ -36,11 +36,27 @@ def test_overview_of_a_province_without_district_figures_has_no_form(url):  # no
     assert downloads.LABELS["form"] not in found
 
 
-def test_lagging_page_offers_the_deck_and_pdf_next_to_the_list(url):  # noqa: F811
+def test_lagging_page_offers_the_deck_pdf_and_phone_image_next_to_the_list(url):  # noqa: F811
     at = open_page("xa_cham", unit="524", date="2024-01-25")
     found = buttons(at)
-    assert {"Tải Excel (.xlsx)", "Tải CSV", downloads.LABELS["briefing"],
-            downloads.LABELS["pdf"]} == set(found)
+    assert {"Tải Excel (.xlsx)", "Tải CSV", downloads.LABELS["phone"],
+            downloads.LABELS["briefing"], downloads.LABELS["pdf"],
+            "Tải ảnh biểu đồ (.png)"} == set(found)
+    for label in (downloads.LABELS["phone"], "Tải ảnh biểu đồ (.png)"):
+        assert found[label].deferred_file_id and found[label].url == ""  # made on click
+
+
+def test_every_chart_of_the_leaders_pages_has_a_png_button_made_on_click(url):  # noqa: F811
+    for page, query, charts in (
+            ("xep_hang", {"date": "2024-01-23", "unit": "49"}, 2),  # tile map and bars
+            ("chi_tieu", {"unit": "45", "date": "2024-01-25"}, 2),
+            ("xu_huong", {"unit": "45", "date": "2024-01-25"}, 3),
+            ("tong_quan", {"unit": "45", "date": "2024-01-25"}, 1)):
+        at = open_page(page, **query)
+        pngs = [b.proto for b in at.get("download_button")
+                if b.proto.label == "Tải ảnh biểu đồ (.png)"]
+        assert len(pngs) == charts, page
+        assert all(p.deferred_file_id and p.url == "" for p in pngs)
 
 
 @pytest.fixture

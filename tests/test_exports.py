@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from core import exports, metrics
+from core import exports, metrics, status
 
 DAY = dt.date(2024, 1, 25)
 
@@ -35,7 +35,7 @@ def test_workbook_has_title_date_header_and_every_commune(binh_son_list):
     assert "dưới 8,67%" in ws["A3"].value
     header = [c.value for c in ws[5]]
     assert header == list(exports.HEADERS)
-    assert ws["A5"].font.bold and ws["A5"].fill.fgColor.rgb.endswith("B71C1C")
+    assert ws["A5"].font.bold and ws["A5"].fill.fgColor.rgb.endswith("1F3A5F")
     names = [ws.cell(row=r, column=3).value for r in range(6, 6 + 18)]
     assert len(set(names)) == 18
     assert names[:4] == ["Xã Bình An", "Xã Bình Châu", "Xã Bình Mỹ", "Xã Bình Phước"]
@@ -86,3 +86,20 @@ def test_empty_list_and_file_names(binh_son_list):
     assert exports.file_name("524", DAY, "xlsx") == (
         "xa-cham-tien-do_huyen-binh-son_2024-01-25.xlsx")
     assert exports.slug("Thị trấn Châu Ổ, Đắk Lắk") == "thi-tran-chau-o-dak-lak"
+
+
+def test_each_commune_row_is_filled_with_its_rates_light(binh_son_list):
+    """Red behind, amber at risk (core.status): the same colours as the page and the deck;
+    the header is neutral, never red."""
+    table, threshold = binh_son_list
+    thresholds = status.RateThresholds(red_below=0.5, green_from=15.0)
+    data = exports.lagging_xlsx(table, unit="524", as_of=DAY, threshold=threshold,
+                                group_label="Tất cả nhóm", thresholds=thresholds)
+    ws = load_workbook(io.BytesIO(data)).active
+    by_name = {ws.cell(row=r, column=3).value: r for r in range(6, 6 + len(table))}
+    red = status.LIGHT_FILLS[status.RED].lstrip("#").upper()
+    amber = status.LIGHT_FILLS[status.AMBER].lstrip("#").upper()
+    assert ws.cell(row=by_name["Xã Bình Châu"], column=7).fill.fgColor.rgb.endswith(red)  # 0%
+    assert ws.cell(row=by_name["Xã Bình Hòa"], column=7).fill.fgColor.rgb.endswith(red)  # 0,49%
+    assert ws.cell(row=by_name["Xã Bình Long"], column=8).fill.fgColor.rgb.endswith(amber)
+    assert not ws["A5"].fill.fgColor.rgb.endswith(red)

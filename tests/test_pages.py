@@ -4,6 +4,8 @@ figures of the source documents as a reader sees them (1.049, 8,67%, 58/63)."""
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import time
 from pathlib import Path
 
@@ -176,8 +178,10 @@ def test_binh_son_lagging_communes_on_25_january(url):
     assert by_name["Xã Bình Trung"]["rate_pct"] == "0,77%"
     assert "Xã Bình Trị" not in by_name
     assert "dưới 8,67% (tỷ lệ chung của Huyện Bình Sơn)" in texts(at)
-    downloads = at.get("download_button")
-    assert len(downloads) == 4  # xlsx, CSV, and the meeting deck and PDF (test_export_pages)
+    downloads = [d.proto.label for d in at.get("download_button")]
+    # xlsx, CSV, the phone image, the meeting deck and PDF (test_export_pages), the chart
+    assert downloads == ["Tải Excel (.xlsx)", "Tải CSV", "Ảnh gửi Zalo (.png)",
+                         "Báo cáo trình chiếu (.pptx)", "Báo cáo PDF", "Tải ảnh biểu đồ (.png)"]
 
 
 def test_lagging_threshold_set_by_the_user(url):
@@ -201,11 +205,31 @@ def test_the_administrators_settings_are_the_pages_defaults(url, databases, monk
         3, 20)
 
 
-def test_meeting_mode_shows_a_plain_large_table(url):
+def _meeting_rows(at) -> list[str]:
+    (table,) = [h.proto.body for h in at.get("html") if "asxh-meeting" in h.proto.body]
+    return re.findall(r'<tr data-row="(\d+)"', table)
+
+
+def test_meeting_mode_shows_the_list_a_page_at_a_time(url):
     at = open_page("xa_cham", unit="524", date="2024-01-25", meeting="true")
-    assert len(at.dataframe) == 0
-    assert len(at.table) == 1
+    assert len(at.dataframe) == 0 and len(at.metric) == 0  # the list first, no cards
     assert any("stSidebar" in m.value and "display: none" in m.value for m in at.markdown)
+    assert _meeting_rows(at) == [str(i) for i in range(1, 11)]
+    assert "**Trang 1/2** · Dòng 1–10 trong 18" in texts(at)
+    assert at.button(key="page_previous").disabled
+    at.button(key="page_next").click().run()
+    assert _meeting_rows(at) == [str(i) for i in range(11, 19)]
+    assert "**Trang 2/2** · Dòng 11–18 trong 18" in texts(at)
+    assert at.query_params["trang"] in ("2", ["2"])  # F5 keeps the page
+    assert at.button(key="page_next").disabled
+
+
+def test_meeting_mode_escapes_names_and_colours_by_light(url):
+    at = open_page("xa_cham", unit="524", date="2024-01-25", meeting="true", trang="9")
+    assert "**Trang 2/2**" in texts(at)  # a page past the end shows the last one
+    (table,) = [h.proto.body for h in at.get("html") if "asxh-meeting" in h.proto.body]
+    assert "<script" not in table
+    assert 'data-light="red"' in table and "--fill: #ffcdd2" in table
 
 
 def test_lagging_page_without_commune_reports(url):
@@ -279,3 +303,22 @@ def test_first_render_of_each_page_is_quick(url):
         timings[page] = time.perf_counter() - start
         assert not at.exception, at.exception
     print("\nfirst render (s): " + ", ".join(f"{p} {t:.2f}" for p, t in timings.items()))
+
+
+# ---------------------------------------------------------------------- colours and pictures
+
+def test_overview_quota_bar_is_coloured_by_its_status(url):
+    at = open_page("tong_quan", unit="45", date="2024-01-25")
+    bars = [h.proto.body for h in at.get("html") if "asxh-bar" in h.proto.body]
+    assert len(bars) == 2
+    assert 'data-light="green"' in bars[0] and "Đúng tiến độ" in bars[0]  # the quarter's quota
+    assert 'data-light=""' in bars[1]  # the year's bar has no verdict: neutral
+
+
+def test_national_ranking_has_the_tile_map_with_the_users_province_outlined(url):
+    at = open_page("xep_hang", date="2024-01-23", unit="49")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (tiles,) = [s for s in specs if len(s["layout"].get("shapes", [])) == 63]
+    outlined = [s["name"] for s in tiles["layout"]["shapes"] if s["line"]["width"] > 1]
+    assert outlined == ["49"]
+    assert "Bản đồ tỷ lệ các tỉnh, thành phố" in [s.value for s in at.subheader]

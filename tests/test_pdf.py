@@ -89,3 +89,12 @@ def test_the_vietnamese_font_is_embedded(quang_nam):
         for font in page["/Resources"]["/Font"].values():
             fonts.add(str(font.get_object()["/BaseFont"]))
     assert fonts and all("DejaVuSans" in f for f in fonts)
+
+
+def test_the_tile_map_page_has_the_map_and_says_where_the_province_stands(quang_nam):
+    b, pdf = quang_nam
+    page = pdf.pages[b.sections.index("tilemap")]
+    assert briefing.TILEMAP_TITLE in text(page)
+    assert "Tỉnh Quảng Nam: 4,8%, xếp thứ 58/63" in text(page)
+    (image,) = page.images
+    assert image.image.height > 2 * image.image.width  # the tall, narrow tile map

@@ -18,6 +18,13 @@ from ui import access
 from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
 from ui.registry import BY_KEY
 
+# A card's label wraps instead of ending in "…": "Chỉ tiêu cộng dồn đến hết quý 1" is read
+# whole in a quarter of a 1280 px screen.
+PAGE_STYLE = """<style>
+[data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+</style>"""
+
 
 @st.cache_resource(show_spinner="Đang chuẩn bị cơ sở dữ liệu…")
 def _prepared_engine(url: str) -> Engine:
@@ -66,9 +73,11 @@ def open_page(key: str) -> PageContext:
     spec = BY_KEY[key]
     st.set_page_config(page_title=f"{spec.title} · ASXH", page_icon=":material/bar_chart:",
                        layout="wide")
+    st.html(PAGE_STYLE)
     engine = ready_engine()
     user = access.require(spec, engine)
     if _demo_loaded(config.database_url()):
-        st.warning("**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
-                   icon=":material/science:")
+        st.container(key="demo_note").warning(
+            "**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
+            icon=":material/science:")
     return PageContext(engine, user)

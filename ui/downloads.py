@@ -1,4 +1,5 @@
-"""Download buttons for the meeting files (briefing deck, its PDF, the report form).
+"""Download buttons for the meeting files (briefing deck, its PDF, the report form, the
+phone image for a Zalo group).
 
 A briefing takes seconds to draw, so nothing is made while the page renders: each button
 gets a callable that Streamlit runs only when it is clicked (deferred download), in a thread
@@ -23,14 +24,16 @@ from ui.data import Data
 
 CACHE_ENTRIES = 24
 LABELS = {"briefing": "Báo cáo trình chiếu (.pptx)", "pdf": "Báo cáo PDF",
-          "form": "Biểu tổng hợp (.xlsx)"}
+          "form": "Biểu tổng hợp (.xlsx)", "phone": "Ảnh gửi Zalo (.png)"}
 ICONS = {"briefing": ":material/slideshow:", "pdf": ":material/picture_as_pdf:",
-         "form": ":material/table_view:"}
+         "form": ":material/table_view:", "phone": ":material/smartphone:"}
 HELP = {"briefing": "Bản trình chiếu 16:9 cho cuộc họp: số liệu chính, xếp hạng, chỉ tiêu, xã "
                     "chậm tiến độ, xu hướng. Tạo khi bấm, mất vài giây.",
         "pdf": "Cùng nội dung, khổ A4 ngang, để gửi qua Zalo hoặc thư điện tử. Tạo khi bấm.",
         "form": "Biểu tổng hợp gửi cấp trên: số liệu các đơn vị trực thuộc theo mẫu phụ lục, "
-                "nhập thẳng được vào hệ thống của cấp trên, không phải gõ lại."}
+                "nhập thẳng được vào hệ thống của cấp trên, không phải gõ lại.",
+        "phone": "Một ảnh khổ điện thoại (rộng 1.080 điểm ảnh): số liệu chính và danh sách "
+                 "xã chậm tiến độ, chữ đủ lớn để đọc trên điện thoại. Tạo khi bấm."}
 
 log = logging.getLogger(__name__)
 _files: OrderedDict[tuple, bytes] = OrderedDict()
@@ -64,9 +67,10 @@ def produce(data: Data, kind: str, unit: str, day: dt.date, group: str = ALL_GRO
 
 
 def meeting_buttons(data: Data, unit: str, day: dt.date, group: str,
-                    kinds: tuple[str, ...] = ("briefing", "pdf")) -> None:
-    """One row of download buttons, each as wide as its label, making its file on click."""
-    row = st.container(horizontal=True)
+                    kinds: tuple[str, ...] = ("briefing", "pdf"), row=None) -> None:
+    """One row of download buttons (or more buttons in `row`), each as wide as its label,
+    making its file on click."""
+    row = row if row is not None else st.container(horizontal=True)
     for kind in kinds:
         row.download_button(
             LABELS[kind], icon=ICONS[kind], help=HELP[kind], key=f"meeting_{kind}",

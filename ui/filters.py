@@ -185,7 +185,7 @@ def days_picker(label: str = "So sánh với số ngày trước") -> int:
 
 
 def meeting_toggle() -> bool:
-    """Projector mode: big type, high contrast, no sidebar (ui.layout.meeting_style)."""
+    """Projector mode: big type, high contrast, no sidebar (ui.meeting)."""
     return st.toggle("Chế độ trình chiếu (họp)", key="meeting", bind="query-params",
                      help="Chữ lớn, tương phản cao, ẩn thanh bên; tắt để quay lại.")
 

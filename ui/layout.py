@@ -1,13 +1,15 @@
-"""Small pieces every page shows the same way: the data note, empty states, meeting mode."""
+"""Small pieces every page shows the same way: the data note, empty states, changes."""
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pandas as pd
 import streamlit as st
 
 from core import formatting as fmt
+from core.status import NEUTRAL, light_colour
 from ui.access import escape_md
 
 UPLOAD_PAGE = "«Tải lên báo cáo»"
@@ -35,24 +37,17 @@ def no_database_data() -> None:
     st.stop()
 
 
-def meeting_style() -> None:
-    """Projector mode: no sidebar or toolbar, large high-contrast type, wide tables."""
-    st.markdown("""
-<style>
-section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], div[data-testid="stToolbar"] { display: none; }
-div[data-testid="stMainBlockContainer"] { padding-top: 1.2rem; max-width: 100%; }
-div[data-testid="stMarkdownContainer"] p { font-size: 1.5rem; color: #000; }
-div[data-testid="stCaptionContainer"] p { font-size: 1.2rem; color: #212121; }
-h1 { font-size: 3rem !important; color: #000; }
-h2, h3 { font-size: 2.2rem !important; color: #000; }
-div[data-testid="stTable"] td, div[data-testid="stTable"] th { padding: 0.35rem 0.7rem; }
-div[data-testid="stTable"] td p { font-size: 1.6rem !important; color: #000; }
-div[data-testid="stTable"] th { background: #212121; }
-div[data-testid="stTable"] th p { font-size: 1.4rem !important; font-weight: 700; color: #fff; }
-div[data-testid="stMetricLabel"] p { font-size: 1.4rem; }
-div[data-testid="stMetricValue"] p { font-size: 3.2rem; font-weight: 700; line-height: 1.2; }
-</style>""", unsafe_allow_html=True)
+def status_bar(container, fraction: float, text: str, light: str | None = None) -> None:
+    """A progress bar filled in its status's colour (core.status: green met, amber at risk,
+    red behind; the neutral colour when it has no status), its text above it (escaped)."""
+    share = max(0.0, min(1.0, fraction))
+    colour = light_colour(light) if light else NEUTRAL
+    container.html(
+        f'<div class="asxh-bar" data-light="{light or ""}">'
+        f'<p style="margin:0 0 .3rem;font-size:.9rem">{html.escape(text)}</p>'
+        f'<div style="height:.55rem;border-radius:.3rem;background:#eceff1">'
+        f'<div style="width:{share * 100:.1f}%;height:100%;border-radius:.3rem;'
+        f'background:{colour}"></div></div></div>')
 
 
 def delta_count(value: float | None) -> str | None:

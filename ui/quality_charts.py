@@ -10,10 +10,11 @@ import plotly.graph_objects as go
 
 from core import formatting as fmt
 from core import timeliness
-from ui.charts import PRIMARY, _style  # one style for every chart
+from core.status import AMBER, GREEN, NEUTRAL, RED, light_colour
+from ui.charts import _style  # one style for every chart
 
-STATUS_COLOURS = {timeliness.ON_TIME: "#2e7d32", timeliness.LATE: "#f9a825",
-                  timeliness.MISSING: "#c62828"}
+STATUS_COLOURS = {timeliness.ON_TIME: light_colour(GREEN), timeliness.LATE: light_colour(AMBER),
+                  timeliness.MISSING: light_colour(RED)}
 _CODES = {timeliness.ON_TIME: 0, timeliness.LATE: 1, timeliness.MISSING: 2}
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 
@@ -104,7 +105,7 @@ def calendar(hist: pd.DataFrame, name: str) -> go.Figure:
 
 def identity_funnel(stages: pd.DataFrame) -> go.Figure:
     """The funnel from everyone to verify down to payments into an account."""
-    colours = ["#546e7a", "#0d47a1", "#1565c0", "#2e7d32", PRIMARY][:len(stages)]
+    colours = ["#90a4ae", "#78909c", "#546e7a", "#37474f", NEUTRAL][:len(stages)]
     fig = go.Figure(go.Funnel(
         y=list(stages["label"]), x=[int(v) for v in stages["count"]],
         text=[f"{fmt.number(c)} · {fmt.percent(p, 1)}" for c, p in zip(
@@ -124,10 +125,11 @@ def unresolved_bars(table: pd.DataFrame) -> go.Figure:
     rows = table.iloc[::-1]
     fig = go.Figure()
     fig.add_bar(y=rows["name"], x=rows["pending"].astype(float), orientation="h",
-                name="Chờ xác thực", marker_color="#f9a825",
+                name="Chờ xác thực", marker_color=light_colour(AMBER),
                 hovertemplate="%{y}<br>Chờ xác thực: %{x:,d}<extra></extra>")
     fig.add_bar(y=rows["name"], x=rows["problem"].astype(float), orientation="h",
-                name="Không có CCCD, lệch thông tin, không tìm thấy", marker_color="#c62828",
+                name="Không có CCCD, lệch thông tin, không tìm thấy",
+                marker_color=light_colour(RED),
                 text=[fmt.number(v) for v in rows["unresolved"]], textposition="outside",
                 cliponaxis=False,
                 hovertemplate="%{y}<br>Không có CCCD, lệch, không tìm thấy: %{x:,d}"

@@ -90,13 +90,3 @@ def show(data: pd.DataFrame, cols: list[Col], *, key: str | None = None,
         kwargs = {"on_select": on_select, "selection_mode": "single-row"}
     st.dataframe(styled(data, cols, colours), column_config=column_config(cols),
                  hide_index=True, key=key, height=height, **kwargs)
-
-
-def show_static(data: pd.DataFrame, cols: list[Col],
-                colours: dict[str, list[str | None]] | None = None) -> None:
-    """A plain HTML table (meeting mode): large type by CSS, nothing to click."""
-    labelled = [Col(c.label, c.label, c.kind) for c in cols]
-    frame = data[[c.field for c in cols]].set_axis([c.label for c in cols], axis="columns")
-    by_label = {c.field: c.label for c in cols}
-    st.table(styled(frame, labelled, {by_label[k]: v for k, v in (colours or {}).items()}),
-             hide_index=True)

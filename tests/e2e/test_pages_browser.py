@@ -79,9 +79,10 @@ def open_view(page, server, path: str, wait_for: str) -> str:
         raise AssertionError(f"«{wait_for}» not shown at /{path}: "
                              + page.inner_text("body")[:1500]) from None
     wait_for_app(page)
-    charts = page.locator(".js-plotly-plot")
-    if charts.count() == 0 and page.locator("[data-testid='stPlotlyChart']").count():
-        charts.first.wait_for(timeout=30_000)  # plotly draws after the script finishes
+    # plotly draws after the script finishes: wait until every chart has drawn
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stPlotlyChart\"]')]"
+        ".every(c => c.querySelector('.js-plotly-plot .main-svg'))", timeout=30_000)
     page.wait_for_timeout(800)
     return page.inner_text("body")
 
@@ -116,9 +117,9 @@ def test_overview_of_quang_nam(server, page, signed_up):
 def test_national_ranking(server, page, signed_up):
     text = open_view(page, server, "xep-hang?date=2024-01-23&unit=49", "Tỷ lệ chung cả nước")
     assert "58/63" in text and "Tỉnh Hưng Yên" in text
-    assert page.locator("[data-testid='stDataFrame']").count() == 1
-    assert page.locator(".js-plotly-plot").count() == 1
-    expect(page.locator(".js-plotly-plot")).to_contain_text("58 · Quảng Nam")
+    expect(page.locator("[data-testid='stDataFrame']")).to_have_count(1, timeout=30_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)  # map and bars
+    expect(page.locator(".js-plotly-plot").nth(1)).to_contain_text("58 · Quảng Nam")
     assert_clean(text)
     full_screenshot(page, "pages_xep_hang")
 
@@ -157,11 +158,11 @@ def test_lagging_communes_in_meeting_mode(server, page, signed_up):
     text = open_view(page, server, "xa-cham?unit=524&date=2024-01-25&meeting=true",
                      "Xã Bình Châu")
     assert page.locator("[data-testid='stSidebar']").is_hidden()
-    table = page.locator("[data-testid='stTable']")
+    table = page.locator("table.asxh-meeting")  # ui.meeting: an HTML table, a page at a time
     assert table.count() == 1
-    assert "Xã Bình Phước" in table.inner_text() and "0,77%" in table.inner_text()
-    size = table.locator("td p").first.evaluate("e => getComputedStyle(e).fontSize")
-    assert float(size.removesuffix("px")) >= 24
+    assert "Xã Bình Phước" in table.inner_text() and "0,43%" in table.inner_text()
+    size = table.locator("td.name").first.evaluate("e => getComputedStyle(e).fontSize")
+    assert float(size.removesuffix("px")) >= 20
     assert_clean(text)
     full_screenshot(page, "pages_xa_cham_trinh_chieu")
 
