@@ -33,7 +33,7 @@ from core.ingest.model import (
 )
 from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ROLE_LABELS, ColumnMeaning, Reading
-from core.permissions import Account
+from core.permissions import Account, PermissionDenied, check_upload
 from core.status import LIGHT_FILLS
 from core.units import DISTRICT, PROVINCE, by_code, catalogue
 from ui import tables
@@ -249,10 +249,16 @@ def describe_meaning(meaning: ColumnMeaning) -> str:
 def show_understood(plan: ImportPlan) -> None:
     """Kind, date, parent, groups and size, each with where it came from."""
     cards = st.columns(4)
-    fact(cards[0], "Loại báo cáo", KIND_LABELS.get(plan.kind or "", "–"),
-         f"trang tính «{plan.report.sheet_name}»" if plan.report else None)
+    several = len(plan.parts) > 1
+    sheets = (f"{len(plan.parts)} trang tính, mỗi trang một ngày" if several
+              else f"trang tính «{plan.report.sheet_name}»" if plan.report else None)
+    fact(cards[0], "Loại báo cáo", KIND_LABELS.get(plan.kind or "", "–"), sheets)
     if plan.kind == "quota":
         fact(cards[1], "Năm chỉ tiêu", str(plan.year or "–"))
+    elif several:
+        days = [p.report_date for p in plan.parts if p.report_date is not None]
+        span = (f"{fmt.date(min(days))} – {fmt.date(max(days))}" if days else "–")
+        fact(cards[1], "Ngày số liệu", span, "mỗi trang tính một ngày")
     else:
         fact(cards[1], "Ngày số liệu", fmt.date(plan.report_date),
              _source("date", plan.date_source))
@@ -283,10 +289,13 @@ def columns_frame(plan: ImportPlan) -> pd.DataFrame:
     roles = {"name": "Tên đơn vị", "code": "Mã đơn vị", "order": "Số thứ tự",
              "group": "Nhóm đối tượng", "ignored": "Không dùng"}
     rows = []
+    per_row = any(c.role == "group" for c in plan.report.columns)
     for column in plan.report.columns:
         if column.role == "figure":
             meaning = FIELD_LABELS.get(column.field, column.field or "")
-            if column.group:
+            if per_row and column.source == "detected":
+                meaning += " – theo nhóm ghi ở mỗi dòng"
+            elif column.group:
                 meaning += f" – {GROUP_LABELS.get(column.group, column.group)}"
         else:
             meaning = roles.get(column.role, column.role)
@@ -307,7 +316,8 @@ def preview_frame(plan: ImportPlan) -> tuple[pd.DataFrame, list[Col], int]:
     data = data.assign(status_label=data["status"].map(STATUS_LABELS),
                        unit_name=data["unit_name"].fillna("–"),
                        unit_code=data["unit_code"].fillna("–"))
-    cols = [Col("row_number", "Dòng", "text", width="small"),
+    cols = [*([Col("sheet", "Trang tính", width="small")] if "sheet" in data else []),
+            Col("row_number", "Dòng", "text", width="small"),
             Col("unit_text", "Tên trong tệp", width="medium"),
             Col("unit_name", "Đơn vị nhận diện", width="medium"),
             Col("unit_code", "Mã", width="small"),
@@ -378,6 +388,23 @@ def show_questions(plan: ImportPlan) -> None:
             text += f" Có thể là: {escape_md(names)}."
         st.info(f"**Cần bổ sung:** {text} (ở mục «Ngày số liệu, đơn vị cấp trên, loại báo "
                 "cáo» phía trên)", icon=":material/help:")
+
+
+def outside_reach(plan: ImportPlan) -> str | None:
+    """Said before confirming, not after: units this account may not upload for."""
+    if not plan.can_apply:
+        return None
+    try:
+        check_upload(account, plan.unit_codes)
+    except PermissionDenied as err:
+        audited = st.session_state.setdefault(_AUDITED, set())
+        if plan.sha256 not in audited:  # a refusal, audited once per file
+            refusals.record_file_refusal(ctx.engine, account.username, plan.file_name,
+                                         size=plan.size, sha256=plan.sha256, reason=str(err),
+                                         via=refusals.UPLOAD_PAGE)
+            audited.add(plan.sha256)
+        return str(err)
+    return None
 
 
 def confirm(plan: ImportPlan) -> None:
@@ -492,11 +519,15 @@ if plan is not None:
     show_problems(plan)
     if plan.report is not None and not plan.preview.empty:
         show_preview(plan)
-    if plan.can_apply:
+    outside = outside_reach(plan)
+    if outside:
+        st.error(escape_md(outside), icon=":material/block:")
+    elif plan.can_apply:
         st.caption("Báo cáo mới của cùng đơn vị, nhóm và ngày sẽ thay thế báo cáo cũ; báo cáo "
                    "cũ vẫn được lưu trong lịch sử và khôi phục được bằng cách hoàn tác.")
     st.button("Xác nhận nhập số liệu", type="primary", icon=":material/database_upload:",
-              disabled=not plan.can_apply, on_click=confirm, args=(plan,), key="upload_confirm")
+              disabled=not plan.can_apply or bool(outside), on_click=confirm, args=(plan,),
+              key="upload_confirm")
 
 st.divider()
 st.subheader("Lịch sử tải lên")

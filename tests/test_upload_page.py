@@ -143,14 +143,15 @@ def test_problems_are_highlighted_and_block_the_import(engine):
     assert "số đã chi trả qua tài khoản (700) lớn hơn tổng số đối tượng (626)" in problem
 
 
-def test_staff_outside_the_file_units_is_refused_on_confirm(engine):
+def test_staff_outside_the_file_units_is_refused_before_confirming(engine):
     before = binh_son_cashless(engine)
     staff = user(engine, "staff", "524")
     at = upload(open_page(staff), "pl01.xlsx", phu_luc_01_xlsx())
     assert shown(at)["Đơn vị cấp trên"] == "Tỉnh Quảng Trị"
-    at.button(key="upload_confirm").click().run()
+    assert at.button(key="upload_confirm").disabled  # said before, not after, confirming
     [message] = texts(at, "error")
     assert "ngoài phạm vi được giao" in message and "Thành phố Đông Hà" in message
+    at.run()  # a rerun does not audit the same refusal twice
     assert binh_son_cashless(engine) == before
     with engine.connect() as conn:
         refused = audit.query(conn, action=audit.UPLOAD, ok=False)
@@ -220,3 +221,4 @@ def test_correcting_a_column_in_the_page_then_the_same_shape_needs_no_question(e
     assert not at.exception, at.exception
     assert not any("Đọc theo cách đã xác nhận" in i.value for i in at.info)
     assert at.button(key="upload_confirm").disabled
+
