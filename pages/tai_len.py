@@ -204,9 +204,12 @@ def show_file_choices(plan: ImportPlan, reading: Reading) -> None:
 
 
 def show_columns(plan: ImportPlan, reading: Reading) -> None:
+    if plan.persons is not None:  # the columns are those of the table counted from the list
+        st.caption("Bảng dưới đây là bảng đếm được từ danh sách từng người (theo xã và nhóm "
+                   "đối tượng), không phải các cột của tệp.")
     st.dataframe(columns_frame(plan), hide_index=True)
     columns = [c for c in plan.report.columns if c.header]
-    if not columns:
+    if not columns or plan.persons is not None:
         return
     options = meaning_options(plan.kind)
     with st.form(f"reading_column_{plan.sha256[:12]}", border=True):
