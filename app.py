@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
 
 from core import bootstrap
 from ui import auth_http
@@ -19,6 +20,10 @@ from ui import auth_http
 def _prepare() -> None:
     bootstrap.prepare(auth_http.engine())
     bootstrap.settle_process()
+    # What dashboard.py's st.navigation does at its first run, done before the first request:
+    # the legacy pages/ router is off from the start, so a fresh process knows the navigation
+    # URLs (/xa-cham) at once instead of showing "Page not found" for them.
+    PagesManager.uses_pages_directory = False
 
 
 @asynccontextmanager

@@ -1,4 +1,5 @@
-"""ASXH Dashboard entry point: `streamlit run dashboard.py`.
+"""ASXH Dashboard's script, served by `app.py` (`streamlit run app.py`), which adds the
+sign-in routes.
 
 Only routing lives here: the navigation lists the pages the signed-in user's role may open.
 It is not the access check: each page in `pages/` opens with `ui.context.open_page`, which

@@ -39,6 +39,7 @@ from core import audit, auth, config, db, sessions
 from core import settings as settings_mod
 from core.errors import UserError
 from ui import signin_html
+from ui.registry import PAGES
 
 SESSION_COOKIE = "asxh_session"
 CSRF_COOKIE = "asxh_csrf"
@@ -51,6 +52,9 @@ _STREAMLIT_PREFIXES = ("/_stcore/", "/static/", "/media/", "/component/", "/app/
 _FORM_LIMIT = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
              "Referrer-Policy": "same-origin"}
+
+# The legacy pages/ router's names (/quan_tri) of the navigation's URLs (/quan-tri).
+_LEGACY_PATHS = {f"/{p.key}": f"/{p.url_path}" for p in PAGES if p.key != p.url_path}
 
 FAILED = "failed"
 SETUP_FAILED = "setup_failed"
@@ -312,13 +316,19 @@ class SignInGate:
                 or not is_page_path(scope.get("path", "/")):
             await self.app(scope, receive, send)
             return
+        legacy = _LEGACY_PATHS.get(scope.get("path", "/"))
+        if legacy is not None:  # an old bookmark: the same page at its navigation URL
+            query = scope.get("query_string", b"").decode("latin-1")
+            response = RedirectResponse(legacy + (f"?{query}" if query else ""), 308)
+            await response(scope, receive, send)
+            return
         request = Request(scope)
         csrf = request.cookies.get(CSRF_COOKIE)
         new_csrf = None if csrf and len(csrf) >= 32 else secrets.token_urlsafe(32)
         token = request.cookies.get(SESSION_COOKIE)
         if not token and request.headers.get("sec-fetch-site") == "cross-site":
-            response: Response = HTMLResponse(signin_html.reload_page(), headers=_NO_STORE)
-            await response(scope, receive, send)
+            page = HTMLResponse(signin_html.reload_page(), headers=_NO_STORE)
+            await page(scope, receive, send)
             return
         resolved = await run_in_threadpool(self.check, token)
         if resolved.session is not None:
