@@ -110,9 +110,10 @@ def _select():
     return sa.select(*_COLUMNS).select_from(sessions.join(users, users.c.id == sessions.c.user_id))
 
 
-def _session(row, expires_at: dt.datetime) -> Session:
+def _session(row, expires_at: dt.datetime, last_seen: dt.datetime | None = None) -> Session:
     return Session(id=row.id, account=Account(row.username, row.role, row.unit_code),
-                   created_at=_aware(row.created_at), last_seen_at=_aware(row.last_seen_at),
+                   created_at=_aware(row.created_at),
+                   last_seen_at=last_seen or _aware(row.last_seen_at),
                    expires_at=expires_at, user_agent=row.user_agent, address=row.address)
 
 
@@ -206,8 +207,9 @@ def resolve(conn: Connection, token: str | None, *, now: dt.datetime | None = No
     if touch:
         conn.execute(sessions.update().where(sessions.c.id == row.id)
                      .values(last_seen_at=now))
-    expires_at, _ = _expiry(row, policy, now, now if touch else None)
-    return Resolved(_session(row, expires_at))
+    last_seen = now if touch else None
+    expires_at, _ = _expiry(row, policy, now, last_seen)
+    return Resolved(_session(row, expires_at, last_seen))
 
 
 def end(conn: Connection, token: str | None, *, everywhere: bool = False,

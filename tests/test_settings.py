@@ -72,7 +72,8 @@ def test_only_admins_change_settings(empty_engine, actor):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"ranking_red_below_pct": 40}, "đỏ phải nhỏ hơn"),
     ({"lag_threshold_pct": 120}, "khoảng 0 đến 100"),
-    ({"session_timeout_minutes": 0}, "khoảng 1 đến 1440"),
+    ({"session_timeout_minutes": 0}, "khoảng 1 đến 10080"),  # up to a week
+    ({"session_lifetime_hours": 0}, "khoảng 1 đến 2160"),
     ({"lockout_attempts": 2.5}, "số nguyên"),
     ({"deadline_commune": "25:00"}, "không hợp lệ"),
     ({"deadline_province": "08:00"}, "theo thứ tự"),
