@@ -61,10 +61,13 @@ def escape_md(text: object) -> str:
 # ------------------------------------------------------------------------------- session
 
 def _cookie(name: str) -> str | None:
+    """A cookie of the request that opened this tab's connection (None under AppTest,
+    which has no browser and answers with stand-ins)."""
     try:
-        return st.context.cookies.get(name)
+        value = st.context.cookies.get(name)
     except (AttributeError, RuntimeError):  # no browser connection (bare script run)
         return None
+    return value if isinstance(value, str) and value else None
 
 
 def current_account(engine: Engine) -> Account | None:
