@@ -10,7 +10,7 @@ import streamlit as st
 
 from ui.access import current_account
 from ui.context import ready_engine
-from ui.registry import pages_for
+from ui.registry import HOME, pages_for
 
 st.set_page_config(page_title="ASXH Dashboard", page_icon=":material/bar_chart:",
                    layout="wide")
@@ -24,6 +24,6 @@ sections: dict[str, list] = {}
 for spec in pages_for(account.role if account else None):
     sections.setdefault(spec.section, []).append(
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                default=spec.key == "tong_quan"))
+                default=spec.key == HOME))
 
 st.navigation(sections, position="sidebar" if account else "hidden").run()

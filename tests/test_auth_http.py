@@ -49,7 +49,7 @@ def _csrf(client, path="/") -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
 
-def _login(client, password=PASSWORD, origin=ORIGIN, csrf=None, next_path="/tong-quan?unit=45",
+def _login(client, password=PASSWORD, origin=ORIGIN, csrf=None, next_path="/xa-cham?unit=45",
            headers=None):
     token = _csrf(client) if csrf is None else csrf
     return client.post("/auth/login", data={
@@ -63,7 +63,7 @@ def _log(engine, **filters):
 
 
 def test_a_signed_out_page_url_gets_the_sign_in_form_there_and_never_the_app(client):
-    for path in ("/", "/tong-quan?unit=45&date=2024-01-23", "/quan-tri", "/nhat-ky"):
+    for path in ("/", "/?unit=45&date=2024-01-23", "/xa-cham?unit=45", "/quan-tri"):
         page = client.get(path)
         assert page.status_code == 200 and STREAMLIT not in page.text
         assert 'action="/auth/login"' in page.text and "Tên đăng nhập" in page.text
@@ -80,20 +80,22 @@ def test_assets_and_streamlit_endpoints_pass_and_legacy_names_redirect(client):
         assert client.get(path).text == STREAMLIT
     moved = client.get("/quan_tri?tab=1")
     assert moved.status_code == 308 and moved.headers["location"] == "/quan-tri?tab=1"
+    for home in ("/tong-quan?unit=45", "/tong_quan?unit=45"):  # the navigation serves it at /
+        assert client.get(home).headers["location"] == "/?unit=45"
 
 
 def test_signing_in_sets_an_httponly_strict_cookie_and_lands_on_the_page_asked_for(client,
                                                                                    engine):
     answer = _login(client)
     assert answer.status_code == 303
-    assert answer.headers["location"] == "/tong-quan?unit=45"
+    assert answer.headers["location"] == "/xa-cham?unit=45"
     cookie = next(c for c in answer.headers.get_list("set-cookie")
                   if c.startswith("asxh_session="))
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
     assert "Max-Age=604800" in cookie  # a week: the absolute lifetime
     token = cookie.split(";")[0].split("=", 1)[1]
     assert PASSWORD not in answer.headers["location"]
-    assert client.get("/tong-quan?unit=45").text == STREAMLIT
+    assert client.get("/xa-cham?unit=45").text == STREAMLIT
     log = _log(engine, username="binhson")
     assert {audit.LOGIN, audit.SESSION_START} <= set(log["action"])
     assert token not in log.to_string() and PASSWORD not in log.to_string()

@@ -35,7 +35,7 @@ from core import settings as settings_mod
 from core.permissions import Account
 from core.units import by_code
 from ui import auth_http, signin_html
-from ui.registry import PageSpec
+from ui.registry import HOME, PageSpec
 
 ACCOUNT_KEY = "account"
 ACTIVITY_KEY = "last_activity"
@@ -126,7 +126,7 @@ def _end_session(notice: str) -> None:
 def here(spec: PageSpec | None) -> str:
     """This page's URL path with its query parameters: where to come back after signing in
     or out."""
-    path = "/" if spec is None else f"/{spec.url_path}"
+    path = "/" if spec is None or spec.key == HOME else f"/{spec.url_path}"
     query = urlencode(st.query_params.to_dict())
     return auth_http.safe_next(path + (f"?{query}" if query else ""))
 

@@ -39,7 +39,7 @@ from core import audit, auth, config, db, sessions
 from core import settings as settings_mod
 from core.errors import UserError
 from ui import signin_html
-from ui.registry import PAGES
+from ui.registry import url_aliases
 
 SESSION_COOKIE = "asxh_session"
 CSRF_COOKIE = "asxh_csrf"
@@ -53,8 +53,7 @@ _FORM_LIMIT = 16 * 1024
 _NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
              "Referrer-Policy": "same-origin"}
 
-# The legacy pages/ router's names (/quan_tri) of the navigation's URLs (/quan-tri).
-_LEGACY_PATHS = {f"/{p.key}": f"/{p.url_path}" for p in PAGES if p.key != p.url_path}
+_ALIASES = url_aliases()  # /quan_tri -> /quan-tri, /tong-quan -> /
 
 FAILED = "failed"
 SETUP_FAILED = "setup_failed"
@@ -316,8 +315,8 @@ class SignInGate:
                 or not is_page_path(scope.get("path", "/")):
             await self.app(scope, receive, send)
             return
-        legacy = _LEGACY_PATHS.get(scope.get("path", "/"))
-        if legacy is not None:  # an old bookmark: the same page at its navigation URL
+        legacy = _ALIASES.get(scope.get("path", "/"))
+        if legacy is not None:  # a bookmark or typed name: the same page at its navigation URL
             query = scope.get("query_string", b"").decode("latin-1")
             response = RedirectResponse(legacy + (f"?{query}" if query else ""), 308)
             await response(scope, receive, send)
