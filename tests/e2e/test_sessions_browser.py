@@ -180,16 +180,13 @@ def test_sign_out_on_every_device(server, browser, context):
         phone.close()
 
 
-def test_a_forged_sign_in_post_from_another_origin_is_refused(server, context, engine):
-    form = f"""<!doctype html><meta charset="utf-8"><body>
-<form id="f" method="post" action="{server.url}/auth/login">
-<input name="username" value="{LEADER}"><input name="password" value="{PASSWORD}">
-<input name="csrf_token" value="{'a' * 43}"><input name="next" value="/">
-<button id="go" type="submit">Gửi</button></form></body>"""
+def other_site(html: str) -> http.server.HTTPServer:
+    """A web server on another site (localhost, not 127.0.0.1) serving one HTML page; call
+    .shutdown() when done."""
+    body = html.encode()
 
-    class Evil(http.server.BaseHTTPRequestHandler):
+    class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
-            body = form.encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -199,8 +196,36 @@ def test_a_forged_sign_in_post_from_another_origin_is_refused(server, context, e
         def log_message(self, *args):
             pass
 
-    evil = http.server.HTTPServer(("127.0.0.1", 0), Evil)
-    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    site = http.server.HTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    return site
+
+
+def test_a_link_from_another_site_opens_the_page_signed_in(server, context):
+    """SameSite=Strict keeps the cookie off a navigation that starts on another site (a link
+    in Zalo Web or an e-mail); the server then reloads the page once from its own origin."""
+    page = context.new_page()
+    sign_in_at(page, f"{server.url}/xu-huong?unit=45")
+    site = other_site(f'<!doctype html><meta charset="utf-8">'
+                      f'<a id="go" href="{server.url}/chi-tieu?unit=45">Chỉ tiêu</a>')
+    try:
+        page.goto(f"http://localhost:{site.server_port}/")
+        page.click("#go")
+        page.wait_for_url(re.compile(re.escape(f"{server.url}/chi-tieu")), timeout=60_000)
+        assert signed_in_as(page, LEADER), "a link from another site asked for a sign-in"
+        page.get_by_text("Quảng Trị").first.wait_for(timeout=60_000)
+    finally:
+        site.shutdown()
+
+
+def test_a_forged_sign_in_post_from_another_origin_is_refused(server, context, engine):
+    form = f"""<!doctype html><meta charset="utf-8"><body>
+<form id="f" method="post" action="{server.url}/auth/login">
+<input name="username" value="{LEADER}"><input name="password" value="{PASSWORD}">
+<input name="csrf_token" value="{'a' * 43}"><input name="next" value="/">
+<button id="go" type="submit">Gửi</button></form></body>"""
+
+    evil = other_site(form)
     try:
         page = context.new_page()
         page.goto(f"http://localhost:{evil.server_port}/")  # another site altogether
