@@ -38,6 +38,7 @@ USER_DEACTIVATE = "user_deactivate"
 USER_ACTIVATE = "user_activate"
 USER_UNLOCK = "user_unlock"
 PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGE = "password_change"
 SETTING_CHANGE = "setting_change"
 UPLOAD = "upload"
 REVERT = "revert"
@@ -56,6 +57,7 @@ ACTION_LABELS: dict[str, str] = {
     USER_ACTIVATE: "Kích hoạt lại người dùng",
     USER_UNLOCK: "Mở khóa tài khoản",
     PASSWORD_RESET: "Đặt lại mật khẩu",
+    PASSWORD_CHANGE: "Tự đổi mật khẩu",
     SETTING_CHANGE: "Thay đổi thiết lập",
     UPLOAD: "Tải lên báo cáo",
     REVERT: "Hoàn tác tải lên",

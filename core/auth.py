@@ -355,6 +355,28 @@ def reset_password(conn: Connection, actor: Account, username: str, new_password
     sessions.end_all_for_user(conn, user.username, sessions.PASSWORD, actor=actor.username)
 
 
+WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+
+
+def change_own_password(conn: Connection, account: Account, current: str, new: str) -> bool:
+    """A signed-in user changes their own password; every session of theirs ends (this one
+    too: they sign in again with the new password). Returns False, changing nothing, when
+    `current` is wrong (the caller audits that refusal in its own transaction); a new
+    password against the policy raises UserError."""
+    row = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.active)
+                       .where(users.c.username == account.username)).first()
+    if row is None or not row.active or not verify_password(current, row.password_hash):
+        return False
+    check_new_password(new)
+    if verify_password(new, row.password_hash):
+        raise UserError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    conn.execute(users.update().where(users.c.id == row.id)
+                 .values(password_hash=hash_password(new)))
+    audit.record(conn, account.username, audit.PASSWORD_CHANGE, account.username)
+    sessions.end_all_for_user(conn, account.username, sessions.PASSWORD)
+    return True
+
+
 def unlock(conn: Connection, actor: Account, username: str) -> None:
     """Lift a lockout before it runs out."""
     check_admin(actor)

@@ -212,6 +212,29 @@ def test_a_tab_whose_cookie_session_is_gone_is_signed_out(url, make_user):
     assert shows_login(at) and "account" not in at.session_state
 
 
+def test_a_user_changes_their_own_password_from_the_sidebar(url, engine, make_user):
+    user = make_user("staff", "524")
+    at = app(account=user)
+
+    def change(current: str, new: str, repeated: str) -> AppTest:
+        fields = {t.label: t for t in at.sidebar.text_input}
+        fields["Mật khẩu hiện tại"].input(current)
+        fields["Mật khẩu mới (ít nhất 8 ký tự)"].input(new)
+        fields["Nhập lại mật khẩu mới"].input(repeated)
+        return next(b for b in at.sidebar.button if b.label == "Đổi mật khẩu").click().run()
+
+    change("sai mật khẩu", "Mật khẩu mới 2024", "Mật khẩu mới 2024")
+    assert [e.value for e in at.sidebar.error] == [auth.WRONG_CURRENT_PASSWORD]
+    assert not shows_login(at)
+    refused = log(engine, username=user.username, action=audit.PASSWORD_CHANGE)
+    assert refused["ok"].tolist() == [False] and "Mật khẩu mới" not in refused.to_string()
+    change(PASSWORD, "Mật khẩu mới 2024", "Mật khẩu mới 2024")
+    assert shows_login(at) and "account" not in at.session_state
+    assert "Mật khẩu đã được đổi" in at.info[0].value
+    with engine.begin() as conn:
+        assert auth.authenticate(conn, user.username, "Mật khẩu mới 2024") == user
+
+
 def test_session_expires_after_inactivity(url, engine, make_user):
     user = make_user("staff", "524")
     at = app(account=user, last_activity=time.time() - 481 * 60)

@@ -196,3 +196,20 @@ def test_lifetime_settings_are_checked(engine):
         settings.save(conn, ADMIN, {"session_lifetime_hours": 24})
     token = _start(engine)
     assert _resolve(engine, token, T0 + dt.timedelta(hours=24)).ended_reason == sessions.LIFETIME
+
+
+def test_changing_ones_own_password_ends_every_session_of_the_user(engine):
+    laptop, phone = _start(engine), _start(engine)
+    me = Account("binhson", "staff", "524")
+    with engine.begin() as conn:
+        assert auth.change_own_password(conn, me, "sai mật khẩu", "Mật khẩu mới 2024") is False
+    assert _resolve(engine, laptop, T0).session is not None  # a wrong current one: nothing
+    with engine.begin() as conn, pytest.raises(UserError, match="khác mật khẩu hiện tại"):
+        auth.change_own_password(conn, me, PASSWORD, PASSWORD)
+    with engine.begin() as conn:
+        assert auth.change_own_password(conn, me, PASSWORD, "Mật khẩu mới 2024") is True
+    assert _resolve(engine, laptop, T0).ended_reason == sessions.PASSWORD
+    assert _resolve(engine, phone, T0).ended_reason == sessions.PASSWORD
+    with engine.begin() as conn:
+        assert auth.authenticate(conn, "binhson", "Mật khẩu mới 2024") == me
+    assert _log(engine, action=audit.PASSWORD_CHANGE)["username"].tolist() == ["binhson"]

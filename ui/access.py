@@ -30,8 +30,9 @@ from urllib.parse import urlencode
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import auth, permissions, sessions
+from core import audit, auth, permissions, sessions
 from core import settings as settings_mod
+from core.errors import UserError
 from core.permissions import Account
 from core.units import by_code
 from ui import auth_http, signin_html
@@ -161,6 +162,43 @@ def _sidebar(account: Account, spec: PageSpec) -> None:
         st.markdown(f":material/account_circle: **{escape_md(account.username)}**  \n"
                     f"{auth.ROLE_LABELS[account.role]} · {unit}")
         st.html(signin_html.logout_form(_cookie(auth_http.CSRF_COOKIE) or "", here(spec)))
+        with st.expander("Đổi mật khẩu", icon=":material/key:"):
+            _password_form(account)
+
+
+def _password_form(account: Account) -> None:
+    """Change one's own password; every session of the user ends, this one too."""
+    from ui.context import ready_engine  # ui.context imports this module
+
+    with st.form("own_password", clear_on_submit=True, border=False):
+        current = st.text_input("Mật khẩu hiện tại", type="password",
+                                max_chars=auth.MAX_PASSWORD_LENGTH,
+                                autocomplete="current-password")
+        new = st.text_input("Mật khẩu mới (ít nhất 8 ký tự)", type="password",
+                            max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="new-password")
+        repeated = st.text_input("Nhập lại mật khẩu mới", type="password",
+                                 max_chars=auth.MAX_PASSWORD_LENGTH,
+                                 autocomplete="new-password")
+        submitted = st.form_submit_button("Đổi mật khẩu")
+    if not submitted:
+        return
+    if new != repeated:
+        st.error("Hai lần nhập mật khẩu mới không khớp.")
+        return
+    engine = ready_engine()
+    try:
+        with engine.begin() as conn:
+            changed = auth.change_own_password(conn, account, current or "", new or "")
+    except UserError as err:
+        st.error(escape_md(err))
+        return
+    if not changed:
+        audit.record_refusal(engine, account.username, audit.PASSWORD_CHANGE,
+                             account.username, {"reason": "bad_password"})
+        st.error(auth.WRONG_CURRENT_PASSWORD)
+        return
+    _end_session(sessions.NOTICES[sessions.PASSWORD])
+    st.rerun()
 
 
 # ------------------------------------------------------------------------------ sign-in
