@@ -162,7 +162,7 @@ def test_leader_does_not_get_the_admin_pages_and_is_refused_at_their_url(url, ma
         assert [e.value for e in direct.error] == [
             f"Bạn không có quyền truy cập trang «{'Quản trị' if 'quan' in page else 'Nhật ký'}»."
             " Trang này dành cho: Quản trị viên."]
-        assert not direct.dataframe and not direct.text_input and not direct.tabs
+        assert not direct.dataframe and not direct.main.text_input and not direct.tabs
 
 
 def test_admin_gets_the_admin_pages(url, admin):
@@ -219,7 +219,7 @@ def test_a_user_changes_their_own_password_from_the_sidebar(url, engine, make_us
     def change(current: str, new: str, repeated: str) -> AppTest:
         fields = {t.label: t for t in at.sidebar.text_input}
         fields["Mật khẩu hiện tại"].input(current)
-        fields["Mật khẩu mới (ít nhất 8 ký tự)"].input(new)
+        fields["Mật khẩu mới của bạn (ít nhất 8 ký tự)"].input(new)
         fields["Nhập lại mật khẩu mới"].input(repeated)
         return next(b for b in at.sidebar.button if b.label == "Đổi mật khẩu").click().run()
 

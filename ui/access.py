@@ -174,7 +174,7 @@ def _password_form(account: Account) -> None:
         current = st.text_input("Mật khẩu hiện tại", type="password",
                                 max_chars=auth.MAX_PASSWORD_LENGTH,
                                 autocomplete="current-password")
-        new = st.text_input("Mật khẩu mới (ít nhất 8 ký tự)", type="password",
+        new = st.text_input("Mật khẩu mới của bạn (ít nhất 8 ký tự)", type="password",
                             max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="new-password")
         repeated = st.text_input("Nhập lại mật khẩu mới", type="password",
                                  max_chars=auth.MAX_PASSWORD_LENGTH,
