@@ -19,7 +19,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 ## Set up and start the dashboard on the embedded SQLite database (demo data on first run).
 run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core init-db
-	$(BIN)/streamlit run dashboard.py
+	$(BIN)/streamlit run app.py
 
 ## Set up and run every check: lint, then the whole test suite (browser tests included).
 test: $(VENV)/.dev system-deps

@@ -1,4 +1,5 @@
-"""ASXH Dashboard entry point: `streamlit run dashboard.py`.
+"""ASXH Dashboard's script, served by `app.py` (`streamlit run app.py`), which adds the
+sign-in routes.
 
 Only routing lives here: the navigation lists the pages the signed-in user's role may open.
 It is not the access check: each page in `pages/` opens with `ui.context.open_page`, which
@@ -9,7 +10,7 @@ import streamlit as st
 
 from ui.access import current_account
 from ui.context import ready_engine
-from ui.registry import pages_for
+from ui.registry import HOME, pages_for
 
 st.set_page_config(page_title="ASXH Dashboard", page_icon=":material/bar_chart:",
                    layout="wide")
@@ -23,6 +24,6 @@ sections: dict[str, list] = {}
 for spec in pages_for(account.role if account else None):
     sections.setdefault(spec.section, []).append(
         st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path,
-                default=spec.key == "tong_quan"))
+                default=spec.key == HOME))
 
 st.navigation(sections, position="sidebar" if account else "hidden").run()

@@ -29,6 +29,8 @@ TIMEZONE = ZoneInfo(config.TIMEZONE)
 LOGIN = "login"
 LOGOUT = "logout"
 SESSION_EXPIRED = "session_expired"
+SESSION_START = "session_start"
+SESSION_END = "session_end"
 ACCOUNT_LOCKED = "account_locked"
 USER_CREATE = "user_create"
 USER_UPDATE = "user_update"
@@ -36,6 +38,7 @@ USER_DEACTIVATE = "user_deactivate"
 USER_ACTIVATE = "user_activate"
 USER_UNLOCK = "user_unlock"
 PASSWORD_RESET = "password_reset"
+PASSWORD_CHANGE = "password_change"
 SETTING_CHANGE = "setting_change"
 UPLOAD = "upload"
 REVERT = "revert"
@@ -45,6 +48,8 @@ ACTION_LABELS: dict[str, str] = {
     LOGIN: "Đăng nhập",
     LOGOUT: "Đăng xuất",
     SESSION_EXPIRED: "Hết phiên làm việc",
+    SESSION_START: "Bắt đầu phiên đăng nhập",
+    SESSION_END: "Kết thúc phiên đăng nhập",
     ACCOUNT_LOCKED: "Tạm khóa tài khoản",
     USER_CREATE: "Tạo người dùng",
     USER_UPDATE: "Đổi vai trò/đơn vị",
@@ -52,6 +57,7 @@ ACTION_LABELS: dict[str, str] = {
     USER_ACTIVATE: "Kích hoạt lại người dùng",
     USER_UNLOCK: "Mở khóa tài khoản",
     PASSWORD_RESET: "Đặt lại mật khẩu",
+    PASSWORD_CHANGE: "Tự đổi mật khẩu",
     SETTING_CHANGE: "Thay đổi thiết lập",
     UPLOAD: "Tải lên báo cáo",
     REVERT: "Hoàn tác tải lên",
@@ -68,6 +74,7 @@ DETAIL_LABELS: dict[str, str] = {
     "observed": "Số báo cáo", "expected": "Số đối chiếu", "comment": "Giải trình",
     "previous_comment": "Giải trình trước",
     "size": "Kích thước (byte)", "sha256": "SHA-256", "people": "Số người đã đếm",
+    "session": "Mã phiên", "address": "Địa chỉ", "origin": "Nguồn yêu cầu",
 }
 VALUE_LABELS: dict[str, str] = {
     "unknown_user": "không có tên đăng nhập này", "inactive": "tài khoản đã bị vô hiệu hóa",
@@ -75,6 +82,10 @@ VALUE_LABELS: dict[str, str] = {
     "cli": "dòng lệnh", "setup": "thiết lập lần đầu", "app": "trang Quản trị",
     "upload_page": "trang Tải lên báo cáo",
     "admin": "Quản trị viên", "leader": "Lãnh đạo", "staff": "Cán bộ",
+    "logout": "đăng xuất", "everywhere": "đăng xuất trên mọi thiết bị",
+    "ended_by_admin": "quản trị viên kết thúc phiên", "password": "mật khẩu đã được đổi",
+    "idle": "không thao tác quá thời gian cho phép", "lifetime": "quá thời hạn tối đa của phiên",
+    "forged_request": "yêu cầu giả mạo (sai nguồn hoặc mã chống giả mạo)",
 }
 
 COLUMNS = ["id", "at", "username", "action", "target", "detail", "ok"]

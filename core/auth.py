@@ -26,7 +26,7 @@ import bcrypt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import audit
+from core import audit, sessions
 from core import settings as settings_mod
 from core.db import settings as settings_table
 from core.db import users
@@ -209,10 +209,11 @@ def _count_failure(conn: Connection, row, now: dt.datetime) -> None:
         audit.record(conn, row.username, audit.ACCOUNT_LOCKED, row.username,
                      {"failures": failures, "minutes": policy.lockout_minutes,
                       "until": until.isoformat()}, ok=False)
+        sessions.end_all_for_user(conn, row.username, sessions.LOCKED, now=now)
 
 
 def record_logout(conn: Connection, account: Account, *, expired: bool = False) -> None:
-    """Audit the end of a session: a click on «Đăng xuất» or the inactivity timeout."""
+    """Audit the end of an in-process sign-in (one without a server-side session: AppTest)."""
     audit.record(conn, account.username, audit.SESSION_EXPIRED if expired else audit.LOGOUT)
 
 
@@ -328,7 +329,7 @@ def update_user(conn: Connection, actor: Account, username: str, *, role: str,
 
 
 def set_active(conn: Connection, actor: Account, username: str, active: bool) -> None:
-    """Deactivate (sessions end on their next page run) or reactivate an account."""
+    """Deactivate (every session of the account ends at once) or reactivate an account."""
     check_admin(actor)
     user = _existing(conn, username)
     if user.active == active:
@@ -338,16 +339,42 @@ def set_active(conn: Connection, actor: Account, username: str, active: bool) ->
     conn.execute(users.update().where(users.c.id == user.id).values(active=active))
     audit.record(conn, actor.username,
                  audit.USER_ACTIVATE if active else audit.USER_DEACTIVATE, user.username)
+    if not active:
+        sessions.end_all_for_user(conn, user.username, sessions.INACTIVE, actor=actor.username)
 
 
 def reset_password(conn: Connection, actor: Account, username: str, new_password: str) -> None:
-    """Set a new password (and lift a lock); the password itself is never logged."""
+    """Set a new password (and lift a lock), ending every session of the account; the
+    password itself is never logged."""
     check_admin(actor)
     user = _existing(conn, username)
     check_new_password(new_password)
     conn.execute(users.update().where(users.c.id == user.id).values(
         password_hash=hash_password(new_password), failed_logins=0, locked_until=None))
     audit.record(conn, actor.username, audit.PASSWORD_RESET, user.username)
+    sessions.end_all_for_user(conn, user.username, sessions.PASSWORD, actor=actor.username)
+
+
+WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+
+
+def change_own_password(conn: Connection, account: Account, current: str, new: str) -> bool:
+    """A signed-in user changes their own password; every session of theirs ends (this one
+    too: they sign in again with the new password). Returns False, changing nothing, when
+    `current` is wrong (the caller audits that refusal in its own transaction); a new
+    password against the policy raises UserError."""
+    row = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.active)
+                       .where(users.c.username == account.username)).first()
+    if row is None or not row.active or not verify_password(current, row.password_hash):
+        return False
+    check_new_password(new)
+    if verify_password(new, row.password_hash):
+        raise UserError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    conn.execute(users.update().where(users.c.id == row.id)
+                 .values(password_hash=hash_password(new)))
+    audit.record(conn, account.username, audit.PASSWORD_CHANGE, account.username)
+    sessions.end_all_for_user(conn, account.username, sessions.PASSWORD)
+    return True
 
 
 def unlock(conn: Connection, actor: Account, username: str) -> None:

@@ -136,6 +136,24 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+# A signed-in browser: the cookie carries a random 256-bit token, this row only its SHA-256
+# (core.sessions). A row stays after it ends (ended_at, end_reason) for the admin's view.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("user_agent", sa.String(255)),
+    sa.Column("address", sa.String(64)),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+    sa.Column("end_reason", sa.String(20)),
+    sa.Index("ix_sessions_ended_at", "ended_at"),
+)
+
 # Append-only: migration 0002 adds triggers that make the database refuse UPDATE and DELETE
 # (and TRUNCATE on PostgreSQL) on this table; core.audit only ever inserts.
 audit_log = sa.Table(

@@ -47,8 +47,10 @@ class Settings:
     report_commune: bool = True
     report_district: bool = True
     report_province: bool = True
-    # Security.
-    session_timeout_minutes: int = 30
+    # Security. A sign-in ends after this long without a page run (a working day), and in any
+    # case this long after it began (a week); see core.sessions.
+    session_timeout_minutes: int = 8 * 60
+    session_lifetime_hours: int = 7 * 24
     lockout_attempts: int = 5
     lockout_minutes: int = 15
 
@@ -88,6 +90,7 @@ LABELS: dict[str, str] = {
     "report_district": "Huyện phải báo cáo hằng ngày",
     "report_province": "Tỉnh phải báo cáo hằng ngày",
     "session_timeout_minutes": "Tự đăng xuất sau (phút không thao tác)",
+    "session_lifetime_hours": "Phiên đăng nhập dài nhất (giờ)",
     "lockout_attempts": "Số lần đăng nhập sai trước khi tạm khóa",
     "lockout_minutes": "Thời gian tạm khóa (phút)",
 }
@@ -97,7 +100,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "lag_threshold_pct": (0, 100),
     "ranking_red_below_pct": (0, 100),
     "ranking_yellow_below_pct": (0, 100),
-    "session_timeout_minutes": (1, 24 * 60),
+    "session_timeout_minutes": (1, 7 * 24 * 60),
+    "session_lifetime_hours": (1, 90 * 24),
     "lockout_attempts": (1, 100),
     "lockout_minutes": (1, 24 * 60),
 }
@@ -185,6 +189,9 @@ def _validate(values: Settings) -> None:
     if not values.deadline_commune <= values.deadline_district <= values.deadline_province:
         raise UserError("Hạn báo cáo phải theo thứ tự: xã, rồi huyện, rồi tỉnh (xã báo cáo "
                         "cho huyện trước khi huyện báo cáo cho tỉnh).")
+    if values.session_timeout_minutes > values.session_lifetime_hours * 60:
+        raise UserError(f"«{LABELS['session_timeout_minutes']}» không được dài hơn "
+                        f"«{LABELS['session_lifetime_hours']}».")
 
 
 # ------------------------------------------------------------------------------ read / write

@@ -1,4 +1,5 @@
-"""Quản trị: accounts (create, role and unit, deactivate, password, unlock) and settings.
+"""Quản trị: accounts (create, role and unit, deactivate, password, unlock), the signed-in
+sessions (listed, and ended one by one) and settings.
 
 Thin on purpose: every rule (admin only, last admin kept, password policy, audit entry) is
 enforced in core.auth and core.settings; this page reads the forms and reports the outcome.
@@ -11,7 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core import audit, auth
+from core import audit, auth, sessions
 from core import formatting as fmt
 from core import settings as settings_mod
 from core.errors import UserError
@@ -155,11 +156,17 @@ def settings_section(current: settings_mod.Settings) -> None:
         report_district = c2.checkbox(labels["report_district"], current.report_district)
         report_province = c3.checkbox(labels["report_province"], current.report_province)
         st.markdown("**Bảo mật**")
-        c1, c2, c3 = st.columns(3)
-        timeout = c1.number_input(labels["session_timeout_minutes"], 1, 24 * 60,
-                                  current.session_timeout_minutes)
-        attempts = c2.number_input(labels["lockout_attempts"], 1, 100, current.lockout_attempts)
-        minutes = c3.number_input(labels["lockout_minutes"], 1, 24 * 60, current.lockout_minutes)
+        c1, c2 = st.columns(2)
+        timeout = c1.number_input(labels["session_timeout_minutes"], 1, 7 * 24 * 60,
+                                  current.session_timeout_minutes,
+                                  help="Mặc định 480 phút: một ngày làm việc.")
+        lifetime = c2.number_input(labels["session_lifetime_hours"], 1, 90 * 24,
+                                   current.session_lifetime_hours,
+                                   help="Mặc định 168 giờ: một tuần; sau đó phải đăng nhập "
+                                        "lại dù vẫn đang dùng.")
+        c1, c2 = st.columns(2)
+        attempts = c1.number_input(labels["lockout_attempts"], 1, 100, current.lockout_attempts)
+        minutes = c2.number_input(labels["lockout_minutes"], 1, 24 * 60, current.lockout_minutes)
         submitted = st.form_submit_button("Lưu thiết lập", type="primary")
     if submitted:
         changes = {"lag_threshold_pct": lag, "ranking_red_below_pct": red,
@@ -167,7 +174,8 @@ def settings_section(current: settings_mod.Settings) -> None:
                    "deadline_district": district, "deadline_province": province,
                    "report_commune": report_commune, "report_district": report_district,
                    "report_province": report_province,
-                   "session_timeout_minutes": timeout, "lockout_attempts": attempts,
+                   "session_timeout_minutes": timeout, "session_lifetime_hours": lifetime,
+                   "lockout_attempts": attempts,
                    "lockout_minutes": minutes}
         run(lambda c: settings_mod.save(c, ctx.user, changes), "Đã lưu thiết lập.")
 
@@ -195,6 +203,50 @@ def readings_section() -> None:
             run(lambda c: remembered.forget(c, chosen), "Đã quên cách đọc tệp.")
 
 
+def _local(value) -> str:
+    local = value.astimezone(settings_mod.TIMEZONE)
+    return f"{local:%H:%M} {fmt.date(local.date())}"
+
+
+def _device(agent: str | None) -> str:
+    """A short name for a browser from its user agent (the full text is in the table too)."""
+    if not agent:
+        return "–"
+    for needle, name in (("Edg/", "Edge"), ("OPR/", "Opera"), ("CocCoc", "Cốc Cốc"),
+                         ("Zalo", "Zalo"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
+                         ("Safari/", "Safari")):
+        if needle in agent:
+            system = next((s for s in ("Android", "iPhone", "iPad", "Windows", "Mac OS",
+                                       "Linux") if s in agent), "")
+            return f"{name} · {system}" if system else name
+    return agent[:40]
+
+
+def sessions_section(active: list[sessions.Session]) -> None:
+    st.caption("Mỗi trình duyệt đang đăng nhập là một phiên. Phiên kết thúc khi người dùng "
+               "đăng xuất, khi không thao tác quá thời gian cho phép, khi quá thời hạn tối đa, "
+               "khi mật khẩu được đặt lại, tài khoản bị khóa hoặc vô hiệu hóa, hoặc khi quản "
+               "trị viên kết thúc phiên ở đây.")
+    if not active:
+        st.info("Không có phiên đăng nhập nào đang mở.", icon=":material/info:")
+        return
+    st.dataframe(pd.DataFrame([{
+        "Mã phiên": s.id, "Tên đăng nhập": s.account.username,
+        "Vai trò": auth.ROLE_LABELS[s.account.role], "Bắt đầu": _local(s.created_at),
+        "Dùng lần cuối": _local(s.last_seen_at), "Hết hạn lúc": _local(s.expires_at),
+        "Trình duyệt": _device(s.user_agent), "Địa chỉ": s.address or "–",
+    } for s in active]), hide_index=True, width="stretch")
+    by_id = {s.id: s for s in active}
+    chosen = st.selectbox("Phiên cần kết thúc", list(by_id), key="end_session_id",
+                          format_func=lambda i: f"#{i} · {by_id[i].account.username} · "
+                                                f"{_device(by_id[i].user_agent)} · "
+                                                f"dùng lần cuối {_local(by_id[i].last_seen_at)}")
+    if st.button("Kết thúc phiên này", key="end_session", icon=":material/logout:"):
+        name = by_id[chosen].account.username
+        run(lambda c: sessions.end_by_admin(c, ctx.user, chosen),
+            f"Đã kết thúc phiên #{chosen} của «{name}».")
+
+
 def main(ctx: PageContext) -> None:
     st.title("Quản trị")
     flash = st.session_state.pop(_FLASH, None)
@@ -203,13 +255,18 @@ def main(ctx: PageContext) -> None:
     with ctx.engine.connect() as conn:
         users = auth.list_users(conn)
         current = settings_mod.load(conn)
-    tab_users, tab_settings, tab_readings = st.tabs(
-        ["Người dùng", "Thiết lập", "Cách đọc tệp đã ghi nhớ"])
+    with ctx.engine.begin() as conn:  # the sweep records expiries
+        active = sessions.list_active(conn)
+    tab_users, tab_sessions, tab_settings, tab_readings = st.tabs(
+        ["Người dùng", f"Phiên đăng nhập ({len(active)})", "Thiết lập",
+         "Cách đọc tệp đã ghi nhớ"])
     with tab_users:
         st.dataframe(users_table(users), hide_index=True, width="stretch")
         create_user_section()
         st.divider()
         edit_user_section(users)
+    with tab_sessions:
+        sessions_section(active)
     with tab_settings:
         settings_section(current)
         st.caption("Mỗi thay đổi được ghi vào nhật ký (trang «Nhật ký»).")

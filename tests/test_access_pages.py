@@ -1,7 +1,9 @@
-"""Sign-in, roles and sessions through the real Streamlit scripts (AppTest, no browser).
+"""Sign-in screen, roles and sessions through the real Streamlit scripts (AppTest, no browser).
 
-Each test gets its own users on one demo database for the module; a signed-in session is
-seeded the way other page tests do it: `account` and `last_activity` in session state.
+Each test gets its own users on one demo database for the module. AppTest cannot send cookies,
+so a signed-in session is seeded the way other page tests do it: `account` and
+`last_activity` in session state (an in-process sign-in, see ui.access). The sign-in form
+itself posts over HTTP: tests/test_auth_http.py and tests/e2e/test_sessions_browser.py.
 """
 
 from __future__ import annotations
@@ -66,15 +68,15 @@ def app(script: str = "dashboard.py", account: Account | None = None,
     return at.run()
 
 
+def html(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html"))
+
+
 def shows_login(at: AppTest) -> bool:
-    return [t.value for t in at.title] == [LOGIN_TITLE] and \
-        [t.label for t in at.text_input][:2] == ["Tên đăng nhập", "Mật khẩu"]
-
-
-def sign_in(at: AppTest, username: str, password: str) -> AppTest:
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    return at.button[0].click().run()
+    """The title and the HTML form posting to the sign-in route, with its two fields."""
+    body = html(at)
+    return [t.value for t in at.title] == [LOGIN_TITLE] and 'action="/auth/login"' in body \
+        and ">Tên đăng nhập</label>" in body and ">Mật khẩu</label>" in body
 
 
 def all_text(at: AppTest) -> str:
@@ -114,71 +116,34 @@ def test_the_setup_form_is_offered_only_while_no_admin_exists(databases, monkeyp
     fresh = databases.new_engine(demo=True)
     monkeypatch.setenv("ASXH_DATABASE_URL", fresh.url.render_as_string(hide_password=False))
     at = app()
-    assert [s.value for s in at.subheader] == ["Thiết lập lần đầu"]
-    labels = [t.label for t in at.text_input]
-    assert labels[2:] == ["Tên đăng nhập quản trị", "Mật khẩu (ít nhất 8 ký tự)",
-                          "Nhập lại mật khẩu"]
-    at.text_input[2].input("quantri")
-    at.text_input[3].input(PASSWORD)
-    at.text_input[4].input(PASSWORD + "x")
-    at.button[1].click().run()
-    assert [e.value for e in at.error] == ["Hai lần nhập mật khẩu không khớp."]
-    at.text_input[2].input("quantri")
-    at.text_input[3].input(PASSWORD)
-    at.text_input[4].input(PASSWORD)
-    at.button[1].click().run()
-    assert not at.exception
-    assert at.session_state["account"] == Account("quantri", "admin", None)
-    assert not shows_login(at)
-    assert not app().subheader  # a new visitor no longer gets the setup form
-    with fresh.connect() as conn:
-        assert [u.role for u in auth.list_users(conn)] == ["admin"]
+    assert shows_login(at)
+    assert "Thiết lập lần đầu" in html(at) and 'action="/auth/setup"' in html(at)
+    with fresh.begin() as conn:
+        auth.create_first_admin(conn, "quantri", PASSWORD)
+    again = app()
+    assert shows_login(again) and "Thiết lập lần đầu" not in html(again)
 
 
 # --------------------------------------------------------------------------- sign-in
 
-def test_wrong_password_is_refused_with_a_vietnamese_message(url, engine, make_user):
-    user = make_user("staff", "524")
-    at = sign_in(app(), user.username, "sai mật khẩu")
-    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
+def test_the_sign_in_form_remembers_the_page_and_its_filters(url):
+    at = app("pages/xa_cham.py", unit="45", date="2024-01-23")
     assert shows_login(at)
-    assert "account" not in at.session_state
-    assert log(engine, username=user.username, action=audit.LOGIN)["ok"].tolist() == [False]
+    assert 'name="next" value="/xa-cham?unit=45&amp;date=2024-01-23"' in html(at)
 
 
-def test_unknown_user_gets_exactly_the_same_message(url):
-    at = sign_in(app(), "khong_ton_tai", "sai mật khẩu")
-    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
-
-
-def test_right_password_opens_the_home_page_with_the_user_in_the_sidebar(url, engine,
-                                                                           make_user):
+def test_a_signed_in_user_sees_the_home_page_with_the_user_and_sign_out_in_the_sidebar(
+        url, make_user):
     user = make_user("leader", "51")
-    at = sign_in(app(), user.username, PASSWORD)
+    at = app(account=user)
     assert not at.exception
     assert not shows_login(at)
-    assert at.session_state["account"] == user
     assert at.title[0].value.startswith("Tổng quan")
     assert at.metric  # the figures are there now
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)
     assert user.username.replace("_", "\\_") in sidebar  # user text escaped for markdown
     assert "Lãnh đạo · Tỉnh Quảng Ngãi" in sidebar
-    assert [b.label for b in at.sidebar.button if b.label == "Đăng xuất"]
-    assert log(engine, username=user.username, action=audit.LOGIN)["ok"].tolist() == [True]
-
-
-def test_lockout_after_repeated_failures_refuses_even_the_right_password(url, engine,
-                                                                           make_user):
-    user = make_user("staff", "524")
-    at = app()
-    for _ in range(5):
-        at = sign_in(at, user.username, "sai mật khẩu")
-    at = sign_in(at, user.username, PASSWORD)
-    assert [e.value for e in at.error] == [auth.LOGIN_FAILED_MESSAGE]
-    assert shows_login(at) and "account" not in at.session_state
-    assert list(log(engine, action=audit.ACCOUNT_LOCKED, target=user.username)["ok"]) == [False]
-    last = log(engine, username=user.username, action=audit.LOGIN).iloc[0]
-    assert last["detail"]["reason"] == "locked"
+    assert 'action="/auth/logout"' in html(at) and "Đăng xuất trên mọi thiết bị" in html(at)
 
 
 # ------------------------------------------------------------------------------ roles
@@ -197,7 +162,7 @@ def test_leader_does_not_get_the_admin_pages_and_is_refused_at_their_url(url, ma
         assert [e.value for e in direct.error] == [
             f"Bạn không có quyền truy cập trang «{'Quản trị' if 'quan' in page else 'Nhật ký'}»."
             " Trang này dành cho: Quản trị viên."]
-        assert not direct.dataframe and not direct.text_input and not direct.tabs
+        assert not direct.dataframe and not direct.main.text_input and not direct.tabs
 
 
 def test_admin_gets_the_admin_pages(url, admin):
@@ -234,32 +199,57 @@ def test_binh_son_staff_cannot_see_quang_tri(url, make_user):
 
 # ---------------------------------------------------------------------------- sessions
 
-def test_logout_ends_the_session(url, engine, make_user):
+def test_a_tab_whose_cookie_session_is_gone_is_signed_out(url, make_user):
+    """A tab once signed in by a cookie (the session id kept) that comes back without a live
+    session (the WebSocket reconnected after a sign-out elsewhere) is not signed in any more,
+    even though its state still holds the account."""
+    user = make_user("staff", "524")
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["account"] = user
+    at.session_state["last_activity"] = time.time()
+    at.session_state["_session_id"] = 1
+    at.run()
+    assert shows_login(at) and "account" not in at.session_state
+
+
+def test_a_user_changes_their_own_password_from_the_sidebar(url, engine, make_user):
     user = make_user("staff", "524")
     at = app(account=user)
+
+    def change(current: str, new: str, repeated: str) -> AppTest:
+        fields = {t.label: t for t in at.sidebar.text_input}
+        fields["Mật khẩu hiện tại"].input(current)
+        fields["Mật khẩu mới của bạn (ít nhất 8 ký tự)"].input(new)
+        fields["Nhập lại mật khẩu mới"].input(repeated)
+        return next(b for b in at.sidebar.button if b.label == "Đổi mật khẩu").click().run()
+
+    change("sai mật khẩu", "Mật khẩu mới 2024", "Mật khẩu mới 2024")
+    assert [e.value for e in at.sidebar.error] == [auth.WRONG_CURRENT_PASSWORD]
     assert not shows_login(at)
-    next(b for b in at.sidebar.button if b.label == "Đăng xuất").click().run()
-    assert shows_login(at)
-    assert "account" not in at.session_state
-    assert [i.value for i in at.info] == ["Bạn đã đăng xuất."]
-    assert log(engine, username=user.username, action=audit.LOGOUT)["ok"].tolist() == [True]
+    refused = log(engine, username=user.username, action=audit.PASSWORD_CHANGE)
+    assert refused["ok"].tolist() == [False] and "Mật khẩu mới" not in refused.to_string()
+    change(PASSWORD, "Mật khẩu mới 2024", "Mật khẩu mới 2024")
+    assert shows_login(at) and "account" not in at.session_state
+    assert "Mật khẩu đã được đổi" in at.info[0].value
+    with engine.begin() as conn:
+        assert auth.authenticate(conn, user.username, "Mật khẩu mới 2024") == user
 
 
 def test_session_expires_after_inactivity(url, engine, make_user):
     user = make_user("staff", "524")
-    at = app(account=user, last_activity=time.time() - 31 * 60)
+    at = app(account=user, last_activity=time.time() - 481 * 60)
     assert shows_login(at)
     assert "account" not in at.session_state
-    assert "hết hạn sau 30 phút" in at.info[0].value
+    assert "hết hạn sau 480 phút" in at.info[0].value  # the default: a working day
     assert not log(engine, username=user.username, action=audit.SESSION_EXPIRED).empty
 
 
 def test_activity_within_the_timeout_keeps_the_session_and_refreshes_it(url, make_user):
     user = make_user("staff", "524")
-    before = time.time() - 29 * 60
+    before = time.time() - 479 * 60
     at = app(account=user, last_activity=before)
     assert not shows_login(at)
-    assert at.session_state["last_activity"] > before + 28 * 60
+    assert at.session_state["last_activity"] > before + 478 * 60
 
 
 def test_deactivation_ends_an_open_session_at_once(url, engine, admin, make_user):
@@ -311,11 +301,11 @@ def test_admin_creates_a_user_and_changes_a_setting_from_the_page(url, engine, a
     assert [s.value for s in at.success] == [escape_md("Đã lưu thiết lập.")]
     entry = log(engine, action=audit.SETTING_CHANGE, username=admin.username).iloc[0]
     assert (entry["target"], entry["detail"]["old"], entry["detail"]["new"]) == (
-        "session_timeout_minutes", 30, 45)
+        "session_timeout_minutes", 480, 45)
     with engine.begin() as conn:  # back to the default for the other tests
         from core import settings
 
-        settings.save(conn, admin, {"session_timeout_minutes": 30})
+        settings.save(conn, admin, {"session_timeout_minutes": 480})
 
 
 def test_admin_page_shows_core_refusals_in_vietnamese(url, admin):
@@ -331,7 +321,8 @@ def test_admin_page_shows_core_refusals_in_vietnamese(url, admin):
 
 def test_audit_page_lists_and_filters_entries_read_only(url, engine, admin, make_user):
     user = make_user("staff", "524")
-    sign_in(app(), user.username, "sai mật khẩu")
+    with engine.begin() as conn:
+        assert auth.authenticate(conn, user.username, "sai mật khẩu") is None
     at = app("pages/nhat_ky.py", account=admin)
     assert not at.exception
     at.selectbox[0].set_value(user.username).run()

@@ -24,7 +24,8 @@ def _stored(engine) -> dict:
 def test_a_fresh_database_uses_the_documented_defaults(empty_engine):
     with empty_engine.connect() as conn:
         values = settings.load(conn)
-        assert settings.get(conn, "session_timeout_minutes") == 30
+        assert settings.get(conn, "session_timeout_minutes") == 8 * 60  # a working day
+        assert settings.get(conn, "session_lifetime_hours") == 7 * 24  # a week
     assert values.lag_threshold_pct is None
     assert (values.ranking_red_below_pct, values.ranking_yellow_below_pct) == (5.0, 15.0)
     assert (values.deadline_commune, values.deadline_district, values.deadline_province) == (
@@ -71,7 +72,8 @@ def test_only_admins_change_settings(empty_engine, actor):
 @pytest.mark.parametrize(("changes", "message"), [
     ({"ranking_red_below_pct": 40}, "đỏ phải nhỏ hơn"),
     ({"lag_threshold_pct": 120}, "khoảng 0 đến 100"),
-    ({"session_timeout_minutes": 0}, "khoảng 1 đến 1440"),
+    ({"session_timeout_minutes": 0}, "khoảng 1 đến 10080"),  # up to a week
+    ({"session_lifetime_hours": 0}, "khoảng 1 đến 2160"),
     ({"lockout_attempts": 2.5}, "số nguyên"),
     ({"deadline_commune": "25:00"}, "không hợp lệ"),
     ({"deadline_province": "08:00"}, "theo thứ tự"),

@@ -1,14 +1,23 @@
-"""Who is looking at the page, and whether they may: sign-in, session, sidebar, refusal.
+"""Who is looking at the page, and whether they may: session, sidebar, sign-in, refusal.
 
 Every page calls `require` (through `ui.context.open_page`) before drawing anything, because
 Streamlit also serves the scripts in `pages/` by URL without running `dashboard.py` (the
 legacy pages/ router answers until the first `st.navigation` call of the server process):
 a gate in `dashboard.py` alone would protect nothing.
 
-The signed-in state is two session keys other code relies on: `account` (a
-`core.permissions.Account`) and `last_activity` (`time.time()` of the last page run). The
-account is re-read from the database on every run, so deactivating a user or changing a role
-takes effect on their next click. The rules themselves live in `core` (auth, permissions).
+A browser is signed in by its session cookie (set by ui.auth_http, read here through
+`st.context.cookies`): every run resolves it against the `sessions` table (core.sessions),
+so sign-out, expiry, an administrator ending the session, a password reset, a lock or a
+deactivation, in this process or any other on the same database, applies at the next click.
+The account is re-read on every run, so a role change applies at once too.
+
+The resolved account is kept in two session keys other code relies on: `account` (a
+`core.permissions.Account`) and `last_activity` (`time.time()` of the last page run). A
+session seeded with those keys and no cookie (AppTest, which cannot send cookies) is an
+in-process sign-in, held to the same idle timeout; nothing in the app creates one.
+
+The sign-in form itself is plain HTML posting to `/auth/login` (ui.signin_html): a fresh page
+load gets it from the middleware, an open tab whose session ended gets it here via st.html.
 """
 
 from __future__ import annotations
@@ -16,19 +25,22 @@ from __future__ import annotations
 import re
 import time
 from typing import NoReturn
+from urllib.parse import urlencode
 
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import audit, auth, permissions
+from core import audit, auth, permissions, sessions
 from core import settings as settings_mod
 from core.errors import UserError
 from core.permissions import Account
 from core.units import by_code
-from ui.registry import PageSpec
+from ui import auth_http, signin_html
+from ui.registry import HOME, PageSpec
 
 ACCOUNT_KEY = "account"
 ACTIVITY_KEY = "last_activity"
+SESSION_KEY = "_session_id"  # set when the account came from a session cookie
 _NOTICE_KEY = "_auth_notice"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
@@ -49,12 +61,34 @@ def escape_md(text: object) -> str:
 
 # ------------------------------------------------------------------------------- session
 
-def current_account(engine: Engine) -> Account | None:
-    """The signed-in account if the session is still valid; refreshes `last_activity`.
+def _cookie(name: str) -> str | None:
+    """A cookie of the request that opened this tab's connection (None under AppTest,
+    which has no browser and answers with stand-ins)."""
+    try:
+        value = st.context.cookies.get(name)
+    except (AttributeError, RuntimeError):  # no browser connection (bare script run)
+        return None
+    return value if isinstance(value, str) and value else None
 
-    Invalid means: inactive for longer than the timeout (audited), or the user was removed
-    or deactivated since signing in. Either way the session ends with a notice.
+
+def current_account(engine: Engine) -> Account | None:
+    """The signed-in account if the session is still valid (see the module docstring).
+
+    An ended session clears everything this browser tab held and leaves a notice saying why.
     """
+    token = _cookie(auth_http.SESSION_COOKIE)
+    if token or SESSION_KEY in st.session_state:
+        with engine.begin() as conn:
+            resolved = sessions.resolve(conn, token)
+        if resolved.session is None:
+            _end_session(resolved.notice or sessions.NOTICES[sessions.LOGOUT])
+            return None
+        _start_session(resolved.session.account, session_id=resolved.session.id)
+        return resolved.session.account
+    return _in_process_account(engine)
+
+
+def _in_process_account(engine: Engine) -> Account | None:
     account = st.session_state.get(ACCOUNT_KEY)
     if not isinstance(account, Account):
         return None
@@ -69,15 +103,18 @@ def current_account(engine: Engine) -> Account | None:
             return None
         fresh = auth.active_account(conn, account.username)
     if fresh is None:
-        _end_session("Tài khoản không còn hiệu lực. Vui lòng liên hệ quản trị viên.")
+        _end_session(sessions.NOTICES[sessions.INACTIVE])
         return None
     _start_session(fresh, now)
     return fresh
 
 
-def _start_session(account: Account, now: float | None = None) -> None:
+def _start_session(account: Account, now: float | None = None, *,
+                   session_id: int | None = None) -> None:
     st.session_state[ACCOUNT_KEY] = account
     st.session_state[ACTIVITY_KEY] = time.time() if now is None else now
+    if session_id is not None:
+        st.session_state[SESSION_KEY] = session_id
 
 
 def _end_session(notice: str) -> None:
@@ -87,12 +124,12 @@ def _end_session(notice: str) -> None:
     st.session_state[_NOTICE_KEY] = notice
 
 
-def _logout(engine: Engine) -> None:
-    account = st.session_state.get(ACCOUNT_KEY)
-    if isinstance(account, Account):
-        with engine.begin() as conn:
-            auth.record_logout(conn, account)
-    _end_session("Bạn đã đăng xuất.")
+def here(spec: PageSpec | None) -> str:
+    """This page's URL path with its query parameters: where to come back after signing in
+    or out."""
+    path = "/" if spec is None or spec.key == HOME else f"/{spec.url_path}"
+    query = urlencode(st.query_params.to_dict())
+    return auth_http.safe_next(path + (f"?{query}" if query else ""))
 
 
 # --------------------------------------------------------------------------------- gate
@@ -105,8 +142,8 @@ def require(spec: PageSpec, engine: Engine | None = None) -> Account:
         engine = ready_engine()
     account = current_account(engine)
     if account is None:
-        _sign_in_screen(engine)
-    _sidebar(engine, account)
+        _sign_in_screen(engine, spec)
+    _sidebar(account, spec)
     if not permissions.can_open(account, spec.roles):
         allowed = ", ".join(auth.ROLE_LABELS[r] for r in spec.roles)
         st.error(f"Bạn không có quyền truy cập trang «{spec.title}». Trang này dành cho: "
@@ -119,75 +156,62 @@ def unit_label(unit_code: str | None) -> str:
     return "Toàn quốc" if unit_code is None else by_code()[unit_code].name
 
 
-def _sidebar(engine: Engine, account: Account) -> None:
+def _sidebar(account: Account, spec: PageSpec) -> None:
     with st.sidebar:
         unit = escape_md(unit_label(account.unit_code))
         st.markdown(f":material/account_circle: **{escape_md(account.username)}**  \n"
                     f"{auth.ROLE_LABELS[account.role]} · {unit}")
-        st.button("Đăng xuất", key="_logout", icon=":material/logout:",
-                  on_click=_logout, args=(engine,))
+        st.html(signin_html.logout_form(_cookie(auth_http.CSRF_COOKIE) or "", here(spec)))
+        with st.expander("Đổi mật khẩu", icon=":material/key:"):
+            _password_form(account)
+
+
+def _password_form(account: Account) -> None:
+    """Change one's own password; every session of the user ends, this one too."""
+    from ui.context import ready_engine  # ui.context imports this module
+
+    with st.form("own_password", clear_on_submit=True, border=False):
+        current = st.text_input("Mật khẩu hiện tại", type="password",
+                                max_chars=auth.MAX_PASSWORD_LENGTH,
+                                autocomplete="current-password")
+        new = st.text_input("Mật khẩu mới của bạn (ít nhất 8 ký tự)", type="password",
+                            max_chars=auth.MAX_PASSWORD_LENGTH, autocomplete="new-password")
+        repeated = st.text_input("Nhập lại mật khẩu mới", type="password",
+                                 max_chars=auth.MAX_PASSWORD_LENGTH,
+                                 autocomplete="new-password")
+        submitted = st.form_submit_button("Đổi mật khẩu")
+    if not submitted:
+        return
+    if new != repeated:
+        st.error("Hai lần nhập mật khẩu mới không khớp.")
+        return
+    engine = ready_engine()
+    try:
+        with engine.begin() as conn:
+            changed = auth.change_own_password(conn, account, current or "", new or "")
+    except UserError as err:
+        st.error(escape_md(err))
+        return
+    if not changed:
+        audit.record_refusal(engine, account.username, audit.PASSWORD_CHANGE,
+                             account.username, {"reason": "bad_password"})
+        st.error(auth.WRONG_CURRENT_PASSWORD)
+        return
+    _end_session(sessions.NOTICES[sessions.PASSWORD])
+    st.rerun()
 
 
 # ------------------------------------------------------------------------------ sign-in
 
-def _sign_in_screen(engine: Engine) -> NoReturn:
-    st.title("Đăng nhập")
-    st.caption("Theo dõi chi trả an sinh xã hội không dùng tiền mặt · chỉ dành cho người "
-               "được cấp tài khoản.")
+def _sign_in_screen(engine: Engine, spec: PageSpec | None = None) -> NoReturn:
+    """The signed-out screen inside an open tab (a fresh page load gets the middleware's)."""
+    st.title(signin_html.TITLE)
+    st.caption(signin_html.CAPTION)
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.info(notice, icon=":material/info:")
-    _login_form(engine)
     with engine.connect() as conn:
         needs_setup = not auth.admin_exists(conn)
-    if needs_setup:
-        _setup_form(engine)
+    st.html(signin_html.sign_in_body(here(spec), _cookie(auth_http.CSRF_COOKIE) or "",
+                                     setup=needs_setup))
     st.stop()
-
-
-def _login_form(engine: Engine) -> None:
-    with st.form("login_form", clear_on_submit=True):
-        username = st.text_input("Tên đăng nhập", max_chars=64, autocomplete="username")
-        password = st.text_input("Mật khẩu", type="password", max_chars=auth.MAX_PASSWORD_LENGTH,
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button("Đăng nhập", type="primary")
-    if not submitted:
-        return
-    with engine.begin() as conn:  # commits the failure count and the audit entry too
-        account = auth.authenticate(conn, username or "", password or "")
-    if account is None:
-        st.error(auth.LOGIN_FAILED_MESSAGE, icon=":material/error:")
-        return
-    _start_session(account)
-    st.rerun()
-
-
-def _setup_form(engine: Engine) -> None:
-    """The one-time creation of the first administrator (works while none exists)."""
-    st.divider()
-    st.subheader("Thiết lập lần đầu")
-    st.caption("Hệ thống chưa có quản trị viên. Tạo tài khoản quản trị đầu tiên; biểu mẫu "
-               "này không còn dùng được khi đã có quản trị viên.")
-    with st.form("setup_form", clear_on_submit=True):
-        username = st.text_input("Tên đăng nhập quản trị", max_chars=64)
-        password = st.text_input("Mật khẩu (ít nhất 8 ký tự)", type="password",
-                                 max_chars=auth.MAX_PASSWORD_LENGTH,
-                                 autocomplete="new-password")
-        repeated = st.text_input("Nhập lại mật khẩu", type="password",
-                                 max_chars=auth.MAX_PASSWORD_LENGTH,
-                                 autocomplete="new-password")
-        submitted = st.form_submit_button("Tạo tài khoản quản trị")
-    if not submitted:
-        return
-    if password != repeated:
-        st.error("Hai lần nhập mật khẩu không khớp.")
-        return
-    try:
-        with engine.begin() as conn:
-            account = auth.create_first_admin(conn, username or "", password or "")
-            audit.record(conn, account.username, audit.LOGIN, None, {"via": "setup"})
-    except UserError as err:
-        st.error(escape_md(err))
-        return
-    _start_session(account)
-    st.rerun()

@@ -48,6 +48,17 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 BY_KEY = {p.key: p for p in PAGES}
+HOME = "tong_quan"  # the default page: the navigation serves it at the root URL
+
+
+def url_aliases() -> dict[str, str]:
+    """Other URLs people use for a page -> its URL in the navigation: the legacy pages/
+    router's file names (/quan_tri -> /quan-tri), and the home page's own name (/tong-quan
+    and /tong_quan -> /), which the navigation does not know (it serves the home at /)."""
+    aliases = {f"/{p.key}": f"/{p.url_path}" for p in PAGES if p.key != p.url_path}
+    home = BY_KEY[HOME]
+    aliases.update({f"/{home.key}": "/", f"/{home.url_path}": "/"})
+    return aliases
 
 
 def pages_for(role: str | None) -> tuple[PageSpec, ...]:

@@ -1,4 +1,4 @@
-"""A real `streamlit run dashboard.py` server and Debian's Chromium, driven by Playwright.
+"""A real `streamlit run app.py` server and Debian's Chromium, driven by Playwright.
 
 The server is started fresh by the tests on a free port against the shared demo database.
 Screenshots go to tests/_artifacts/screenshots/ for a person to look at.
@@ -42,7 +42,7 @@ def start_server(database_url: str) -> Server:
     port = _free_port()
     env = {**os.environ, "ASXH_DATABASE_URL": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -102,6 +102,25 @@ def wait_for_app(page, timeout: float = 30_000) -> None:
         " && document.querySelector('[data-testid=\"stMain\"]')",
         timeout=timeout)
     page.wait_for_timeout(500)
+
+
+LOGIN_FORM = "[data-testid='asxhLoginForm']"
+
+
+def sign_in_if_asked(page, username: str, password: str, timeout: float = 60_000) -> bool:
+    """Fill the sign-in form when it stands at this URL (the HTML page the server answers a
+    signed-out request with, or the same form inside the app); True when it did. The form
+    posts over HTTP and the browser comes back to the same URL, signed in."""
+    page.wait_for_selector(f"{LOGIN_FORM}, [data-testid='stMain']", timeout=timeout)
+    if page.locator(LOGIN_FORM).count() == 0:
+        wait_for_app(page, timeout)
+        return False
+    page.get_by_label("Tên đăng nhập", exact=True).fill(username)
+    page.get_by_label("Mật khẩu", exact=True).fill(password)
+    with page.expect_navigation(timeout=timeout):
+        page.get_by_role("button", name="Đăng nhập").click()
+    wait_for_app(page, timeout)
+    return True
 
 
 def screenshot(page, name: str) -> Path:

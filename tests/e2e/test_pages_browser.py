@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from core import auth
 from core.errors import UserError
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, sign_in_if_asked, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -28,44 +28,21 @@ ENGLISH_LEFTOVERS = ("Traceback", "Error", "undefined", "NaN", "None", "nan%")
 
 @pytest.fixture(scope="module")
 def signed_up(demo_url, server, browser) -> None:
-    """An admin account in the demo database the server reads (kept if already there), and
-    a first visit of the root: until dashboard.py has run once, Streamlit does not know the
-    navigation URLs (/xa-cham) and answers them with "Page not found"."""
+    """An admin account in the demo database the server reads (kept if already there).
+
+    No warm-up visit: app.py switches the legacy pages/ router off when the server starts,
+    so a fresh server knows the navigation URLs (/xa-cham) from its first request."""
     engine = sa.create_engine(demo_url)
     try:
         with engine.begin() as conn, contextlib.suppress(UserError):
             auth.create_user(conn, USERNAME, PASSWORD, "admin", None)
     finally:
         engine.dispose()
-    context = browser.new_context()
-    first = context.new_page()
-    first.goto(server.url)
-    first.locator("[data-testid='stHeading']").first.wait_for(timeout=60_000)
-    context.close()
 
 
 def login(page, server) -> None:
     """Sign in when a sign-in form stands in front of the page; otherwise do nothing."""
-    heading = page.locator("[data-testid='stHeading']").first
-    heading.wait_for(timeout=30_000)
-    wait_for_app(page)
-    field = page.get_by_label("Tên đăng nhập", exact=True)
-    if heading.inner_text().strip() != "Đăng nhập" and field.count() == 0:
-        return
-    for _attempt in range(3):  # a click landing while the form re-renders can be lost
-        if heading.inner_text().strip() != "Đăng nhập" and field.count() == 0:
-            return
-        field.wait_for(timeout=30_000)
-        field.fill(USERNAME)
-        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        try:
-            field.wait_for(state="detached", timeout=15_000)
-        except PlaywrightTimeout:
-            continue
-        wait_for_app(page)
-        return
-    raise AssertionError("sign-in did not go through: " + page.inner_text("body")[:500])
+    sign_in_if_asked(page, USERNAME, PASSWORD)
 
 
 def open_view(page, server, path: str, wait_for: str) -> str:

@@ -1,13 +1,13 @@
 """saved_readings: a file shape's confirmed reading, applied to the next file of that shape
 
 Revision ID: 0006_saved_readings
-Revises: 0004_rollups
+Revises: 0005_sessions
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0006_saved_readings'
-down_revision = '0004_rollups'
+down_revision = '0005_sessions'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,36 @@
+"""The server: Streamlit's ASGI app (`st.App`) running `dashboard.py`, plus the sign-in routes.
+
+Start it like any Streamlit script, `streamlit run app.py` (what `make run` does), or with an
+ASGI server, `uvicorn app:app --port 8501`; several such processes may share one PostgreSQL
+database (README, "Chạy nhiều tiến trình"). The database is prepared once when the process
+starts (migrations, unit catalogue, demo data into an empty database), not at the first page.
+"""
+
+from contextlib import asynccontextmanager
+
+import streamlit as st
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from streamlit.runtime.pages_manager import PagesManager
+
+from core import bootstrap
+from ui import auth_http
+
+
+def _prepare() -> None:
+    bootstrap.prepare(auth_http.engine())
+    bootstrap.settle_process()
+    # What dashboard.py's st.navigation does at its first run, done before the first request:
+    # the legacy pages/ router is off from the start, so a fresh process knows the navigation
+    # URLs (/xa-cham) at once instead of showing "Page not found" for them.
+    PagesManager.uses_pages_directory = False
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    await run_in_threadpool(_prepare)
+    yield
+
+
+app = st.App("dashboard.py", routes=auth_http.routes(),
+             middleware=[Middleware(auth_http.SignInGate)], lifespan=lifespan)
