@@ -7,6 +7,7 @@ one Vietnamese line on stderr and exits with status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -81,8 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     sub.add_parser("init-db", help="Tạo hoặc nâng cấp cơ sở dữ liệu, nạp danh mục đơn vị.")
-    p = sub.add_parser("demo", help="Nạp dữ liệu mẫu năm 2024.")
+    p = sub.add_parser("demo", help="Nạp dữ liệu mẫu năm 2024 (chạy lại không nạp thêm gì).")
     p.add_argument("--reset", action="store_true", help="Xóa số liệu hiện có trước khi nạp.")
+    p.add_argument("--if-empty", action="store_true",
+                   help="Chỉ nạp khi cơ sở dữ liệu chưa có số liệu nào (dùng khi khởi động).")
 
     p = sub.add_parser("ranking", help="Xếp hạng theo tỷ lệ chi trả qua tài khoản.")
     p.add_argument("--date", type=_date)
@@ -179,11 +182,36 @@ def cmd_init_db(args) -> None:
 
 
 def cmd_demo(args) -> None:
+    """Load the demo with a progress bar on stderr (`make run` does this before the server
+    starts, so that no visitor waits for it)."""
+    from core import store
+
     engine = _engine()
     with engine.begin() as conn:
-        summary = demo.load_demo(conn, reset=args.reset)
+        if args.if_empty and not args.reset and store.has_figures(conn):
+            print("Cơ sở dữ liệu đã có số liệu: không nạp dữ liệu mẫu.")
+            return
+        if not args.reset and demo.is_demo_loaded(conn):
+            print("Dữ liệu mẫu đã có trong cơ sở dữ liệu: không nạp thêm gì "
+                  "(dùng --reset để nạp lại từ đầu).")
+            return
+        with _progress_bar("Nạp dữ liệu mẫu") as report:
+            summary = demo.load_demo(conn, reset=args.reset, progress=report)
     print(f"Đã nạp dữ liệu mẫu: {fmt.number(summary.figures)} dòng số liệu, "
           f"{fmt.number(summary.quotas)} chỉ tiêu quý.")
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str):
+    """A terminal progress bar (click's, on stderr) fed with fractions from 0 to 1."""
+    import click
+
+    with click.progressbar(length=100, label=label, file=sys.stderr, width=30,
+                           show_eta=False) as bar:
+        def report(fraction: float, step: str) -> None:
+            bar.label = f"{label}: {step}".ljust(len(label) + 24)
+            bar.update(max(0, round(fraction * 100) - bar.pos))
+        yield report
 
 
 def cmd_ranking(args) -> list[dict]:

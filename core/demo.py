@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,6 +107,15 @@ class DemoSummary:
     figures: int
     quotas: int
     uploads: int = 0
+    already_loaded: bool = False
+
+
+# progress(fraction done, what is being done): the CLI draws it as a bar in the terminal.
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(_fraction: float, _label: str) -> None:
+    return None
 
 
 def is_demo_loaded(conn: Connection) -> bool:
@@ -113,17 +123,26 @@ def is_demo_loaded(conn: Connection) -> bool:
         uploads.c.uploaded_by == DEMO_USER, uploads.c.status == "applied")) > 0
 
 
-def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
+def load_demo(conn: Connection, reset: bool = False,
+              progress: Progress = _no_progress) -> DemoSummary:
     """Write the demo data set in the caller's transaction; `reset` clears figures first.
 
-    Into an empty figures table (first start, or `reset`) every unit's daily report is an
-    upload of its own, stamped at a realistic time (see `report_times`). On top of stored
-    figures the demo goes in as one upload through the importer's path, so that overlapping
-    reports are replaced with their history kept, as an import would.
+    Idempotent: when the demo is already in the database (and `reset` is not asked for),
+    nothing is written. Into an empty figures table (first start, or `reset`) every unit's
+    daily report is an upload of its own, stamped at a realistic time (see `report_times`).
+    On top of other stored figures the demo goes in as one upload through the importer's
+    path, so that overlapping reports are replaced with their history kept, as an import
+    would.
     """
     if reset:
+        progress(0.0, "Xóa số liệu cũ")
         clear_figures(conn)
+    elif is_demo_loaded(conn):
+        progress(1.0, "Dữ liệu mẫu đã có")
+        return DemoSummary(0, 0, 0, already_loaded=True)
+    progress(0.02, "Tạo số liệu mẫu")
     frames = build_figures()
+    progress(0.15, "Ghi số liệu")
     if store.has_figures(conn):
         upload = store.create_upload(
             conn, file_name="Dữ liệu mẫu (demo)", sha256=_digest(frames), kind="demo",
@@ -131,16 +150,25 @@ def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
             summary="Dữ liệu mẫu, không phải số liệu thật")
         written = store.write_figures(conn, frames, upload)
         n_figures, n_uploads = written.inserted + written.replaced + written.unchanged, 1
+        progress(0.9, "Ghi chỉ tiêu")
     else:
-        n_uploads = _write_daily_uploads(conn, frames)
+        n_uploads = _write_daily_uploads(conn, frames,
+                                         lambda f: progress(0.15 + 0.55 * f, "Ghi số liệu"))
         n_figures = len(frames)
+        progress(0.7, "Tổng hợp theo đơn vị")
         # Bulk inserts bypass store.write_figures: roll the new reports up here, from memory.
         rollups.build_from_frame(conn, frames)
-    quota_upload = store.create_upload(
-        conn, file_name="Phụ lục 01 Quảng Trị (demo)", sha256="demo-quotas", kind="demo",
-        uploaded_by=DEMO_USER, unit_code=QUANG_TRI, summary="Chỉ tiêu năm 2024 theo Phụ lục 01")
-    n_quotas = store.write_quotas(conn, quota_frame(), quota_upload)
-    return DemoSummary(n_figures, n_quotas, n_uploads + 1)
+        progress(0.95, "Ghi chỉ tiêu")
+    n_quotas = 0
+    for unit, name, frame in (
+            (QUANG_TRI, "Phụ lục 01 Quảng Trị (demo)", quota_frame()),
+            (QUANG_NAM, "Chỉ tiêu 2024 Quảng Nam (demo)", quang_nam_quota_frame(frames))):
+        quota_upload = store.create_upload(
+            conn, file_name=name, sha256=f"demo-quotas-{unit}", kind="demo",
+            uploaded_by=DEMO_USER, unit_code=unit, summary="Chỉ tiêu năm 2024 theo quý")
+        n_quotas += store.write_quotas(conn, frame, quota_upload)
+    progress(1.0, "Xong")
+    return DemoSummary(n_figures, n_quotas, n_uploads + 2)
 
 
 def clear_figures(conn: Connection) -> None:
@@ -168,7 +196,12 @@ def build_figures() -> pd.DataFrame:
     quang_tri = _quang_tri(rng)
     binh_son = _binh_son(rng)
     national = _national(rng)
-    frame = pd.concat([national, quang_tri, binh_son], ignore_index=True)
+    # Later additions draw from streams of their own, so the figures above never move.
+    is_quang_nam = national["unit_code"] == QUANG_NAM
+    quang_nam = _quang_nam_units(national[is_quang_nam], np.random.default_rng(SEED + 3))
+    national = _binh_phuoc(national[~is_quang_nam], np.random.default_rng(SEED + 4))
+    cam_lac = _cam_lac(np.random.default_rng(SEED + 5))
+    frame = pd.concat([national, quang_tri, binh_son, quang_nam, cam_lac], ignore_index=True)
     extra = np.random.default_rng(EXTRA_SEED)
     frame = _with_identity_checks(frame, extra)
     frame = _with_quality_findings(frame)
@@ -345,26 +378,200 @@ def _province(code: str, rate_on_day: float, rng: np.random.Generator) -> pd.Dat
 
 def _quang_nam(rng: np.random.Generator) -> pd.DataFrame:
     """125.000 beneficiaries, 6.000 paid via account on 23/01 (4,80%); accounts rise by
-    exactly 30 over 19/1-23/1 (from 6.110 on 18/01 to 6.140 on 23/01)."""
+    exactly 30 over 19/1-23/1: 6.110 on 18/01 and on 19/01, 6.140 on 23/01 (whether "from
+    19/1" counts 19/1's own new accounts or starts from its report, the answer is 30).
+
+    These are the province's series per group; `_quang_nam_units` spreads them over its
+    districts and communes (the province report is then their sum)."""
     spec = {  # group: (total, cashless on 23/01, accounts on 18/01, accounts on 23/01)
         "ncc": (28_500, 1_900, 1_950, 1_962),
         "btxh": (61_200, 2_700, 2_760, 2_771),
         "ngheo": (35_300, 1_400, 1_400, 1_407),
     }
     parts = []
-    slow_start = dt.date(2024, 1, 18)
+    slow_start, slow_first = dt.date(2024, 1, 18), dt.date(2024, 1, 19)
     for grp, (total, cash_day, acc_before, acc_day) in spec.items():
         cash = _path({START: int(cash_day * 0.8), RANKING_DAY: cash_day,
-                      END: int(total * 0.42)}, rng)
+                      END: int(total * QUANG_NAM_END_RATE)}, rng)
         acc = _path({START: int(acc_before * 0.82), slow_start: acc_before,
-                     RANKING_DAY: acc_day, END: int(total * 0.45)}, rng)
+                     slow_first: acc_before, RANKING_DAY: acc_day,
+                     END: int(total * (QUANG_NAM_END_RATE + 0.03))}, rng)
         parts.append(_rows(QUANG_NAM, grp, total, np.maximum(acc, cash), cash))
     return pd.concat(parts, ignore_index=True)
 
 
+# ---------------------------------------------------------------- Quảng Nam's districts
+
+def _quang_nam_units(province: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Quảng Nam's communes, districts and province: the province's series per group spread
+    over its communes exactly (every commune near 4,8% on 23/01, then districts moving at
+    their own pace, a few mountain communes not started until spring); districts and the
+    province are the sums of what their communes reported."""
+    districts = list(child_codes(QUANG_NAM))
+    communes = [c for d in districts for c in child_codes(d)]
+    district_of = np.array([by_code()[c].parent_code for c in communes])
+    pace = {d: _QUANG_NAM_PACE[_quang_nam_class(d)] * rng.uniform(0.8, 1.2) for d in districts}
+    weight = np.array([pace[d] for d in district_of]) * rng.uniform(0.6, 1.4, len(communes))
+    late = _late_starters(communes, rng)
+    commune_parts = []
+    for grp, rows in province.groupby("grp", sort=False):
+        rows = rows.sort_values("report_date")
+        totals = _proportional(int(rows["total"].iloc[0]),
+                               rng.uniform(0.5, 1.5, len(communes)))
+        after = np.array(DAYS) > RANKING_DAY
+        weights = np.where(after[:, None], totals * weight, totals).astype(float)
+        for i, start in late.items():  # no account opened, nobody paid before the start
+            weights[np.array(DAYS) < start, i] = 0.0
+        acc = _allocate(rows["accounts"].to_numpy(), weights,
+                        np.broadcast_to(totals, weights.shape), rng)
+        cash = _allocate(rows["cashless"].to_numpy(), weights, acc, rng)
+        for i, code in enumerate(communes):
+            commune_parts.append(_rows(code, grp, totals[i], acc[:, i], cash[:, i]))
+    frame = pd.concat(commune_parts, ignore_index=True)
+    keep = (frame["report_date"] < dt.date(2024, 1, 10)) | (
+        frame["report_date"] > dt.date(2024, 1, 31))
+    dropped = _drop_some_reports(frame[keep], rng)
+    frame = pd.concat([dropped, frame[~keep]], ignore_index=True)
+    district_frame = pd.concat([_summed(frame, list(child_codes(d)), d) for d in districts],
+                               ignore_index=True)
+    return pd.concat([frame, district_frame, _summed(district_frame, districts, QUANG_NAM)],
+                     ignore_index=True)
+
+
+# Quảng Nam's districts by kind: towns lead, the mountain districts trail (relative pace of
+# their communes after 23/01, and the share of their beneficiaries the 2024 quota asks for).
+_QUANG_NAM_TOWNS = {"502", "503", "507"}            # Tam Kỳ, Hội An, Điện Bàn
+_QUANG_NAM_MOUNTAINS = {"504", "505", "510", "511", "515", "516"}  # Tây Giang ... Nam Trà My
+_QUANG_NAM_PACE = {"town": 1.35, "plain": 1.0, "mountain": 0.55}
+QUANG_NAM_QUOTA_SHARE = {"town": 0.70, "plain": 0.60, "mountain": 0.45}
+QUANG_NAM_QUARTER_SPLIT = (0.20, 0.25, 0.25, 0.30)
+QUANG_NAM_END_RATE = 0.55
+# Mountain communes that had paid nobody through an account on 23/01 (start dates).
+_LATE_STARTS = (dt.date(2024, 2, 26), dt.date(2024, 3, 18), dt.date(2024, 4, 22),
+                dt.date(2024, 5, 13), dt.date(2024, 6, 17), dt.date(2024, 8, 5))
+
+
+def _quang_nam_class(district: str) -> str:
+    if district in _QUANG_NAM_TOWNS:
+        return "town"
+    return "mountain" if district in _QUANG_NAM_MOUNTAINS else "plain"
+
+
+def _late_starters(communes: list[str], rng: np.random.Generator) -> dict[int, dt.date]:
+    """Column index -> the day a mountain commune makes its first payment via account."""
+    mountain = [i for i, c in enumerate(communes)
+                if by_code()[c].parent_code in _QUANG_NAM_MOUNTAINS]
+    chosen = sorted(rng.choice(mountain, size=len(_LATE_STARTS), replace=False).tolist())
+    return dict(zip(chosen, _LATE_STARTS, strict=True))
+
+
+def _allocate(series: np.ndarray, weights: np.ndarray, caps: np.ndarray,
+              rng: np.random.Generator) -> np.ndarray:
+    """Spread a non-decreasing integer series over n parts (days x n), exactly: each part
+    non-decreasing, at most its cap that day, the day's increase drawn in proportion to
+    the day's weights among the parts with room left."""
+    days, n = weights.shape
+    out = np.zeros((days, n), dtype=np.int64)
+    current = np.zeros(n, dtype=np.int64)
+    previous = 0
+    for t in range(days):
+        remaining = int(series[t]) - previous
+        previous = int(series[t])
+        room = caps[t] - current
+        while remaining > 0:
+            w = np.where(room > 0, weights[t], 0.0)
+            if w.sum() <= 0:
+                w = np.where(room > 0, 1.0, 0.0)
+            drawn = np.minimum(rng.multinomial(remaining, w / w.sum()), room)
+            current += drawn
+            room -= drawn
+            remaining -= int(drawn.sum())
+        out[t] = current
+    return out
+
+
+def quang_nam_quota_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Quảng Nam's 2024 quotas per district and group, in the form of Phụ lục 01: the year's
+    share of the district's beneficiaries (in the demo `frame`) by kind of district, split
+    over the quarters."""
+    start = frame[(frame["report_date"] == START)
+                  & frame["unit_code"].isin(child_codes(QUANG_NAM))]
+    rows = []
+    for r in start.itertuples():
+        year = int(r.total * QUANG_NAM_QUOTA_SHARE[_quang_nam_class(r.unit_code)])
+        parts = _proportional(year, np.array(QUANG_NAM_QUARTER_SPLIT))
+        rows += [{"unit_code": r.unit_code, "grp": r.grp, "year": 2024, "quarter": q + 1,
+                  "count": int(parts[q])} for q in range(4)]
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------- Cẩm Lạc (Hà Tĩnh, seed 002)
+
+# Seed 002 (12/01/2024): 922 beneficiaries of Cẩm Lạc in the population database to clean
+# and give accounts: 151 người có công, 437 hộ nghèo và cận nghèo, 334 bảo trợ xã hội; the
+# commune reports daily (Phụ lục 3) from that day.
+CAM_LAC, CAM_LAC_FROM = "18748", dt.date(2024, 1, 12)
+CAM_LAC_TOTALS = {"ncc": 151, "ngheo": 437, "btxh": 334}
+
+
+def _cam_lac(rng: np.random.Generator) -> pd.DataFrame:
+    """Cẩm Lạc's daily reports: few accounts on 12/01, a push before Tết (10/02), most
+    beneficiaries paid through an account by the end of 2024."""
+    tet = dt.date(2024, 2, 9)
+    parts = []
+    for grp, total in CAM_LAC_TOTALS.items():
+        start = int(total * rng.uniform(0.03, 0.08))
+        cash = _path({START: 0, CAM_LAC_FROM: start, tet: int(total * rng.uniform(0.35, 0.5)),
+                      END: int(total * rng.uniform(0.85, 0.95))}, rng)
+        acc = np.minimum(np.maximum(_path(
+            {START: 0, CAM_LAC_FROM: start + 4, tet: int(total * 0.55),
+             END: int(total * 0.97)}, rng), cash), total)
+        parts.append(_rows(CAM_LAC, grp, total, acc, cash))
+    frame = pd.concat(parts, ignore_index=True)
+    return frame[frame["report_date"] >= CAM_LAC_FROM].reset_index(drop=True)
+
+
+# -------------------------------------------------------------------- Bình Phước (seed 004)
+
+# Seed 004 (22/02/2024): units must explain the difference between the beneficiaries they
+# manage and those updated in the population database. Bình Phước's districts report what
+# they manage; the province's own report counts those in the system, fewer until the
+# records are brought in line on 15/03/2024 (the province-vs-districts check shows it).
+BINH_PHUOC = "70"
+BINH_PHUOC_RECONCILED = dt.date(2024, 3, 15)
+BINH_PHUOC_GAP = {"ncc": 412, "btxh": 873, "ngheo": 0}
+
+
+def _binh_phuoc(national: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Replace Bình Phước's province rows by its districts' daily reports (the province's
+    series spread over them) and the province's own report, short of their total by
+    BINH_PHUOC_GAP beneficiaries until BINH_PHUOC_RECONCILED."""
+    mine = national["unit_code"] == BINH_PHUOC
+    province = national[mine]
+    districts = list(child_codes(BINH_PHUOC))
+    parts = []
+    for grp, rows in province.groupby("grp", sort=False):
+        rows = rows.sort_values("report_date")
+        totals = _proportional(int(rows["total"].iloc[0]), rng.uniform(0.6, 1.4,
+                                                                        len(districts)))
+        weights = np.broadcast_to(totals * rng.uniform(0.7, 1.3, len(districts)),
+                                  (len(DAYS), len(districts))).astype(float)
+        acc = _allocate(rows["accounts"].to_numpy(), weights,
+                        np.broadcast_to(totals, weights.shape), rng)
+        cash = _allocate(rows["cashless"].to_numpy(), weights, acc, rng)
+        for i, code in enumerate(districts):
+            parts.append(_rows(code, grp, totals[i], acc[:, i], cash[:, i]))
+        own = rows.copy()
+        short = own["report_date"] < BINH_PHUOC_RECONCILED
+        own.loc[short, "total"] = own.loc[short, "total"] - BINH_PHUOC_GAP[grp]
+        parts.append(own)
+    return pd.concat([national[~mine], *parts], ignore_index=True)
+
+
 def demo_units() -> list[str]:
     """Units that carry demo figures below province level (for tests and the interface)."""
-    return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON]
+    return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON,
+            *descendant_codes(QUANG_NAM), CAM_LAC, *child_codes(BINH_PHUOC)]
 
 
 # ------------------------------------------------------------------- identity checks (seed 003)
@@ -516,7 +723,8 @@ def _minutes(moment: dt.time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
+def _write_daily_uploads(conn: Connection, frame: pd.DataFrame,
+                         progress: Callable[[float], None] = lambda _f: None) -> int:
     """One upload per unit and report date, stamped by `report_times`, and the figures
     pointing at their upload: bulk inserts only (this runs on the dashboard's first start)."""
     times = report_times(frame)
@@ -541,6 +749,7 @@ def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
            f"uploaded_by, uploaded_at, status, row_count) VALUES ({marks})")
     for start in range(0, len(records), 20_000):
         conn.exec_driver_sql(sql, records[start:start + 20_000])
+        progress(0.4 * min(1.0, (start + 20_000) / len(records)))
     # Read the new ids back by (unit, day) as plain driver tuples (Row objects cost seconds).
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.exec_driver_sql(
@@ -552,5 +761,9 @@ def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
     rows = frame.merge(times[["unit_code", "report_date", "upload_id"]],
                        on=["unit_code", "report_date"], how="left", validate="m:1")
     columns = [c for c in store.FIGURE_COLUMNS if c in rows.columns and rows[c].notna().any()]
-    store._insert_records(conn, figures, rows[[*columns, "upload_id"]])
+    rows = rows[[*columns, "upload_id"]]
+    step = 50_000
+    for start in range(0, len(rows), step):
+        store._insert_records(conn, figures, rows.iloc[start:start + step])
+        progress(0.4 + 0.6 * min(1.0, (start + step) / len(rows)))
     return len(records)

@@ -34,6 +34,12 @@ def test_init_db_and_demo_on_a_fresh_database(databases):
     assert "10.810 đơn vị" in first.stdout
     demo = run_cli(url, "demo")
     assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("Đã nạp dữ liệu mẫu:")
+    twice = run_cli(url, "demo")  # idempotent: a second run adds nothing
+    assert twice.returncode == 0, twice.stderr
+    assert "không nạp thêm gì" in twice.stdout
+    on_start = run_cli(url, "demo", "--if-empty")
+    assert "không nạp dữ liệu mẫu" in on_start.stdout
     again = run_cli(url, "demo", "--reset")
     assert again.returncode == 0, again.stderr
     ranking = run_json(url, "ranking", "--date", "2024-01-23")
