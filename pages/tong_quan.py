@@ -27,10 +27,10 @@ with st.sidebar:
 place = by_code()[unit]
 st.title(f"Tổng quan · {place.name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 figures = data.figures([unit], day, group)
 if figures.empty:
-    layout.no_data(place.name)
+    layout.no_data(ctx, place.name)
     st.stop()
 
 row = figures.iloc[0]
@@ -76,8 +76,8 @@ own = quota[quota["level"] == "self"]
 if own.empty:
     st.info(f"Chưa có chỉ tiêu năm {day.year} cho {place.name}"
             f"{'' if group == 'all' else ' (nhóm ' + fmt.GROUP_LABELS[group].lower() + ')'}. "
-            f"Hãy tải lên Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng) ở trang "
-            f"{layout.UPLOAD_PAGE}.", icon=":material/flag:")
+            + layout.upload_advice(ctx, "Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng)"),
+            icon=":material/flag:")
 else:
     goal = own.iloc[0]
     quarter = metrics.quarter_of(day)

@@ -42,7 +42,7 @@ else:
     st.title(f"Xếp hạng các {'huyện' if level == 'district' else 'xã'} · "
              f"{by_code()[parent].name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 if level == "commune" and parent is None:
     st.info("Chọn một huyện ở thanh bên (hoặc bấm vào một huyện trong bảng xếp hạng huyện) "
             "để xếp hạng các xã của huyện đó.", icon=":material/touch_app:")
@@ -50,7 +50,7 @@ if level == "commune" and parent is None:
 
 table = data.ranking(day, group, parent, days=RANK_DAYS)
 if table.empty:
-    layout.no_data(f"các {'huyện' if level == 'district' else 'xã'} thuộc "
+    layout.no_data(ctx, f"các {'huyện' if level == 'district' else 'xã'} thuộc "
                    f"{by_code()[parent].name}" if parent else "các tỉnh, thành phố")
     st.stop()
 average = metrics.overall_rate(table)
