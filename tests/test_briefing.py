@@ -171,6 +171,16 @@ def test_binh_son_headline_and_lagging_communes_split_over_slides(binh_son):
     assert run.text_frame.paragraphs[0].runs[0].font.size.pt >= 18  # large type
 
 
+def test_a_rank_among_fewer_than_three_is_not_on_the_first_slides(binh_son):
+    b, deck = binh_son
+    assert "ranking" not in b.sections  # Bình Sơn: the only district of Quảng Ngãi reporting
+    assert [c.label for c in b.cards] == [label for _, label in briefing.CARD_LABELS]
+    for slide in list(deck.slides)[:2]:
+        text = slide_text(slide)
+        assert not re.search(r"(?<![\d/])1/1(?![\d/])", text)
+        assert "xếp thứ" not in text and "Xếp hạng trong tỉnh" not in text
+
+
 def test_province_deck_has_districts_quotas_and_lagging_communes(quang_tri):
     b, deck = quang_tri
     assert b.sections == ["headline", "ranking", "tilemap", "children", "attainment", "lagging",
