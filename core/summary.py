@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
@@ -131,4 +132,4 @@ def _projection_text(p: dict, target: int, as_of: dt.date) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
+    return value is None or value is pd.NA or str(value) in ("<NA>", "nan", "NaN")
