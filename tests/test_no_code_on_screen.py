@@ -46,13 +46,14 @@ def everything_shown(at) -> list[str]:
     found = [texts(at)]
     found += [f"{m.label} {m.value} {m.proto.delta}" for m in at.metric]
     for frame in at.dataframe:
+        # The browser's grid writes "None" in any missing cell, whatever a Styler says.
+        plain = frame.value
+        found += ["None" for v in plain.to_numpy().ravel() if v is None or v != v]
         if frame.proto.arrow_data.styler.display_values:
             for row in shown(frame):
                 found += [str(k) for k in row] + [str(v) for v in row.values()]
-        else:  # a plain frame: what Streamlit writes for its missing cells is "None"
-            plain = frame.value
+        else:
             found += [str(c) for c in plain.columns]
-            found += ["None" for v in plain.to_numpy().ravel() if v is None or v != v]
             found += [str(v) for v in plain.to_numpy().ravel() if isinstance(v, str)]
     for table in at.table:
         found.append(table.value.to_string() if hasattr(table.value, "to_string")
