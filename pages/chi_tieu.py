@@ -34,8 +34,8 @@ own = detail[detail["level"] == "self"]
 
 if own.empty:
     scope = "" if group == ALL_GROUPS else f" cho nhóm {fmt.GROUP_LABELS[group].lower()}"
-    st.info(f"Chưa có chỉ tiêu năm {year}{scope} của {place.name}. " + layout.upload_advice(
-        ctx, "Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng của các huyện)"),
+    st.info(f"Chưa có chỉ tiêu năm {year}{scope} của {place.name}. "
+            + layout.quota_advice(ctx, unit),
         icon=":material/flag:")
     elsewhere = [c for c in data.units_with_quotas(year) if ctx.can_view(c) and c != unit]
     if elsewhere:

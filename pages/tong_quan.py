@@ -79,7 +79,7 @@ own = quota[quota["level"] == "self"]
 if own.empty:
     st.info(f"Chưa có chỉ tiêu năm {day.year} cho {place.name}"
             f"{'' if group == 'all' else ' (nhóm ' + fmt.GROUP_LABELS[group].lower() + ')'}. "
-            + layout.upload_advice(ctx, "Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng)"),
+            + layout.quota_advice(ctx, unit),
             icon=":material/flag:")
 else:
     goal = own.iloc[0]

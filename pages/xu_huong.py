@@ -44,7 +44,7 @@ cards[1].metric(f"Dự báo đến {fmt.date(year_end)}", fmt.number(outlook["pr
 if outlook["target"] is None:
     cards[2].metric(f"Chỉ tiêu năm {day.year}", "Chưa có", border=True)
     cards[2].caption("Lộ trình chỉ tiêu cần Phụ lục 01. "
-                     + layout.upload_advice(ctx, "Phụ lục 01"))
+                     + layout.quota_advice(ctx, unit, "Phụ lục 01"))
 else:
     cards[2].metric(f"Chỉ tiêu năm {day.year}", fmt.number(outlook["target"]), border=True)
     met = outlook["date_target_met"]

@@ -102,3 +102,9 @@ def test_a_commune_user_sees_its_own_figures_on_the_lagging_page(demo):
     at = apptest.open_page("xa_cham", COMMUNE_STAFF, date="2024-01-25")
     assert "Chưa có số liệu cấp xã" not in texts(at)
     assert at.title[0].value == "Xã chậm tiến độ · Xã Bình Trị"
+
+
+def test_a_commune_is_not_asked_for_a_quota_of_its_own(demo):
+    at = apptest.open_page("chi_tieu", COMMUNE_STAFF)
+    assert "xã, phường, thị trấn không có chỉ tiêu riêng" in texts(at)
+    assert "Hãy tải lên Phụ lục 01" not in texts(at)

@@ -34,6 +34,18 @@ def upload_advice(ctx: PageContext, what: str) -> str:
             f"liên quan gửi báo cáo.")
 
 
+def quota_advice(ctx: PageContext, code: str, what: str = "Phụ lục 01 (chỉ tiêu từng quý "
+                 "theo nhóm đối tượng của các huyện)") -> str:
+    """What to do about a missing quota: communes get none of their own (Phụ lục 01 gives
+    districts theirs), others are told who uploads it."""
+    from core.units import COMMUNE, by_code
+
+    if by_code()[code].level == COMMUNE:
+        return ("Chỉ tiêu được giao cho các huyện (Phụ lục 01); xã, phường, thị trấn không có "
+                "chỉ tiêu riêng.")
+    return upload_advice(ctx, what)
+
+
 def no_data(ctx: PageContext, what: str = "đơn vị này") -> None:
     st.info(f"Chưa có số liệu cho {what}. " + upload_advice(
         ctx, "báo cáo tiến độ hằng ngày: Phụ lục 2a của huyện, Phụ lục 2b của xã, hoặc bảng "
