@@ -5,7 +5,7 @@ Streamlit 1.67 writes its uploader's own words in English ("Upload", "20MB per f
 `vietnamese_texts` puts a stylesheet on the page that hides those words (hidden text is not
 read out, copied or found by the browser) and draws the Vietnamese ones in their place; it
 targets Streamlit's stable data-testid attributes, so a re-render keeps the Vietnamese.
-Call it once on a page, before or after its st.file_uploader.
+Call it once on a page that has an st.file_uploader.
 """
 
 from __future__ import annotations
@@ -57,5 +57,8 @@ def stylesheet(limit_mb: float, types: Sequence[str]) -> str:
 
 
 def vietnamese_texts(limit_mb: float, types: Sequence[str]) -> None:
-    """Put the stylesheet on the page (st.html of a lone <style> takes no room)."""
-    st.html(stylesheet(limit_mb, types))
+    """Put the stylesheet on the page. It goes in the sidebar: an element added to the main
+    area would shift the page's own elements, and a re-keyed uploader would then linger next
+    to its successor until the run ends."""
+    with st.sidebar:
+        st.html(stylesheet(limit_mb, types))
