@@ -1,7 +1,14 @@
 """Deterministic demo data for 2024 that reproduces the figures stated in the source documents.
 
 - All 63 provinces report daily (per group) from 31/12/2023 to 31/12/2024; on 23/01/2024
-  Quảng Nam stands at 4,8% and 58th of 63, with 30 new accounts from 19/1 to 23/1.
+  Quảng Nam stands at 4,8% and 58th of 63, with 30 new accounts from 19/1 to 23/1 (seed 000).
+- Quảng Nam: its 17 districts and their communes report daily, the province being their sum;
+  towns move ahead after 23/01, mountain districts lag and six of their communes start paying
+  only in spring or summer; 2024 quotas per district and group in the form of Phụ lục 01.
+- Cẩm Lạc (Hà Tĩnh, seed 002): 922 beneficiaries (151 ncc, 437 ngheo, 334 btxh) reported daily
+  from 12/01/2024.
+- Bình Phước (seed 004): its districts report what they manage; the province's own report
+  counts fewer beneficiaries until 15/03/2024 (a difference to explain: reconciliation).
 - Quảng Trị: the Phụ lục 01 quotas; its districts and communes report daily, starting from
   64.454 beneficiaries (16.975 ncc, 47.479 btxh) and 386 accounts on 31/12/2023; district and
   province figures are the sums of what their communes reported.
@@ -32,21 +39,31 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import rollups, store
+from core import demo_regions, rollups, store
 from core.db import figures, quotas, replaced_figures, uploads
+from core.demo_regions import (
+    BINH_PHUOC,
+    CAM_LAC,
+    QUANG_NAM,
+    QUANG_NAM_END_RATE,
+    quang_nam_quota_frame,
+)
+from core.demo_series import DAYS, END, RANKING_DAY, START
+from core.demo_series import daily_rows as _rows
+from core.demo_series import drop_some_reports as _drop_some_reports
+from core.demo_series import path as _path
+from core.demo_series import proportional as _proportional
+from core.demo_series import split as _split
+from core.demo_series import summed as _summed
 from core.units import by_code, child_codes, descendant_codes, province_codes
 
-START = dt.date(2023, 12, 31)
-END = dt.date(2024, 12, 31)
-DAYS = pd.date_range(START, END, freq="D").date
 DEMO_USER = "demo"
 SEED = 20240123
 
-QUANG_NAM, QUANG_TRI, QUANG_NGAI, BINH_SON = "49", "45", "51", "524"
+QUANG_TRI, QUANG_NGAI, BINH_SON = "45", "51", "524"
 # A second random stream for what was added later (identity checks, quality findings, report
 # times): drawing them from SEED's stream would move every figure the tests pin down.
 EXTRA_SEED = SEED + 1
-RANKING_DAY = dt.date(2024, 1, 23)
 BINH_SON_DAY = dt.date(2024, 1, 25)
 
 # Phụ lục 01 (seed 001): district -> (base total, Q1..Q4 increments) per group.
@@ -198,52 +215,15 @@ def build_figures() -> pd.DataFrame:
     national = _national(rng)
     # Later additions draw from streams of their own, so the figures above never move.
     is_quang_nam = national["unit_code"] == QUANG_NAM
-    quang_nam = _quang_nam_units(national[is_quang_nam], np.random.default_rng(SEED + 3))
-    national = _binh_phuoc(national[~is_quang_nam], np.random.default_rng(SEED + 4))
-    cam_lac = _cam_lac(np.random.default_rng(SEED + 5))
+    quang_nam = demo_regions.quang_nam_units(national[is_quang_nam],
+                                             np.random.default_rng(SEED + 3))
+    national = demo_regions.binh_phuoc(national[~is_quang_nam], np.random.default_rng(SEED + 4))
+    cam_lac = demo_regions.cam_lac(np.random.default_rng(SEED + 5))
     frame = pd.concat([national, quang_tri, binh_son, quang_nam, cam_lac], ignore_index=True)
     extra = np.random.default_rng(EXTRA_SEED)
     frame = _with_identity_checks(frame, extra)
     frame = _with_quality_findings(frame)
     return pd.concat([frame, _district_report(frame, BINH_SON)], ignore_index=True)
-
-
-# ----------------------------------------------------------------------------- path helper
-
-def _day_index(day: dt.date) -> int:
-    return (day - START).days
-
-
-def _path(anchors: dict[dt.date, int], rng: np.random.Generator) -> np.ndarray:
-    """A non-decreasing integer series over DAYS through the anchor values, with irregular
-    daily steps (gamma-distributed weights) between anchors."""
-    points = sorted((_day_index(d), v) for d, v in anchors.items())
-    out = np.zeros(len(DAYS), dtype=np.int64)
-    first_i, first_v = points[0]
-    out[: first_i + 1] = first_v
-    for (i0, v0), (i1, v1) in zip(points, points[1:], strict=False):
-        weights = rng.gamma(0.8, size=i1 - i0)
-        share = np.cumsum(weights) / weights.sum()
-        out[i0 + 1: i1 + 1] = np.round(v0 + (v1 - v0) * share).astype(np.int64)
-    last_i, last_v = points[-1]
-    out[last_i:] = last_v
-    return out
-
-
-def _split(total: int, n: int, rng: np.random.Generator, spread: float = 0.5) -> np.ndarray:
-    """Split an integer into n positive integer parts summing exactly to it."""
-    weights = rng.uniform(1 - spread, 1 + spread, size=n)
-    parts = np.floor(weights / weights.sum() * total).astype(np.int64)
-    parts[np.argsort(-weights)[: total - parts.sum()]] += 1
-    return parts
-
-
-def _rows(code: str, grp: str, total: np.ndarray | int, accounts: np.ndarray,
-          cashless: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "unit_code": code, "grp": grp, "report_date": DAYS,
-        "total": np.broadcast_to(total, len(DAYS)), "accounts": accounts, "cashless": cashless,
-    })
 
 
 # ---------------------------------------------------------------------------------- Quảng Trị
@@ -299,27 +279,6 @@ def _split_anchors(cash_end: np.ndarray, totals: np.ndarray, accounts0: int,
         acc = dict(zip(acc, np.maximum.accumulate(list(acc.values())), strict=True))
         result.append((acc, cash))
     return result
-
-
-def _drop_some_reports(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """About 3% of commune-days go unreported, as in real life (never the first day)."""
-    missing = (rng.random(len(frame)) < 0.03) & (frame["report_date"] != START)
-    return frame[~missing].reset_index(drop=True)
-
-
-def _summed(frame: pd.DataFrame, codes: list[str], parent: str) -> pd.DataFrame:
-    """A parent's own daily report: the sum of its children's latest figures each day."""
-    part = frame[frame["unit_code"].isin(codes)]
-    out = []
-    for grp, rows in part.groupby("grp"):
-        wide = {
-            field: rows.pivot(index="report_date", columns="unit_code", values=field)
-            .reindex(DAYS).ffill().fillna(0).sum(axis=1).astype(np.int64)
-            for field in ("total", "accounts", "cashless")
-        }
-        out.append(pd.DataFrame({"unit_code": parent, "grp": grp, "report_date": DAYS,
-                                 **{k: v.to_numpy() for k, v in wide.items()}}))
-    return pd.concat(out, ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------- Bình Sơn
@@ -400,174 +359,6 @@ def _quang_nam(rng: np.random.Generator) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-# ---------------------------------------------------------------- Quảng Nam's districts
-
-def _quang_nam_units(province: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Quảng Nam's communes, districts and province: the province's series per group spread
-    over its communes exactly (every commune near 4,8% on 23/01, then districts moving at
-    their own pace, a few mountain communes not started until spring); districts and the
-    province are the sums of what their communes reported."""
-    districts = list(child_codes(QUANG_NAM))
-    communes = [c for d in districts for c in child_codes(d)]
-    district_of = np.array([by_code()[c].parent_code for c in communes])
-    pace = {d: _QUANG_NAM_PACE[_quang_nam_class(d)] * rng.uniform(0.8, 1.2) for d in districts}
-    weight = np.array([pace[d] for d in district_of]) * rng.uniform(0.6, 1.4, len(communes))
-    late = _late_starters(communes, rng)
-    commune_parts = []
-    for grp, rows in province.groupby("grp", sort=False):
-        rows = rows.sort_values("report_date")
-        totals = _proportional(int(rows["total"].iloc[0]),
-                               rng.uniform(0.5, 1.5, len(communes)))
-        after = np.array(DAYS) > RANKING_DAY
-        weights = np.where(after[:, None], totals * weight, totals).astype(float)
-        for i, start in late.items():  # no account opened, nobody paid before the start
-            weights[np.array(DAYS) < start, i] = 0.0
-        acc = _allocate(rows["accounts"].to_numpy(), weights,
-                        np.broadcast_to(totals, weights.shape), rng)
-        cash = _allocate(rows["cashless"].to_numpy(), weights, acc, rng)
-        for i, code in enumerate(communes):
-            commune_parts.append(_rows(code, grp, totals[i], acc[:, i], cash[:, i]))
-    frame = pd.concat(commune_parts, ignore_index=True)
-    keep = (frame["report_date"] < dt.date(2024, 1, 10)) | (
-        frame["report_date"] > dt.date(2024, 1, 31))
-    dropped = _drop_some_reports(frame[keep], rng)
-    frame = pd.concat([dropped, frame[~keep]], ignore_index=True)
-    district_frame = pd.concat([_summed(frame, list(child_codes(d)), d) for d in districts],
-                               ignore_index=True)
-    return pd.concat([frame, district_frame, _summed(district_frame, districts, QUANG_NAM)],
-                     ignore_index=True)
-
-
-# Quảng Nam's districts by kind: towns lead, the mountain districts trail (relative pace of
-# their communes after 23/01, and the share of their beneficiaries the 2024 quota asks for).
-_QUANG_NAM_TOWNS = {"502", "503", "507"}            # Tam Kỳ, Hội An, Điện Bàn
-_QUANG_NAM_MOUNTAINS = {"504", "505", "510", "511", "515", "516"}  # Tây Giang ... Nam Trà My
-_QUANG_NAM_PACE = {"town": 1.35, "plain": 1.0, "mountain": 0.55}
-QUANG_NAM_QUOTA_SHARE = {"town": 0.70, "plain": 0.60, "mountain": 0.45}
-QUANG_NAM_QUARTER_SPLIT = (0.20, 0.25, 0.25, 0.30)
-QUANG_NAM_END_RATE = 0.55
-# Mountain communes that had paid nobody through an account on 23/01 (start dates).
-_LATE_STARTS = (dt.date(2024, 2, 26), dt.date(2024, 3, 18), dt.date(2024, 4, 22),
-                dt.date(2024, 5, 13), dt.date(2024, 6, 17), dt.date(2024, 8, 5))
-
-
-def _quang_nam_class(district: str) -> str:
-    if district in _QUANG_NAM_TOWNS:
-        return "town"
-    return "mountain" if district in _QUANG_NAM_MOUNTAINS else "plain"
-
-
-def _late_starters(communes: list[str], rng: np.random.Generator) -> dict[int, dt.date]:
-    """Column index -> the day a mountain commune makes its first payment via account."""
-    mountain = [i for i, c in enumerate(communes)
-                if by_code()[c].parent_code in _QUANG_NAM_MOUNTAINS]
-    chosen = sorted(rng.choice(mountain, size=len(_LATE_STARTS), replace=False).tolist())
-    return dict(zip(chosen, _LATE_STARTS, strict=True))
-
-
-def _allocate(series: np.ndarray, weights: np.ndarray, caps: np.ndarray,
-              rng: np.random.Generator) -> np.ndarray:
-    """Spread a non-decreasing integer series over n parts (days x n), exactly: each part
-    non-decreasing, at most its cap that day, the day's increase drawn in proportion to
-    the day's weights among the parts with room left."""
-    days, n = weights.shape
-    out = np.zeros((days, n), dtype=np.int64)
-    current = np.zeros(n, dtype=np.int64)
-    previous = 0
-    for t in range(days):
-        remaining = int(series[t]) - previous
-        previous = int(series[t])
-        room = caps[t] - current
-        while remaining > 0:
-            w = np.where(room > 0, weights[t], 0.0)
-            if w.sum() <= 0:
-                w = np.where(room > 0, 1.0, 0.0)
-            drawn = np.minimum(rng.multinomial(remaining, w / w.sum()), room)
-            current += drawn
-            room -= drawn
-            remaining -= int(drawn.sum())
-        out[t] = current
-    return out
-
-
-def quang_nam_quota_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Quảng Nam's 2024 quotas per district and group, in the form of Phụ lục 01: the year's
-    share of the district's beneficiaries (in the demo `frame`) by kind of district, split
-    over the quarters."""
-    start = frame[(frame["report_date"] == START)
-                  & frame["unit_code"].isin(child_codes(QUANG_NAM))]
-    rows = []
-    for r in start.itertuples():
-        year = int(r.total * QUANG_NAM_QUOTA_SHARE[_quang_nam_class(r.unit_code)])
-        parts = _proportional(year, np.array(QUANG_NAM_QUARTER_SPLIT))
-        rows += [{"unit_code": r.unit_code, "grp": r.grp, "year": 2024, "quarter": q + 1,
-                  "count": int(parts[q])} for q in range(4)]
-    return pd.DataFrame(rows)
-
-
-# ------------------------------------------------------------- Cẩm Lạc (Hà Tĩnh, seed 002)
-
-# Seed 002 (12/01/2024): 922 beneficiaries of Cẩm Lạc in the population database to clean
-# and give accounts: 151 người có công, 437 hộ nghèo và cận nghèo, 334 bảo trợ xã hội; the
-# commune reports daily (Phụ lục 3) from that day.
-CAM_LAC, CAM_LAC_FROM = "18748", dt.date(2024, 1, 12)
-CAM_LAC_TOTALS = {"ncc": 151, "ngheo": 437, "btxh": 334}
-
-
-def _cam_lac(rng: np.random.Generator) -> pd.DataFrame:
-    """Cẩm Lạc's daily reports: few accounts on 12/01, a push before Tết (10/02), most
-    beneficiaries paid through an account by the end of 2024."""
-    tet = dt.date(2024, 2, 9)
-    parts = []
-    for grp, total in CAM_LAC_TOTALS.items():
-        start = int(total * rng.uniform(0.03, 0.08))
-        cash = _path({START: 0, CAM_LAC_FROM: start, tet: int(total * rng.uniform(0.35, 0.5)),
-                      END: int(total * rng.uniform(0.85, 0.95))}, rng)
-        acc = np.minimum(np.maximum(_path(
-            {START: 0, CAM_LAC_FROM: start + 4, tet: int(total * 0.55),
-             END: int(total * 0.97)}, rng), cash), total)
-        parts.append(_rows(CAM_LAC, grp, total, acc, cash))
-    frame = pd.concat(parts, ignore_index=True)
-    return frame[frame["report_date"] >= CAM_LAC_FROM].reset_index(drop=True)
-
-
-# -------------------------------------------------------------------- Bình Phước (seed 004)
-
-# Seed 004 (22/02/2024): units must explain the difference between the beneficiaries they
-# manage and those updated in the population database. Bình Phước's districts report what
-# they manage; the province's own report counts those in the system, fewer until the
-# records are brought in line on 15/03/2024 (the province-vs-districts check shows it).
-BINH_PHUOC = "70"
-BINH_PHUOC_RECONCILED = dt.date(2024, 3, 15)
-BINH_PHUOC_GAP = {"ncc": 412, "btxh": 873, "ngheo": 0}
-
-
-def _binh_phuoc(national: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Replace Bình Phước's province rows by its districts' daily reports (the province's
-    series spread over them) and the province's own report, short of their total by
-    BINH_PHUOC_GAP beneficiaries until BINH_PHUOC_RECONCILED."""
-    mine = national["unit_code"] == BINH_PHUOC
-    province = national[mine]
-    districts = list(child_codes(BINH_PHUOC))
-    parts = []
-    for grp, rows in province.groupby("grp", sort=False):
-        rows = rows.sort_values("report_date")
-        totals = _proportional(int(rows["total"].iloc[0]), rng.uniform(0.6, 1.4,
-                                                                        len(districts)))
-        weights = np.broadcast_to(totals * rng.uniform(0.7, 1.3, len(districts)),
-                                  (len(DAYS), len(districts))).astype(float)
-        acc = _allocate(rows["accounts"].to_numpy(), weights,
-                        np.broadcast_to(totals, weights.shape), rng)
-        cash = _allocate(rows["cashless"].to_numpy(), weights, acc, rng)
-        for i, code in enumerate(districts):
-            parts.append(_rows(code, grp, totals[i], acc[:, i], cash[:, i]))
-        own = rows.copy()
-        short = own["report_date"] < BINH_PHUOC_RECONCILED
-        own.loc[short, "total"] = own.loc[short, "total"] - BINH_PHUOC_GAP[grp]
-        parts.append(own)
-    return pd.concat([national[~mine], *parts], ignore_index=True)
-
-
 def demo_units() -> list[str]:
     """Units that carry demo figures below province level (for tests and the interface)."""
     return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON,
@@ -611,15 +402,6 @@ def _with_identity_checks(frame: pd.DataFrame, rng: np.random.Generator) -> pd.D
     for field in ID_FIELDS:
         out[field] = out[field].astype("Int64")
     return out
-
-
-def _proportional(total: int, weights: np.ndarray) -> np.ndarray:
-    """Integer parts of `total` proportional to `weights`, summing exactly (largest
-    remainders get the leftover units)."""
-    exact = weights / weights.sum() * total
-    parts = np.floor(exact).astype(np.int64)
-    parts[np.argsort(-(exact - parts), kind="stable")[: total - parts.sum()]] += 1
-    return parts
 
 
 def _district_report(frame: pd.DataFrame, district: str) -> pd.DataFrame:
