@@ -7,7 +7,7 @@ user can change; clicking a bar or a row opens the next level down.
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics, tilemap
+from core import metrics, summary, tilemap
 from core.status import LIGHT_FILLS, RATE_LIGHT_LABELS
 from core.units import COMMUNE, DISTRICT, PROVINCE, by_code
 from ui import charts, filters, layout, tables
@@ -71,7 +71,11 @@ def _go_deeper(code: str) -> None:
 cards = st.columns(3)
 position = metrics.rank_of(table, highlight) if highlight else None
 cards[2 if position else 0].metric(average_label, fmt.percent(average), border=True)
-if position is not None:
+if position is not None and not summary.rank_is_news(position):  # 1/1, 2/2: no headline
+    me = table[table["code"] == highlight].iloc[0]
+    cards[1].metric(f"Tỷ lệ của {me['name']}", fmt.percent(me["rate_pct"]), border=True)
+    cards[0].caption(f"Mới có {position[1]} đơn vị có số liệu: chưa đủ để xếp hạng.")
+elif position is not None:
     me = table[table["code"] == highlight].iloc[0]
     cards[0].metric(f"Xếp hạng của {me['name']}", f"{position[0]}/{position[1]}",
                     **layout.rank_delta(me["rank_change"]),

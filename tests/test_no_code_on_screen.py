@@ -108,3 +108,13 @@ def test_a_commune_is_not_asked_for_a_quota_of_its_own(demo):
     at = apptest.open_page("chi_tieu", COMMUNE_STAFF)
     assert "xã, phường, thị trấn không có chỉ tiêu riêng" in texts(at)
     assert "Hãy tải lên Phụ lục 01" not in texts(at)
+
+
+def test_a_rank_among_fewer_than_three_is_no_card_on_the_ranking_page(demo):
+    at = apptest.open_page("xep_hang", ADMIN, unit="524", level="district", date="2024-01-25")
+    labels = [m.label for m in at.metric]
+    assert not any(label.startswith("Xếp hạng của") for label in labels)
+    assert "Tỷ lệ của Huyện Bình Sơn" in labels
+    assert "Mới có 1 đơn vị có số liệu: chưa đủ để xếp hạng." in texts(at)
+    at = apptest.open_page("xep_hang", ADMIN, unit="49", date="2024-01-23")
+    assert {m.label: m.value for m in at.metric}["Xếp hạng của Tỉnh Quảng Nam"] == "58/63"
