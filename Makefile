@@ -16,9 +16,11 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-## Set up and start the dashboard on the embedded SQLite database (demo data on first run).
+## Set up and start the dashboard on the embedded SQLite database. On first run the demo data
+## are loaded here, with a progress bar, before the server starts (no visitor waits for them).
 run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core init-db
+	$(BIN)/python -m core demo --if-empty
 	$(BIN)/streamlit run app.py
 
 ## Set up and run every check: lint, then the whole test suite (browser tests included).

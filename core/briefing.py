@@ -197,12 +197,13 @@ def _cards(row: pd.Series, trend: pd.DataFrame, as_of: dt.date, days: int,
             change = f"{days} ngày: {fmt.signed(int(over))}"
         cards.append(Card(label, value, change))
     rank = situation.rank
+    if not summary.rank_is_news(rank):
+        return cards
     moved = situation.rank_change
     change = (f"{days} ngày: " + ("không đổi" if moved == 0 else
                                   f"{'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc")
               ) if moved is not None else ""
-    cards.append(Card(_rank_label(situation.code), f"{rank[0]}/{rank[1]}" if rank else "–",
-                      change))
+    cards.append(Card(_rank_label(situation.code), f"{rank[0]}/{rank[1]}", change))
     return cards
 
 
@@ -270,11 +271,11 @@ def _lagging(conn: Connection, unit: str, as_of: dt.date,
 
 def _sections(b: Briefing) -> list[str]:
     found = ["headline"]
-    if len(b.ranking) > 1:  # a ranking of one says nothing
+    if len(b.ranking) >= summary.MIN_RANKED:  # a ranking of one or two says nothing
         found.append("ranking")
     if b.provinces is not None and len(b.provinces) > 1:
         found.append("tilemap")
-    if len(b.children) > 1:
+    if len(b.children) >= summary.MIN_RANKED:
         found.append("children")
     if not b.attainment.empty:
         found.append("attainment")

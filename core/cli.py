@@ -7,6 +7,7 @@ one Vietnamese line on stderr and exits with status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -45,6 +46,30 @@ class _Parser(argparse.ArgumentParser):
          "Tham số {0}: giá trị \"{2}\" không hợp lệ."),
     )
 
+    # argparse's own words in --help, in the order they appear.
+    _HELP_WORDS: Sequence[tuple[str, str]] = (
+        ("usage: ", "Cách dùng: "),
+        ("positional arguments:", "Tham số:"),
+        ("options:", "Tùy chọn:"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help="Hiện hướng dẫn này rồi thoát.")
+
+    def format_usage(self) -> str:
+        return self._vietnamese(super().format_usage())
+
+    def format_help(self) -> str:
+        return self._vietnamese(super().format_help())
+
+    def _vietnamese(self, text: str) -> str:
+        for english, vietnamese in self._HELP_WORDS:
+            text = re.sub(rf"(?m)^{re.escape(english)}", vietnamese, text)
+        return text
+
     def error(self, message: str):  # type: ignore[override]
         for pattern, template in self._TRANSLATIONS:
             match = re.fullmatch(pattern, message)
@@ -78,11 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m core",
                      description="ASXH Dashboard: công cụ dòng lệnh (chi trả ASXH không dùng "
                                  "tiền mặt).")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                                metavar="LỆNH", title="Lệnh")
 
     sub.add_parser("init-db", help="Tạo hoặc nâng cấp cơ sở dữ liệu, nạp danh mục đơn vị.")
-    p = sub.add_parser("demo", help="Nạp dữ liệu mẫu năm 2024.")
+    p = sub.add_parser("demo", help="Nạp dữ liệu mẫu năm 2024 (chạy lại không nạp thêm gì).")
     p.add_argument("--reset", action="store_true", help="Xóa số liệu hiện có trước khi nạp.")
+    p.add_argument("--if-empty", action="store_true",
+                   help="Chỉ nạp khi cơ sở dữ liệu chưa có số liệu nào (dùng khi khởi động).")
 
     p = sub.add_parser("ranking", help="Xếp hạng theo tỷ lệ chi trả qua tài khoản.")
     p.add_argument("--date", type=_date)
@@ -111,7 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("timeliness", help="Tiến độ nộp báo cáo hằng ngày: đúng hạn, trễ, "
                                           "chưa báo cáo.")
     p.add_argument("--unit", required=True, help="Đơn vị: chính nó và các đơn vị trực thuộc.")
-    p.add_argument("--date", type=_date, help="Ngày báo cáo; mặc định: hôm nay (giờ Việt Nam).")
+    p.add_argument("--date", type=_date, help="Ngày báo cáo; mặc định: ngày gần nhất có số "
+                                              "liệu của đơn vị (như các lệnh khác).")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("import", help="Nhập tệp báo cáo (tiến độ, chỉ tiêu, toàn quốc).")
@@ -150,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_run.add_arguments(p)
 
     user = sub.add_parser("user", help="Quản lý người dùng.")
-    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser,
+                                   metavar="LỆNH", title="Lệnh")
     p = user_sub.add_parser("add", help="Thêm người dùng.")
     p.add_argument("username")
     p.add_argument("--role", required=True, choices=auth.ROLES)
@@ -160,7 +190,41 @@ def build_parser() -> argparse.ArgumentParser:
                             help="Đặt lại mật khẩu (và mở khóa) một người dùng.")
     p.add_argument("username")
     p.add_argument("--password-stdin", action="store_true", required=True)
+    _describe_options(parser)
     return parser
+
+
+# Names and help of the options several commands share, where a command gives none itself.
+_OPTION_TEXTS: dict[str, tuple[str | None, str]] = {
+    "unit": ("ĐƠN_VỊ", "Đơn vị (mã hoặc tên)."),
+    "province": ("TỈNH", "Tỉnh (mã hoặc tên)."),
+    "date": ("NGÀY", "Ngày số liệu (YYYY-MM-DD hoặc dd/mm/yyyy); mặc định: ngày gần nhất có "
+                     "số liệu."),
+    "group": ("NHÓM", "Nhóm đối tượng: all (tất cả), ncc (người có công), btxh (bảo trợ xã "
+                      "hội), ngheo (hộ nghèo, cận nghèo); mặc định: all."),
+    "json": (None, "In kết quả dạng JSON (tên trường giữ nguyên, dùng cho script)."),
+    "below": ("PHẦN_TRĂM", "Ngưỡng tỷ lệ (%); mặc định: tỷ lệ chung của đơn vị."),
+    "username": ("TÊN", "Tên đăng nhập."),
+    "role": ("VAI_TRÒ", "Vai trò: admin (quản trị), leader (lãnh đạo), staff (cán bộ)."),
+    "password_stdin": (None, "Đọc mật khẩu từ đầu vào chuẩn (một dòng)."),
+    "scales": ("QUY_MÔ", ""), "runs": ("SỐ_LẦN", ""), "cold_runs": ("SỐ_LẦN", ""),
+    "backends": ("CSDL", ""),
+}
+
+
+def _describe_options(parser: argparse.ArgumentParser) -> None:
+    """Vietnamese placeholders (ĐƠN_VỊ, NGÀY) and help for options left without them, in
+    every subcommand."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _describe_options(child)
+            continue
+        metavar, text = _OPTION_TEXTS.get(action.dest, (None, ""))
+        if action.metavar is None and metavar and (action.nargs != 0):
+            action.metavar = metavar
+        if action.help is None and text:
+            action.help = text
 
 
 # ------------------------------------------------------------------------------- commands
@@ -179,11 +243,36 @@ def cmd_init_db(args) -> None:
 
 
 def cmd_demo(args) -> None:
+    """Load the demo with a progress bar on stderr (`make run` does this before the server
+    starts, so that no visitor waits for it)."""
+    from core import store
+
     engine = _engine()
     with engine.begin() as conn:
-        summary = demo.load_demo(conn, reset=args.reset)
+        if args.if_empty and not args.reset and store.has_figures(conn):
+            print("Cơ sở dữ liệu đã có số liệu: không nạp dữ liệu mẫu.")
+            return
+        if not args.reset and demo.is_demo_loaded(conn):
+            print("Dữ liệu mẫu đã có trong cơ sở dữ liệu: không nạp thêm gì "
+                  "(dùng --reset để nạp lại từ đầu).")
+            return
+        with _progress_bar("Nạp dữ liệu mẫu") as report:
+            summary = demo.load_demo(conn, reset=args.reset, progress=report)
     print(f"Đã nạp dữ liệu mẫu: {fmt.number(summary.figures)} dòng số liệu, "
           f"{fmt.number(summary.quotas)} chỉ tiêu quý.")
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str):
+    """A terminal progress bar (click's, on stderr) fed with fractions from 0 to 1."""
+    import click
+
+    with click.progressbar(length=100, label=label, file=sys.stderr, width=30,
+                           show_eta=False) as bar:
+        def report(fraction: float, step: str) -> None:
+            bar.label = f"{label}: {step}".ljust(len(label) + 24)
+            bar.update(max(0, round(fraction * 100) - bar.pos))
+        yield report
 
 
 def cmd_ranking(args) -> list[dict]:
@@ -397,7 +486,8 @@ def cmd_timeliness(args) -> list[dict]:
 
     unit = resolve_unit(args.unit)
     with _engine().connect() as conn:
-        table = timeliness.timeliness(conn, unit, args.date or today())
+        day = args.date or metrics.latest_date(conn, unit) or today()
+        table = timeliness.timeliness(conn, unit, day)
     return [{"code": r["code"], "name": r["name"], "level": int(r["level"]),
              "deadline": r["deadline"].isoformat(),
              "received_at": None if pd.isna(r["received_at"]) else r["received_at"].isoformat(),
@@ -443,16 +533,49 @@ def cmd_bench(args) -> None:
 COMMANDS["bench"] = cmd_bench
 
 
+# Column headers and values of the human-readable tables (the JSON keeps the keys).
+TABLE_HEADERS = {
+    "rank": "Hạng", "code": "Mã", "name": "Đơn vị", "parent": "Thuộc", "group": "Nhóm",
+    "date": "Ngày", "total": "Tổng số", "accounts": "Có tài khoản",
+    "cashless": "Chi trả qua TK", "rate_pct": "Tỷ lệ", "new_cashless": "Tăng trong ngày",
+    "target_cashless": "Chỉ tiêu", "quota_to_date": "Chỉ tiêu đến quý",
+    "quota_year": "Chỉ tiêu năm", "attainment_pct": "Đạt (quý)",
+    "year_attainment_pct": "Đạt (năm)", "reason": "Lý do", "level": "Cấp",
+    "deadline": "Hạn nộp", "received_at": "Nhận lúc", "status": "Tình trạng",
+}
+
+
+def _cell(key: str, value) -> str:
+    from core.timeliness import STATUS_LABELS
+    from core.units import LEVEL_NAMES
+
+    if value is None:
+        return "–"
+    if key.endswith("_pct"):
+        return fmt.percent(value)
+    if key in ("deadline", "received_at"):
+        moment = dt.datetime.fromisoformat(value)
+        return f"{moment:%H:%M} {fmt.date(moment.date())}"
+    if key == "date":
+        return fmt.date(dt.date.fromisoformat(value))
+    if key == "level":
+        return LEVEL_NAMES.get(value, str(value))
+    labels = {"status": STATUS_LABELS, "reason": fmt.REASON_LABELS,
+              "group": fmt.GROUP_LABELS}.get(key)
+    if labels is not None:
+        return labels.get(value, value)
+    if isinstance(value, int) and key != "rank":
+        return fmt.number(value)
+    return str(value)
+
+
 def _print_table(records: list[dict]) -> None:
-    """Human-readable table with Vietnamese number formats (when --json is not given)."""
+    """Human-readable table with Vietnamese headers, labels and number and date formats
+    (when --json is not given)."""
     if not records:
         print("Không có số liệu.")
         return
-    shown = []
-    for r in records:
-        shown.append({k: (fmt.percent(v) if k.endswith("_pct") else
-                          fmt.number(v) if isinstance(v, int) and k != "rank" else
-                          "–" if v is None else v) for k, v in r.items()})
+    shown = [{TABLE_HEADERS.get(k, k): _cell(k, v) for k, v in r.items()} for r in records]
     print(pd.DataFrame(shown).to_string(index=False))
 
 

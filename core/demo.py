@@ -1,7 +1,14 @@
 """Deterministic demo data for 2024 that reproduces the figures stated in the source documents.
 
 - All 63 provinces report daily (per group) from 31/12/2023 to 31/12/2024; on 23/01/2024
-  Quảng Nam stands at 4,8% and 58th of 63, with 30 new accounts from 19/1 to 23/1.
+  Quảng Nam stands at 4,8% and 58th of 63, with 30 new accounts from 19/1 to 23/1 (seed 000).
+- Quảng Nam: its 17 districts and their communes report daily, the province being their sum;
+  towns move ahead after 23/01, mountain districts lag and six of their communes start paying
+  only in spring or summer; 2024 quotas per district and group in the form of Phụ lục 01.
+- Cẩm Lạc (Hà Tĩnh, seed 002): 922 beneficiaries (151 ncc, 437 ngheo, 334 btxh) reported daily
+  from 12/01/2024.
+- Bình Phước (seed 004): its districts report what they manage; the province's own report
+  counts fewer beneficiaries until 15/03/2024 (a difference to explain: reconciliation).
 - Quảng Trị: the Phụ lục 01 quotas; its districts and communes report daily, starting from
   64.454 beneficiaries (16.975 ncc, 47.479 btxh) and 386 accounts on 31/12/2023; district and
   province figures are the sums of what their communes reported.
@@ -24,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,21 +39,31 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import rollups, store
+from core import demo_regions, rollups, store
 from core.db import figures, quotas, replaced_figures, uploads
+from core.demo_regions import (
+    BINH_PHUOC,
+    CAM_LAC,
+    QUANG_NAM,
+    QUANG_NAM_END_RATE,
+    quang_nam_quota_frame,
+)
+from core.demo_series import DAYS, END, RANKING_DAY, START
+from core.demo_series import daily_rows as _rows
+from core.demo_series import drop_some_reports as _drop_some_reports
+from core.demo_series import path as _path
+from core.demo_series import proportional as _proportional
+from core.demo_series import split as _split
+from core.demo_series import summed as _summed
 from core.units import by_code, child_codes, descendant_codes, province_codes
 
-START = dt.date(2023, 12, 31)
-END = dt.date(2024, 12, 31)
-DAYS = pd.date_range(START, END, freq="D").date
 DEMO_USER = "demo"
 SEED = 20240123
 
-QUANG_NAM, QUANG_TRI, QUANG_NGAI, BINH_SON = "49", "45", "51", "524"
+QUANG_TRI, QUANG_NGAI, BINH_SON = "45", "51", "524"
 # A second random stream for what was added later (identity checks, quality findings, report
 # times): drawing them from SEED's stream would move every figure the tests pin down.
 EXTRA_SEED = SEED + 1
-RANKING_DAY = dt.date(2024, 1, 23)
 BINH_SON_DAY = dt.date(2024, 1, 25)
 
 # Phụ lục 01 (seed 001): district -> (base total, Q1..Q4 increments) per group.
@@ -106,6 +124,15 @@ class DemoSummary:
     figures: int
     quotas: int
     uploads: int = 0
+    already_loaded: bool = False
+
+
+# progress(fraction done, what is being done): the CLI draws it as a bar in the terminal.
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(_fraction: float, _label: str) -> None:
+    return None
 
 
 def is_demo_loaded(conn: Connection) -> bool:
@@ -113,17 +140,26 @@ def is_demo_loaded(conn: Connection) -> bool:
         uploads.c.uploaded_by == DEMO_USER, uploads.c.status == "applied")) > 0
 
 
-def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
+def load_demo(conn: Connection, reset: bool = False,
+              progress: Progress = _no_progress) -> DemoSummary:
     """Write the demo data set in the caller's transaction; `reset` clears figures first.
 
-    Into an empty figures table (first start, or `reset`) every unit's daily report is an
-    upload of its own, stamped at a realistic time (see `report_times`). On top of stored
-    figures the demo goes in as one upload through the importer's path, so that overlapping
-    reports are replaced with their history kept, as an import would.
+    Idempotent: when the demo is already in the database (and `reset` is not asked for),
+    nothing is written. Into an empty figures table (first start, or `reset`) every unit's
+    daily report is an upload of its own, stamped at a realistic time (see `report_times`).
+    On top of other stored figures the demo goes in as one upload through the importer's
+    path, so that overlapping reports are replaced with their history kept, as an import
+    would.
     """
     if reset:
+        progress(0.0, "Xóa số liệu cũ")
         clear_figures(conn)
+    elif is_demo_loaded(conn):
+        progress(1.0, "Dữ liệu mẫu đã có")
+        return DemoSummary(0, 0, 0, already_loaded=True)
+    progress(0.02, "Tạo số liệu mẫu")
     frames = build_figures()
+    progress(0.15, "Ghi số liệu")
     if store.has_figures(conn):
         upload = store.create_upload(
             conn, file_name="Dữ liệu mẫu (demo)", sha256=_digest(frames), kind="demo",
@@ -131,16 +167,25 @@ def load_demo(conn: Connection, reset: bool = False) -> DemoSummary:
             summary="Dữ liệu mẫu, không phải số liệu thật")
         written = store.write_figures(conn, frames, upload)
         n_figures, n_uploads = written.inserted + written.replaced + written.unchanged, 1
+        progress(0.9, "Ghi chỉ tiêu")
     else:
-        n_uploads = _write_daily_uploads(conn, frames)
+        n_uploads = _write_daily_uploads(conn, frames,
+                                         lambda f: progress(0.15 + 0.55 * f, "Ghi số liệu"))
         n_figures = len(frames)
+        progress(0.7, "Tổng hợp theo đơn vị")
         # Bulk inserts bypass store.write_figures: roll the new reports up here, from memory.
         rollups.build_from_frame(conn, frames)
-    quota_upload = store.create_upload(
-        conn, file_name="Phụ lục 01 Quảng Trị (demo)", sha256="demo-quotas", kind="demo",
-        uploaded_by=DEMO_USER, unit_code=QUANG_TRI, summary="Chỉ tiêu năm 2024 theo Phụ lục 01")
-    n_quotas = store.write_quotas(conn, quota_frame(), quota_upload)
-    return DemoSummary(n_figures, n_quotas, n_uploads + 1)
+        progress(0.95, "Ghi chỉ tiêu")
+    n_quotas = 0
+    for unit, name, frame in (
+            (QUANG_TRI, "Phụ lục 01 Quảng Trị (demo)", quota_frame()),
+            (QUANG_NAM, "Chỉ tiêu 2024 Quảng Nam (demo)", quang_nam_quota_frame(frames))):
+        quota_upload = store.create_upload(
+            conn, file_name=name, sha256=f"demo-quotas-{unit}", kind="demo",
+            uploaded_by=DEMO_USER, unit_code=unit, summary="Chỉ tiêu năm 2024 theo quý")
+        n_quotas += store.write_quotas(conn, frame, quota_upload)
+    progress(1.0, "Xong")
+    return DemoSummary(n_figures, n_quotas, n_uploads + 2)
 
 
 def clear_figures(conn: Connection) -> None:
@@ -168,49 +213,17 @@ def build_figures() -> pd.DataFrame:
     quang_tri = _quang_tri(rng)
     binh_son = _binh_son(rng)
     national = _national(rng)
-    frame = pd.concat([national, quang_tri, binh_son], ignore_index=True)
+    # Later additions draw from streams of their own, so the figures above never move.
+    is_quang_nam = national["unit_code"] == QUANG_NAM
+    quang_nam = demo_regions.quang_nam_units(national[is_quang_nam],
+                                             np.random.default_rng(SEED + 3))
+    national = demo_regions.binh_phuoc(national[~is_quang_nam], np.random.default_rng(SEED + 4))
+    cam_lac = demo_regions.cam_lac(np.random.default_rng(SEED + 5))
+    frame = pd.concat([national, quang_tri, binh_son, quang_nam, cam_lac], ignore_index=True)
     extra = np.random.default_rng(EXTRA_SEED)
     frame = _with_identity_checks(frame, extra)
     frame = _with_quality_findings(frame)
     return pd.concat([frame, _district_report(frame, BINH_SON)], ignore_index=True)
-
-
-# ----------------------------------------------------------------------------- path helper
-
-def _day_index(day: dt.date) -> int:
-    return (day - START).days
-
-
-def _path(anchors: dict[dt.date, int], rng: np.random.Generator) -> np.ndarray:
-    """A non-decreasing integer series over DAYS through the anchor values, with irregular
-    daily steps (gamma-distributed weights) between anchors."""
-    points = sorted((_day_index(d), v) for d, v in anchors.items())
-    out = np.zeros(len(DAYS), dtype=np.int64)
-    first_i, first_v = points[0]
-    out[: first_i + 1] = first_v
-    for (i0, v0), (i1, v1) in zip(points, points[1:], strict=False):
-        weights = rng.gamma(0.8, size=i1 - i0)
-        share = np.cumsum(weights) / weights.sum()
-        out[i0 + 1: i1 + 1] = np.round(v0 + (v1 - v0) * share).astype(np.int64)
-    last_i, last_v = points[-1]
-    out[last_i:] = last_v
-    return out
-
-
-def _split(total: int, n: int, rng: np.random.Generator, spread: float = 0.5) -> np.ndarray:
-    """Split an integer into n positive integer parts summing exactly to it."""
-    weights = rng.uniform(1 - spread, 1 + spread, size=n)
-    parts = np.floor(weights / weights.sum() * total).astype(np.int64)
-    parts[np.argsort(-weights)[: total - parts.sum()]] += 1
-    return parts
-
-
-def _rows(code: str, grp: str, total: np.ndarray | int, accounts: np.ndarray,
-          cashless: np.ndarray) -> pd.DataFrame:
-    return pd.DataFrame({
-        "unit_code": code, "grp": grp, "report_date": DAYS,
-        "total": np.broadcast_to(total, len(DAYS)), "accounts": accounts, "cashless": cashless,
-    })
 
 
 # ---------------------------------------------------------------------------------- Quảng Trị
@@ -266,27 +279,6 @@ def _split_anchors(cash_end: np.ndarray, totals: np.ndarray, accounts0: int,
         acc = dict(zip(acc, np.maximum.accumulate(list(acc.values())), strict=True))
         result.append((acc, cash))
     return result
-
-
-def _drop_some_reports(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """About 3% of commune-days go unreported, as in real life (never the first day)."""
-    missing = (rng.random(len(frame)) < 0.03) & (frame["report_date"] != START)
-    return frame[~missing].reset_index(drop=True)
-
-
-def _summed(frame: pd.DataFrame, codes: list[str], parent: str) -> pd.DataFrame:
-    """A parent's own daily report: the sum of its children's latest figures each day."""
-    part = frame[frame["unit_code"].isin(codes)]
-    out = []
-    for grp, rows in part.groupby("grp"):
-        wide = {
-            field: rows.pivot(index="report_date", columns="unit_code", values=field)
-            .reindex(DAYS).ffill().fillna(0).sum(axis=1).astype(np.int64)
-            for field in ("total", "accounts", "cashless")
-        }
-        out.append(pd.DataFrame({"unit_code": parent, "grp": grp, "report_date": DAYS,
-                                 **{k: v.to_numpy() for k, v in wide.items()}}))
-    return pd.concat(out, ignore_index=True)
 
 
 # ---------------------------------------------------------------------------------- Bình Sơn
@@ -345,26 +337,32 @@ def _province(code: str, rate_on_day: float, rng: np.random.Generator) -> pd.Dat
 
 def _quang_nam(rng: np.random.Generator) -> pd.DataFrame:
     """125.000 beneficiaries, 6.000 paid via account on 23/01 (4,80%); accounts rise by
-    exactly 30 over 19/1-23/1 (from 6.110 on 18/01 to 6.140 on 23/01)."""
+    exactly 30 over 19/1-23/1: 6.110 on 18/01 and on 19/01, 6.140 on 23/01 (whether "from
+    19/1" counts 19/1's own new accounts or starts from its report, the answer is 30).
+
+    These are the province's series per group; `_quang_nam_units` spreads them over its
+    districts and communes (the province report is then their sum)."""
     spec = {  # group: (total, cashless on 23/01, accounts on 18/01, accounts on 23/01)
         "ncc": (28_500, 1_900, 1_950, 1_962),
         "btxh": (61_200, 2_700, 2_760, 2_771),
         "ngheo": (35_300, 1_400, 1_400, 1_407),
     }
     parts = []
-    slow_start = dt.date(2024, 1, 18)
+    slow_start, slow_first = dt.date(2024, 1, 18), dt.date(2024, 1, 19)
     for grp, (total, cash_day, acc_before, acc_day) in spec.items():
         cash = _path({START: int(cash_day * 0.8), RANKING_DAY: cash_day,
-                      END: int(total * 0.42)}, rng)
+                      END: int(total * QUANG_NAM_END_RATE)}, rng)
         acc = _path({START: int(acc_before * 0.82), slow_start: acc_before,
-                     RANKING_DAY: acc_day, END: int(total * 0.45)}, rng)
+                     slow_first: acc_before, RANKING_DAY: acc_day,
+                     END: int(total * (QUANG_NAM_END_RATE + 0.03))}, rng)
         parts.append(_rows(QUANG_NAM, grp, total, np.maximum(acc, cash), cash))
     return pd.concat(parts, ignore_index=True)
 
 
 def demo_units() -> list[str]:
     """Units that carry demo figures below province level (for tests and the interface)."""
-    return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON]
+    return [*descendant_codes(QUANG_TRI), *child_codes(BINH_SON), BINH_SON,
+            *descendant_codes(QUANG_NAM), CAM_LAC, *child_codes(BINH_PHUOC)]
 
 
 # ------------------------------------------------------------------- identity checks (seed 003)
@@ -404,15 +402,6 @@ def _with_identity_checks(frame: pd.DataFrame, rng: np.random.Generator) -> pd.D
     for field in ID_FIELDS:
         out[field] = out[field].astype("Int64")
     return out
-
-
-def _proportional(total: int, weights: np.ndarray) -> np.ndarray:
-    """Integer parts of `total` proportional to `weights`, summing exactly (largest
-    remainders get the leftover units)."""
-    exact = weights / weights.sum() * total
-    parts = np.floor(exact).astype(np.int64)
-    parts[np.argsort(-(exact - parts), kind="stable")[: total - parts.sum()]] += 1
-    return parts
 
 
 def _district_report(frame: pd.DataFrame, district: str) -> pd.DataFrame:
@@ -516,7 +505,8 @@ def _minutes(moment: dt.time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
+def _write_daily_uploads(conn: Connection, frame: pd.DataFrame,
+                         progress: Callable[[float], None] = lambda _f: None) -> int:
     """One upload per unit and report date, stamped by `report_times`, and the figures
     pointing at their upload: bulk inserts only (this runs on the dashboard's first start)."""
     times = report_times(frame)
@@ -541,6 +531,7 @@ def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
            f"uploaded_by, uploaded_at, status, row_count) VALUES ({marks})")
     for start in range(0, len(records), 20_000):
         conn.exec_driver_sql(sql, records[start:start + 20_000])
+        progress(0.4 * min(1.0, (start + 20_000) / len(records)))
     # Read the new ids back by (unit, day) as plain driver tuples (Row objects cost seconds).
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.exec_driver_sql(
@@ -552,5 +543,9 @@ def _write_daily_uploads(conn: Connection, frame: pd.DataFrame) -> int:
     rows = frame.merge(times[["unit_code", "report_date", "upload_id"]],
                        on=["unit_code", "report_date"], how="left", validate="m:1")
     columns = [c for c in store.FIGURE_COLUMNS if c in rows.columns and rows[c].notna().any()]
-    store._insert_records(conn, figures, rows[[*columns, "upload_id"]])
+    rows = rows[[*columns, "upload_id"]]
+    step = 50_000
+    for start in range(0, len(rows), step):
+        store._insert_records(conn, figures, rows.iloc[start:start + step])
+        progress(0.4 + 0.6 * min(1.0, (start + step) / len(rows)))
     return len(records)

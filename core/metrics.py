@@ -584,6 +584,21 @@ def neighbours(table: pd.DataFrame, code: str, around: int = 2) -> list[str]:
     return list(table["code"].iloc[max(0, i - around): i + around + 1])
 
 
+def comparison_units(table: pd.DataFrame, focus: str | None = None,
+                     limit: int = 8) -> list[str]:
+    """Units to draw on a comparison chart from a ranking table (best first): always the
+    best and the worst; with a `focus` unit, it and the units ranked next to it; without,
+    ranks spread evenly between the two ends. In ranking order."""
+    codes = list(table["code"])
+    if len(codes) <= limit and focus is None:
+        return codes
+    if focus is not None:
+        picked = {*neighbours(table, focus), *codes[:1], *codes[-1:]}
+        return [c for c in codes if c in picked] or [focus]
+    spots = sorted({round(i * (len(codes) - 1) / (limit - 1)) for i in range(limit)})
+    return [codes[i] for i in spots]
+
+
 def outlook(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> dict:
     """Where the unit is heading this year: projection() at the recent pace toward the year's
     quota (target None without one), plus the pace needed from now and the year's end."""

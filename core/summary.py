@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
@@ -60,6 +61,16 @@ def situation(conn: Connection, code: str, as_of: dt.date, group: str = ALL_GROU
         gap=metrics.gap_to_next(peers, code), year_target=target, projection=projection)
 
 
+# A rank among fewer units is no news ("1/1" says nothing): it is left out of the headline
+# cards, the summary sentence and the briefing's ranking section.
+MIN_RANKED = 3
+
+
+def rank_is_news(rank: tuple[int, int] | None) -> bool:
+    """Whether a rank (position, units ranked) is worth a headline."""
+    return rank is not None and rank[1] >= MIN_RANKED
+
+
 def whole_unit(code: str) -> str:
     """"Toàn tỉnh", "Toàn huyện", "Toàn thị xã", "Toàn phường"... from the unit's kind."""
     kind = KIND_LABELS[by_code()[code].kind].lower()
@@ -78,7 +89,7 @@ def peers_scope(code: str) -> str:
 def sentence(s: Situation) -> str:
     """The headline sentence, then what it takes to move up and where the pace leads."""
     head = [f"{whole_unit(s.code)} đạt {fmt.percent(s.rate_pct)}"]
-    if s.rank is not None:
+    if rank_is_news(s.rank):
         head.append(f"xếp thứ {s.rank[0]}/{s.rank[1]}{peers_scope(s.code)}")
     if s.account_change is not None:
         head.append(_account_change(s.account_change, s.days))
@@ -86,7 +97,7 @@ def sentence(s: Situation) -> str:
     if s.group != ALL_GROUPS:
         text = f"{fmt.GROUP_LABELS[s.group]}: {text[0].lower()}{text[1:]}"
     extra = []
-    if s.rank_change:
+    if s.rank_change and rank_is_news(s.rank):
         moved = "tăng" if s.rank_change > 0 else "giảm"
         extra.append(f"Thứ hạng {moved} {abs(s.rank_change)} bậc so với {s.days} ngày trước.")
     if s.gap is not None:
@@ -121,4 +132,4 @@ def _projection_text(p: dict, target: int, as_of: dt.date) -> str:
 
 
 def _missing(value) -> bool:
-    return value is None or value != value or str(value) == "<NA>"
+    return value is None or value is pd.NA or str(value) in ("<NA>", "nan", "NaN")

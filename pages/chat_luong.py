@@ -39,7 +39,7 @@ with st.sidebar:
 place = by_code()[unit]
 st.title(f"Chất lượng dữ liệu · {place.name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 since = day - dt.timedelta(days=period - 1)
 st.markdown(f"Báo cáo từ **{fmt.date(since)}** đến **{fmt.date(day)}** của {place.name} và "
             "các đơn vị trực thuộc: số liệu phải **đúng, đủ, sạch, sống**.")

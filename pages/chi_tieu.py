@@ -26,7 +26,7 @@ with st.sidebar:
 place = by_code()[unit]
 if day is None:
     st.title(f"Chỉ tiêu · {place.name}")
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 year, quarter = day.year, metrics.quarter_of(day)
 st.title(f"Chỉ tiêu năm {year} · {place.name}")
 detail = data.attainment(unit, day, group)
@@ -34,9 +34,9 @@ own = detail[detail["level"] == "self"]
 
 if own.empty:
     scope = "" if group == ALL_GROUPS else f" cho nhóm {fmt.GROUP_LABELS[group].lower()}"
-    st.info(f"Chưa có chỉ tiêu năm {year}{scope} của {place.name}. Hãy tải lên Phụ lục 01 "
-            f"(chỉ tiêu từng quý theo nhóm đối tượng của các huyện) ở trang "
-            f"{layout.UPLOAD_PAGE}.", icon=":material/flag:")
+    st.info(f"Chưa có chỉ tiêu năm {year}{scope} của {place.name}. "
+            + layout.quota_advice(ctx, unit),
+        icon=":material/flag:")
     elsewhere = [c for c in data.units_with_quotas(year) if ctx.can_view(c) and c != unit]
     if elsewhere:
         st.write("Đơn vị đã có chỉ tiêu:")

@@ -36,7 +36,7 @@ from core.ingest.reading import ROLE_LABELS, ColumnMeaning, Reading
 from core.permissions import Account, PermissionDenied, check_upload
 from core.status import LIGHT_FILLS
 from core.units import DISTRICT, PROVINCE, by_code, catalogue
-from ui import tables
+from ui import tables, uploader
 from ui.access import escape_md
 from ui.context import PageContext, open_page
 from ui.tables import Col
@@ -486,6 +486,7 @@ if notice is not None:
         else ":material/error:")
 
 upload_round = st.session_state.get(_ROUND, 0)
+uploader.vietnamese_texts(limit_mb, FILE_TYPES)
 uploaded = st.file_uploader("Chọn tệp báo cáo", type=FILE_TYPES, max_upload_size=limit_mb,
                             key=f"upload_file_{upload_round}")
 day = st.session_state.get("upload_date")

@@ -30,13 +30,10 @@ PERIODS = ("14", "30", "60", "90")
 
 
 def default_day() -> dt.date:
-    """Today while reports are coming in; otherwise the newest report date (a database whose
-    reports stopped, like the demo, would show only "missing" for today)."""
+    """The newest report date, as on every other page (today before any report: the
+    countdown and the reminders are about today)."""
     bounds = data.date_range()
-    now = today()
-    if bounds is None or bounds[1] >= now - dt.timedelta(days=1):
-        return now
-    return bounds[1]
+    return today() if bounds is None else bounds[1]
 
 
 with st.sidebar:
@@ -61,6 +58,13 @@ if not levels:
 deadlines = ", ".join(f"{LEVEL_NAMES[lv]} {values.deadline_for(lv):%H:%M}"
                       for lv in (COMMUNE, DISTRICT, PROVINCE) if lv in levels)
 st.markdown(f"Báo cáo ngày **{fmt.date(day)}** · Hạn nộp (giờ Việt Nam): {deadlines}.")
+if day < today():
+    latest = default_day()
+    newest = ("ngày gần nhất có số liệu" if day == latest else
+              f"ngày gần nhất có số liệu là {fmt.date(latest)}")
+    st.info(f"Đây là số liệu lịch sử: trang đang hiển thị ngày **{fmt.date(day)}** "
+            f"({newest}), hôm nay là {fmt.date(today())}. Chọn ngày khác ở thanh bên.",
+            icon=":material/history:")
 st.caption("Thời điểm nhận là lúc báo cáo được tải lên hệ thống lần đầu (sửa lại sau đó không "
            "làm thay đổi); báo cáo của ngày này tải lên từ hôm sau tính là trễ hạn.")
 

@@ -27,10 +27,10 @@ with st.sidebar:
 place = by_code()[unit]
 st.title(f"Tổng quan · {place.name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 figures = data.figures([unit], day, group)
 if figures.empty:
-    layout.no_data(place.name)
+    layout.no_data(ctx, place.name)
     st.stop()
 
 row = figures.iloc[0]
@@ -48,7 +48,9 @@ previous = metrics.previous_report_date(trend, day)
 if previous is not None:
     st.caption(f"Số nhỏ trong bốn thẻ đầu: thay đổi so với báo cáo trước "
                f"(ngày {fmt.date(previous)}).")
-columns = st.columns(5)
+# A rank among fewer than three units is no headline (core.summary.rank_is_news).
+ranked = summary.rank_is_news(situation.rank)
+columns = st.columns(5 if ranked else 4)
 for column, (field, label) in zip(columns, CARDS, strict=False):
     change = changes[field]
     is_rate = field == "rate_pct"
@@ -58,16 +60,17 @@ for column, (field, label) in zip(columns, CARDS, strict=False):
                   delta_color="off" if field == "total" else "normal", border=True)
     column.caption(layout.change_line(f"{days} ngày qua", as_text(change["over_days"])))
 
-peers = metrics.peers_parent(unit)
-rank_label = ("Xếp hạng toàn quốc" if peers is None
-              else f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}")
-rank_text = f"{situation.rank[0]}/{situation.rank[1]}" if situation.rank else "–"
-columns[4].metric(rank_label, rank_text, **layout.rank_delta(situation.rank_change),
-                  border=True)
-columns[4].caption(f"Thay đổi hạng so với {days} ngày trước")
-if situation.gap is not None:
-    columns[4].caption(f"Cần thêm {fmt.number(situation.gap[1])} người để vượt "
-                       f"{situation.gap[0]}")
+if ranked:
+    peers = metrics.peers_parent(unit)
+    rank_label = ("Xếp hạng toàn quốc" if peers is None
+                  else f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}")
+    rank_text = f"{situation.rank[0]}/{situation.rank[1]}"
+    columns[4].metric(rank_label, rank_text, **layout.rank_delta(situation.rank_change),
+                      border=True)
+    columns[4].caption(f"Thay đổi hạng so với {days} ngày trước")
+    if situation.gap is not None:
+        columns[4].caption(f"Cần thêm {fmt.number(situation.gap[1])} người để vượt "
+                           f"{situation.gap[0]}")
 
 # -------------------------------------------------------------------- progress to the target
 st.subheader(f"Tiến độ so với chỉ tiêu năm {day.year}")
@@ -76,8 +79,8 @@ own = quota[quota["level"] == "self"]
 if own.empty:
     st.info(f"Chưa có chỉ tiêu năm {day.year} cho {place.name}"
             f"{'' if group == 'all' else ' (nhóm ' + fmt.GROUP_LABELS[group].lower() + ')'}. "
-            f"Hãy tải lên Phụ lục 01 (chỉ tiêu từng quý theo nhóm đối tượng) ở trang "
-            f"{layout.UPLOAD_PAGE}.", icon=":material/flag:")
+            + layout.quota_advice(ctx, unit),
+            icon=":material/flag:")
 else:
     goal = own.iloc[0]
     quarter = metrics.quarter_of(day)

@@ -10,7 +10,7 @@ import streamlit as st
 from core import exports, metrics
 from core import formatting as fmt
 from core.status import lag_light, light_fill
-from core.units import DISTRICT, by_code, descendant_codes
+from core.units import COMMUNE, DISTRICT, by_code, descendant_codes
 from ui import charts, downloads, filters, layout, tables
 from ui import meeting as meeting_view
 from ui.context import open_page
@@ -35,18 +35,28 @@ title.title(f"Xã chậm tiến độ · {place.name}", width="stretch")
 if meeting:
     meeting_view.style()
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 reporting = data.districts_with_commune_reports()
-if not any(d == unit or d in descendant_codes(unit, DISTRICT) for d in reporting):
+# A commune's own reports count: its district is then among those with commune reports.
+home_district = place.parent_code if place.level == COMMUNE else None
+if not any(d in (unit, home_district) or d in descendant_codes(unit, DISTRICT)
+           for d in reporting):
     st.info(f"Chưa có số liệu cấp xã của {place.name}. Danh sách xã chậm tiến độ cần báo cáo "
-            f"hằng ngày của các xã (Phụ lục 2b) — hãy tải lên ở trang {layout.UPLOAD_PAGE}.",
+            f"hằng ngày của các xã. " + layout.upload_advice(ctx, "Phụ lục 2b"),
             icon=":material/upload_file:")
-    elsewhere = [d for d in reporting if ctx.can_view(d)]
+    # One button per province with commune reports (the districts would be dozens): the
+    # province, or its one district with commune reports.
+    per_province: dict[str, list[str]] = {}
+    for d in reporting:
+        if ctx.can_view(d):
+            per_province.setdefault(by_code()[d].province_code, []).append(d)
+    elsewhere = [ds[0] if len(ds) == 1 else p for p, ds in per_province.items()
+                 if ctx.can_view(p) or len(ds) == 1]
     if elsewhere:
         st.write("Đơn vị đã có số liệu cấp xã:")
         for code in elsewhere[:12]:
-            st.button(f"{by_code()[code].name} ({by_code()[by_code()[code].province_code].name})",
-                      key=f"lag_{code}", on_click=filters.set_unit, args=(ctx, code, DISTRICT))
+            st.button(by_code()[code].name, key=f"lag_{code}", on_click=filters.set_unit,
+                      args=(ctx, code, DISTRICT))
     st.stop()
 
 table, threshold = data.lagging(unit, day, below if below is not None else configured, group)

@@ -7,7 +7,7 @@ user can change; clicking a bar or a row opens the next level down.
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics, tilemap
+from core import metrics, summary, tilemap
 from core.status import LIGHT_FILLS, RATE_LIGHT_LABELS
 from core.units import COMMUNE, DISTRICT, PROVINCE, by_code
 from ui import charts, filters, layout, tables
@@ -42,7 +42,7 @@ else:
     st.title(f"Xếp hạng các {'huyện' if level == 'district' else 'xã'} · "
              f"{by_code()[parent].name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 if level == "commune" and parent is None:
     st.info("Chọn một huyện ở thanh bên (hoặc bấm vào một huyện trong bảng xếp hạng huyện) "
             "để xếp hạng các xã của huyện đó.", icon=":material/touch_app:")
@@ -50,7 +50,7 @@ if level == "commune" and parent is None:
 
 table = data.ranking(day, group, parent, days=RANK_DAYS)
 if table.empty:
-    layout.no_data(f"các {'huyện' if level == 'district' else 'xã'} thuộc "
+    layout.no_data(ctx, f"các {'huyện' if level == 'district' else 'xã'} thuộc "
                    f"{by_code()[parent].name}" if parent else "các tỉnh, thành phố")
     st.stop()
 average = metrics.overall_rate(table)
@@ -71,7 +71,11 @@ def _go_deeper(code: str) -> None:
 cards = st.columns(3)
 position = metrics.rank_of(table, highlight) if highlight else None
 cards[2 if position else 0].metric(average_label, fmt.percent(average), border=True)
-if position is not None:
+if position is not None and not summary.rank_is_news(position):  # 1/1, 2/2: no headline
+    me = table[table["code"] == highlight].iloc[0]
+    cards[1].metric(f"Tỷ lệ của {me['name']}", fmt.percent(me["rate_pct"]), border=True)
+    cards[0].caption(f"Mới có {position[1]} đơn vị có số liệu: chưa đủ để xếp hạng.")
+elif position is not None:
     me = table[table["code"] == highlight].iloc[0]
     cards[0].metric(f"Xếp hạng của {me['name']}", f"{position[0]}/{position[1]}",
                     **layout.rank_delta(me["rank_change"]),

@@ -22,10 +22,10 @@ with st.sidebar:
 place = by_code()[unit]
 st.title(f"Xu hướng · {place.name}")
 if day is None:
-    layout.no_database_data()
+    layout.no_database_data(ctx)
 trend = data.trend(unit, group, until=day)
 if trend.empty:
-    layout.no_data(place.name)
+    layout.no_data(ctx, place.name)
     st.stop()
 path = data.target_path(unit, day.year, group)
 outlook = data.outlook(unit, day, group)
@@ -43,7 +43,8 @@ cards[1].metric(f"Dự báo đến {fmt.date(year_end)}", fmt.number(outlook["pr
                 border=True)
 if outlook["target"] is None:
     cards[2].metric(f"Chỉ tiêu năm {day.year}", "Chưa có", border=True)
-    cards[2].caption(f"Tải lên Phụ lục 01 ở trang {layout.UPLOAD_PAGE} để vẽ lộ trình chỉ tiêu.")
+    cards[2].caption("Lộ trình chỉ tiêu cần Phụ lục 01. "
+                     + layout.quota_advice(ctx, unit, "Phụ lục 01"))
 else:
     cards[2].metric(f"Chỉ tiêu năm {day.year}", fmt.number(outlook["target"]), border=True)
     met = outlook["date_target_met"]
@@ -81,7 +82,9 @@ options = [unit, *(c for c in child_codes(peers) if c != unit and ctx.can_view(c
            *(c for c in child_codes(unit) if ctx.can_view(c))]
 with_children = list(data.ranking(day, group, parent=unit)["code"]) if place.level < COMMUNE \
     else []
-default = with_children[:8] or metrics.neighbours(data.ranking(day, group, peers), unit)
+# The best and the worst are always on the chart (core.metrics.comparison_units).
+default = (metrics.comparison_units(data.ranking(day, group, parent=unit)) if with_children
+           else metrics.comparison_units(data.ranking(day, group, peers), focus=unit))
 default = [c for c in default if c in options]
 chosen = filters.compare_picker(options, default, unit)
 field = filters.compare_field_picker()

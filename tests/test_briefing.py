@@ -71,9 +71,10 @@ def quang_tri(demo_engine):
 def test_quang_nam_deck_title_headline_ranking_and_trend(quang_nam):
     b, deck = quang_nam
     assert (deck.slide_width, deck.slide_height) == (Inches(13.333), Inches(7.5))  # 16:9
-    # no districts, quotas or communes
-    assert b.sections == ["headline", "ranking", "tilemap", "trend"]
-    assert len(deck.slides) == 5
+    # Quảng Nam's districts, quotas and communes: every section, the lagging list over pages.
+    assert b.sections == ["headline", "ranking", "tilemap", "children", "attainment",
+                          "lagging", "trend"]
+    assert len(deck.slides) > 1 + len(b.sections)
     title = deck.slides[0]
     assert title.shapes.title.text == briefing.TITLE
     assert "Tỉnh Quảng Nam" in slide_text(title)
@@ -83,9 +84,10 @@ def test_quang_nam_deck_title_headline_ranking_and_trend(quang_nam):
     assert "4,8%" in headline and "58/63" in headline
     assert "Toàn tỉnh đạt 4,8%, xếp thứ 58/63" in headline
     assert deck.slides[1].notes_slide.notes_text_frame.text == b.sentence
-    assert [s.shapes.title.text for s in deck.slides][2:] == [
-        "Xếp hạng toàn quốc · 63 tỉnh, thành phố", briefing.TILEMAP_TITLE,
-        briefing.TREND_TITLE]
+    titles = [s.shapes.title.text for s in deck.slides]
+    assert titles[2:5] == ["Xếp hạng toàn quốc · 63 tỉnh, thành phố", briefing.TILEMAP_TITLE,
+                           "Xếp hạng các huyện của Tỉnh Quảng Nam"]
+    assert titles[-1] == briefing.TREND_TITLE
 
 
 def test_long_ranking_is_two_charts_side_by_side_as_png_images(quang_nam):
@@ -97,8 +99,9 @@ def test_long_ranking_is_two_charts_side_by_side_as_png_images(quang_nam):
         assert picture.image.content_type == "image/png"
         assert picture.image.blob[:8] == b"\x89PNG\r\n\x1a\n"
         assert picture.left + picture.width <= Inches(13.333)
-    assert len(pictures(deck.slides[4])) == 1
-    assert "chưa có chỉ tiêu năm 2024" in slide_text(deck.slides[4])
+    trend = deck.slides[len(deck.slides) - 1]
+    assert len(pictures(trend)) == 1
+    assert "chưa có chỉ tiêu năm 2024" not in slide_text(trend)  # Quảng Nam's quotas
 
 
 def test_tile_map_slide_shows_the_provinces_and_says_where_the_unit_stands(quang_nam):
@@ -166,6 +169,16 @@ def test_binh_son_headline_and_lagging_communes_split_over_slides(binh_son):
     assert "Xã Bình Trị" not in by_name  # 60,22%: above the district's 8,67%
     run = next(s for s in lagging[0].shapes if s.has_table).table.cell(1, 1)
     assert run.text_frame.paragraphs[0].runs[0].font.size.pt >= 18  # large type
+
+
+def test_a_rank_among_fewer_than_three_is_not_on_the_first_slides(binh_son):
+    b, deck = binh_son
+    assert "ranking" not in b.sections  # Bình Sơn: the only district of Quảng Ngãi reporting
+    assert [c.label for c in b.cards] == [label for _, label in briefing.CARD_LABELS]
+    for slide in list(deck.slides)[:2]:
+        text = slide_text(slide)
+        assert not re.search(r"(?<![\d/])1/1(?![\d/])", text)
+        assert "xếp thứ" not in text and "Xếp hạng trong tỉnh" not in text
 
 
 def test_province_deck_has_districts_quotas_and_lagging_communes(quang_tri):

@@ -34,6 +34,12 @@ def test_init_db_and_demo_on_a_fresh_database(databases):
     assert "10.810 đơn vị" in first.stdout
     demo = run_cli(url, "demo")
     assert demo.returncode == 0, demo.stderr
+    assert demo.stdout.startswith("Đã nạp dữ liệu mẫu:")
+    twice = run_cli(url, "demo")  # idempotent: a second run adds nothing
+    assert twice.returncode == 0, twice.stderr
+    assert "không nạp thêm gì" in twice.stdout
+    on_start = run_cli(url, "demo", "--if-empty")
+    assert "không nạp dữ liệu mẫu" in on_start.stdout
     again = run_cli(url, "demo", "--reset")
     assert again.returncode == 0, again.stderr
     ranking = run_json(url, "ranking", "--date", "2024-01-23")
@@ -118,3 +124,27 @@ def test_user_errors_are_vietnamese_with_exit_2_and_no_traceback(demo_url, args,
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["ranking"], ["lagging"], ["timeliness"],
+                                     ["import"], ["export"], ["user", "add"]])
+def test_help_is_vietnamese(demo_url, command):
+    result = run_cli(demo_url, *command, "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Cách dùng: python -m core")
+    for english in ("usage:", "options:", "positional arguments", "show this help",
+                    " UNIT", " DATE", "{all,"):
+        assert english not in result.stdout
+
+
+def test_tables_are_vietnamese_and_json_keys_stay(demo_url):
+    table = run_cli(demo_url, "lagging", "--unit", "524", "--date", "2024-01-25")
+    assert table.returncode == 0, table.stderr
+    header = table.stdout.splitlines()[0].split()
+    assert header[:3] == ["Mã", "Đơn", "vị"] and "Lý" in header
+    assert "Chưa triển khai" in table.stdout and "not_started" not in table.stdout
+    trend = run_cli(demo_url, "trend", "--unit", "49").stdout
+    assert "23/01/2024 125.000        6.140          6.000   4,8%" in trend
+    rows = run_json(demo_url, "lagging", "--unit", "524", "--date", "2024-01-25")
+    assert list(rows[0]) == ["code", "name", "parent", "total", "cashless", "rate_pct",
+                             "reason"]

@@ -33,7 +33,13 @@ def test_briefing_deck_by_unit_name_and_vietnamese_date(demo_url, tmp_path):
                                     "tính đến ngày 23/01/2024: ")
     assert result.stdout.count("\n") == 1 and result.stderr == ""
     deck = Presentation(str(out))
-    assert len(deck.slides) == 5  # title, headline, ranking, tile map, trend
+    titles = [next(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+              for slide in deck.slides]
+    # Quảng Nam's districts, quotas and communes are in the demo: the deck has their slides.
+    assert titles[2] == "Xếp hạng toàn quốc · 63 tỉnh, thành phố"
+    assert titles[4:6] == ["Xếp hạng các huyện của Tỉnh Quảng Nam",
+                           "Kết quả so với chỉ tiêu đến hết quý 1 theo đơn vị"]
+    assert titles[6].startswith("Xã chậm tiến độ (1/")
     headline = "\n".join(s.text_frame.text for s in deck.slides[1].shapes if s.has_text_frame)
     assert "4,8%" in headline and "58/63" in headline
 

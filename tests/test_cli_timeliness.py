@@ -41,7 +41,8 @@ def test_on_time_late_and_missing_with_iso_local_times(databases):
         "deadline": "2024-01-25T09:00:00+07:00", "received_at": None, "status": "missing"}
     table = run_cli(url, "timeliness", "--unit", "462", "--date", "25/01/2024")
     assert table.returncode == 0, table.stderr
-    assert "on_time" in table.stdout and "Phường 1" in table.stdout
+    assert "Đúng hạn" in table.stdout and "Phường 1" in table.stdout
+    assert "on_time" not in table.stdout and "Hạn nộp" in table.stdout
 
 
 def test_on_the_demo_data(demo_url):
@@ -61,3 +62,10 @@ def test_user_errors_exit_2_in_vietnamese(demo_url, args, expected):
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_default_day_is_the_latest_with_data_like_every_other_command(demo_url):
+    rows = run_json(demo_url, "timeliness", "--unit", "524")
+    assert {r["deadline"][:10] for r in rows} == {"2024-12-31"}
+    help_text = run_cli(demo_url, "timeliness", "--help").stdout
+    assert "mặc định: ngày gần nhất có số liệu" in help_text

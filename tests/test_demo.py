@@ -116,3 +116,68 @@ def test_demo_is_deterministic():
 def test_demo_is_marked_as_demo(demo_engine):
     with demo_engine.connect() as conn:
         assert demo.is_demo_loaded(conn)
+
+
+def test_quang_nam_opened_30_accounts_however_from_19_january_is_read(demo_engine):
+    with demo_engine.connect() as conn:
+        trend = metrics.trend(conn, "49").set_index("date")["accounts"]
+    assert trend[D(2024, 1, 23)] - trend[D(2024, 1, 19)] == 30
+    assert trend[D(2024, 1, 23)] - trend[D(2024, 1, 18)] == 30
+
+
+def test_quang_nam_has_districts_communes_and_quotas(demo_engine):
+    from core.units import child_codes, descendant_codes
+
+    with demo_engine.connect() as conn:
+        districts = metrics.figures_as_of(conn, list(child_codes("49")), D(2024, 1, 23))
+        province = metrics.figures_as_of(conn, ["49"], D(2024, 1, 23)).loc["49"]
+        communes = metrics.figures_as_of(conn, list(descendant_codes("49", 3)), D(2024, 1, 23))
+        quotas = metrics.attainment(conn, "49", D(2024, 12, 31))
+        lagging = metrics.lagging(conn, "49", D(2024, 1, 23))
+    assert len(districts) == 17 and len(communes) == len(descendant_codes("49", 3))
+    assert districts["cashless"].sum() == province["cashless"] == 6000
+    assert communes["cashless"].sum() == 6000
+    children = quotas[quotas["level"] == "child"]
+    assert len(children) == 17 * 3
+    # The story: towns ahead of their quota at the end of the year, mountains behind.
+    by_district = children.groupby("code")[["cashless", "quota_year"]].sum()
+    attained = by_district["cashless"] / by_district["quota_year"]
+    assert attained.min() < 0.85 and attained.max() > 0.95
+    assert (lagging["reason"] == "not_started").sum() >= 6
+
+
+def test_cam_lac_reports_its_922_beneficiaries_by_group(demo_engine):
+    with demo_engine.connect() as conn:
+        figs = {g: metrics.figures_as_of(conn, ["18748"], D(2024, 1, 12), g).loc["18748"]
+                for g in ("all", "ncc", "ngheo", "btxh")}
+    assert by_code()["18748"].name == "Xã Cẩm Lạc"
+    assert [figs[g]["total"] for g in ("all", "ncc", "ngheo", "btxh")] == [922, 151, 437, 334]
+
+
+def test_binh_phuoc_province_differs_from_its_districts_until_reconciled(demo_engine):
+    from core import quality
+
+    with demo_engine.connect() as conn:
+        before = quality.findings(conn, "70", D(2024, 2, 20), D(2024, 2, 22),
+                                  ["province_vs_districts"])
+        after = quality.findings(conn, "70", D(2024, 3, 20), D(2024, 3, 22),
+                                 ["province_vs_districts"])
+    assert set(before["unit_code"]) == {"70"} and not before.empty
+    assert after.empty
+
+
+def test_loading_the_demo_twice_adds_nothing(databases):
+    import sqlalchemy as sa
+
+    from core.db import figures, quotas, uploads
+
+    engine = databases.new_engine(demo=True)
+    tables = (figures, quotas, uploads)
+    with engine.connect() as conn:
+        before = [conn.scalar(sa.select(sa.func.count()).select_from(t)) for t in tables]
+    with engine.begin() as conn:
+        again = demo.load_demo(conn)
+    with engine.connect() as conn:
+        after = [conn.scalar(sa.select(sa.func.count()).select_from(t)) for t in tables]
+    assert again.already_loaded and (again.figures, again.uploads) == (0, 0)
+    assert after == before and before[1] > 0

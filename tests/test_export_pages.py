@@ -30,7 +30,7 @@ def test_overview_of_a_province_offers_deck_pdf_and_form(url):  # noqa: F811
 
 
 def test_overview_of_a_province_without_district_figures_has_no_form(url):  # noqa: F811
-    at = open_page("tong_quan", unit="49", date="2024-01-23")
+    at = open_page("tong_quan", unit="10", date="2024-01-23")  # Lào Cai: a province report
     found = buttons(at)
     assert downloads.LABELS["briefing"] in found and downloads.LABELS["pdf"] in found
     assert downloads.LABELS["form"] not in found

@@ -159,8 +159,8 @@ def test_form_of_ungrouped_figures_imports_back(empty_engine, databases):
 def test_form_refusals_are_vietnamese(demo_engine, empty_engine):
     with pytest.raises(UserError, match="là cấp xã"):
         build(demo_engine, "21061")
-    with pytest.raises(UserError, match="Chưa có số liệu của các huyện thuộc Tỉnh Quảng Nam"):
-        build(demo_engine, "49")  # Quảng Nam reports as a province only
+    with pytest.raises(UserError, match="Chưa có số liệu của các huyện thuộc Tỉnh Lào Cai"):
+        build(demo_engine, "10")  # Lào Cai reports as a province only
     with pytest.raises(UserError, match="Chưa có số liệu nào của Huyện Bình Sơn"):
         build(empty_engine, "524", None)
 

@@ -4,6 +4,7 @@ figures of the source documents as a reader sees them (1.049, 8,67%, 58/63)."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import time
@@ -13,7 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from core import auth, settings
+from core import auth, metrics, settings
+from core import formatting as fmt
 from core.errors import UserError
 from core.permissions import Account
 from tests import apptest
@@ -76,7 +78,7 @@ def test_overview_quang_nam_58_of_63_on_23_january(url):
     assert "5 ngày qua: +30" in texts(at)  # under "Đã có tài khoản"
     assert "Số liệu tính đến ngày **23/01/2024**" in texts(at)
     assert "Dữ liệu mẫu" in texts(at)
-    assert "Chưa có chỉ tiêu năm 2024" in texts(at)
+    assert "Chưa có chỉ tiêu năm 2024" not in texts(at)  # the demo's Quảng Nam has quotas
 
 
 def test_overview_of_binh_son_btxh_and_its_communes(url):
@@ -84,7 +86,7 @@ def test_overview_of_binh_son_btxh_and_its_communes(url):
     shown_cards = cards(at)
     assert (shown_cards["Chi trả qua tài khoản"], shown_cards["Đối tượng đang hưởng"],
             shown_cards["Tỷ lệ"]) == ("1.049", "12.105", "8,67%")
-    assert shown_cards["Xếp hạng trong tỉnh"] == "1/1"
+    assert "Xếp hạng trong tỉnh" not in shown_cards  # 1/1: no headline
     rates = {r["name"]: r["rate_pct"] for r in shown(at.dataframe[0])}
     assert len(rates) == 22
     assert (rates["Xã Bình Trị"], rates["Thị trấn Châu Ổ"], rates["Xã Bình Thanh"],
@@ -93,8 +95,8 @@ def test_overview_of_binh_son_btxh_and_its_communes(url):
 
 
 def test_overview_explains_what_to_upload_without_data(url):
-    at = open_page("tong_quan", unit="502")  # Tam Kỳ, in Quảng Nam: no reports below it
-    assert "Chưa có số liệu cho Thành phố Tam Kỳ" in texts(at)
+    at = open_page("tong_quan", unit="080")  # TP Lào Cai: its province reports alone
+    assert "Chưa có số liệu cho Thành phố Lào Cai" in texts(at)
     assert "Tải lên báo cáo" in texts(at)
 
 
@@ -153,7 +155,7 @@ def test_quang_tri_q1_quotas_by_group(url):
 
 
 def test_quota_page_without_quotas_points_to_units_that_have_them(url):
-    at = open_page("chi_tieu")  # Quảng Nam: no Phụ lục 01 uploaded
+    at = open_page("chi_tieu", unit="10")  # Lào Cai: no Phụ lục 01 uploaded
     assert "Chưa có chỉ tiêu năm 2024" in texts(at)
     assert "Phụ lục 01" in texts(at)
     at.button(key="quota_45").click().run()
@@ -233,8 +235,9 @@ def test_meeting_mode_escapes_names_and_colours_by_light(url):
 
 
 def test_lagging_page_without_commune_reports(url):
-    at = open_page("xa_cham")  # Quảng Nam reports only as a province
-    assert "Chưa có số liệu cấp xã của Tỉnh Quảng Nam" in texts(at)
+    at = open_page("xa_cham", unit="10")  # Lào Cai reports only as a province
+    assert "Chưa có số liệu cấp xã của Tỉnh Lào Cai" in texts(at)
+    assert {b.key for b in at.button} >= {"lag_45", "lag_49", "lag_524"}  # one per province
     at.button(key="lag_524").click().run()
     assert not at.exception
     assert at.title[0].value == "Xã chậm tiến độ · Huyện Bình Sơn"
@@ -254,11 +257,26 @@ def test_trends_of_quang_tri_with_target_and_comparison(url):
     assert len(shown(at.dataframe[0])) == 8
 
 
-def test_trends_of_quang_nam_compare_with_its_neighbours(url):
+def test_trends_of_quang_nam_compare_its_best_and_worst_districts(url, demo_engine):
     at = open_page("xu_huong", date="2024-01-23")
-    assert cards(at)["Chỉ tiêu năm 2024"] == "Chưa có"
-    names = {r["name"] for r in shown(at.dataframe[0])}
-    assert "Tỉnh Quảng Nam" in names and "Tỉnh Hưng Yên" in names
+    with demo_engine.connect() as conn:
+        target = metrics.year_target(conn, "49", 2024)
+    assert cards(at)["Chỉ tiêu năm 2024"] == fmt.number(target) and target > 70_000
+    compare = at.multiselect(key="compare").value
+    with demo_engine.connect() as conn:
+        districts = list(metrics.ranking(conn, dt.date(2024, 1, 23), parent="49")["code"])
+    assert len(compare) == 8 and len(districts) == 17
+    assert compare[0] == districts[0] and compare[-1] == districts[-1]
+
+
+def test_trends_of_a_province_alone_compare_with_neighbours_the_best_and_the_worst(
+        url, demo_engine):
+    at = open_page("xu_huong", unit="10", date="2024-01-23")
+    compare = at.multiselect(key="compare").value
+    with demo_engine.connect() as conn:
+        provinces = list(metrics.ranking(conn, dt.date(2024, 1, 23))["code"])
+    i = provinces.index("10")
+    assert set(compare) == {provinces[0], *provinces[max(0, i - 2):i + 3], provinces[-1]}
     at = open_page("xu_huong", date="2024-01-23", compare="49,48")
     assert {r["name"] for r in shown(at.dataframe[0])} == {"Tỉnh Quảng Nam",
                                                            "Thành phố Đà Nẵng"}

@@ -134,6 +134,14 @@ def test_staff_see_only_their_district(demo):
     assert "Tỉnh/thành phố" not in pickers
 
 
+def test_timeliness_opens_on_the_latest_data_date_and_says_it_is_history(demo):
+    at = open_page("tien_do_bao_cao", unit="45")
+    assert "Báo cáo ngày **31/12/2024**" in texts(at)
+    assert any("Đây là số liệu lịch sử: trang đang hiển thị ngày **31/12/2024** (ngày gần "
+               "nhất có số liệu)" in i.value for i in at.info)
+    assert not at.exception
+
+
 # --------------------------------------------------------------------------------- quality
 
 def test_quality_page_finds_the_deliberate_difference(small):

@@ -23,7 +23,9 @@ def test_binh_son_btxh_names_the_group_and_the_district(demo_engine):
     with demo_engine.connect() as conn:
         s = summary.situation(conn, "524", D(2024, 1, 25), "btxh", days=7)
     text = summary.sentence(s)
-    assert text.startswith("Bảo trợ xã hội: toàn huyện đạt 8,67%, xếp thứ 1/1 trong tỉnh")
+    assert s.rank == (1, 1)  # the only district of Quảng Ngãi with figures: no news
+    assert text.startswith("Bảo trợ xã hội: toàn huyện đạt 8,67%, tăng ")
+    assert "xếp thứ" not in text
 
 
 def test_quang_tri_with_quotas_says_where_the_pace_leads(demo_engine):
@@ -56,6 +58,9 @@ def test_wording_by_unit_kind_and_changes():
     assert "Thứ hạng tăng 3 bậc so với 7 ngày trước." in summary.sentence(
         _situation(rank_change=3))
     assert "Thứ hạng giảm 1 bậc" in summary.sentence(_situation(rank_change=-1))
+    among_two = summary.sentence(_situation(rank=(1, 2), rank_change=1))
+    assert "xếp thứ" not in among_two and "Thứ hạng" not in among_two
+    assert not summary.rank_is_news((1, 2)) and summary.rank_is_news((3, 3))
     assert "Cần thêm 1.049 người được chi trả qua tài khoản để vượt Xã Bình Trị." in (
         summary.sentence(_situation(gap=("Xã Bình Trị", 1049))))
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 
 from core import bootstrap, config, db, demo, permissions
 from core.permissions import Account
-from ui import access
+from ui import access, keys, style
 from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
 from ui.registry import BY_KEY
 
@@ -76,6 +76,9 @@ def open_page(key: str) -> PageContext:
     st.html(PAGE_STYLE)
     engine = ready_engine()
     user = access.require(spec, engine)
+    with st.sidebar:
+        keys.enter_applies_dates()
+    style.page_style()
     if _demo_loaded(config.database_url()):
         st.container(key="demo_note").warning(
             "**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",

@@ -11,6 +11,7 @@ import streamlit as st
 from core import formatting as fmt
 from core.status import NEUTRAL, light_colour
 from ui.access import escape_md
+from ui.context import PageContext
 
 UPLOAD_PAGE = "«Tải lên báo cáo»"
 
@@ -24,16 +25,37 @@ def data_note(as_of: dt.date, source: str, newest_report: dt.date | None = None)
     st.caption(f"{text}. Nguồn: {escape_md(source)}.")
 
 
-def no_data(what: str = "đơn vị này") -> None:
-    st.info(f"Chưa có số liệu cho {what}. Hãy tải lên báo cáo tiến độ hằng ngày (Phụ lục 2a "
-            f"của huyện, Phụ lục 2b của xã, hoặc bảng tổng hợp của tỉnh) ở trang "
-            f"{UPLOAD_PAGE}.", icon=":material/upload_file:")
+def upload_advice(ctx: PageContext, what: str) -> str:
+    """Where `what` comes from, said to this user: those who may upload are sent to the
+    upload page; a leader, who has no such page, is told who provides it."""
+    if ctx.can_open("tai_len"):
+        return f"Hãy tải lên {what} ở trang {UPLOAD_PAGE}."
+    return (f"Số liệu này do cán bộ phụ trách số liệu tải lên ({what}); đề nghị đơn vị "
+            f"liên quan gửi báo cáo.")
 
 
-def no_database_data() -> None:
-    st.info("Cơ sở dữ liệu chưa có báo cáo nào. Hãy tải lên báo cáo tiến độ hằng ngày ở "
-            f"trang {UPLOAD_PAGE} (bảng tính .xlsx, .xls, .ods hoặc .csv).",
-            icon=":material/upload_file:")
+def quota_advice(ctx: PageContext, code: str, what: str = "Phụ lục 01 (chỉ tiêu từng quý "
+                 "theo nhóm đối tượng của các huyện)") -> str:
+    """What to do about a missing quota: communes get none of their own (Phụ lục 01 gives
+    districts theirs), others are told who uploads it."""
+    from core.units import COMMUNE, by_code
+
+    if by_code()[code].level == COMMUNE:
+        return ("Chỉ tiêu được giao cho các huyện (Phụ lục 01); xã, phường, thị trấn không có "
+                "chỉ tiêu riêng.")
+    return upload_advice(ctx, what)
+
+
+def no_data(ctx: PageContext, what: str = "đơn vị này") -> None:
+    st.info(f"Chưa có số liệu cho {what}. " + upload_advice(
+        ctx, "báo cáo tiến độ hằng ngày: Phụ lục 2a của huyện, Phụ lục 2b của xã, hoặc bảng "
+             "tổng hợp của tỉnh"), icon=":material/upload_file:")
+
+
+def no_database_data(ctx: PageContext) -> None:
+    st.info("Cơ sở dữ liệu chưa có báo cáo nào. " + upload_advice(
+        ctx, "báo cáo tiến độ hằng ngày (bảng tính .xlsx, .xls, .ods hoặc .csv)"),
+        icon=":material/upload_file:")
     st.stop()
 
 

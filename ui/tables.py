@@ -50,13 +50,33 @@ FORMATTERS: dict[str, Callable] = {
 }
 
 
+# st.dataframe writes "None" in a missing cell whatever the Styler says, so no cell is left
+# missing: a missing number becomes MISSING_NUMBER (sorted below every real value, written
+# "–" by the formatters), a missing text becomes "–".
+MISSING_NUMBER = float("-inf")
+MISSING_DATE = pd.Timestamp("1900-01-01")
+NUMERIC_KINDS = ("count", "pct", "signed", "rank_change", "pace")
+
+
+def _or_dash(formatter: Callable) -> Callable:
+    return lambda v: "–" if v is MISSING_DATE or (
+        isinstance(v, (int, float, pd.Timestamp)) and v in (MISSING_NUMBER, MISSING_DATE)
+    ) else formatter(v)
+
+
 def frame_for(data: pd.DataFrame, cols: list[Col]) -> pd.DataFrame:
-    """The shown columns with numbers as plain floats (missing as NaN) so sorting works."""
+    """The shown columns with numbers as plain floats so sorting works, and no missing
+    cell (see MISSING_NUMBER)."""
     out = pd.DataFrame(index=range(len(data)))
     for col in cols:
         values = data[col.field].reset_index(drop=True)
-        if col.kind in ("count", "pct", "signed", "rank_change", "pace"):
-            values = pd.to_numeric(values, errors="coerce").astype("float64")
+        if col.kind in NUMERIC_KINDS:
+            values = pd.to_numeric(values, errors="coerce").astype("float64").fillna(
+                MISSING_NUMBER)
+        elif col.kind == "text":
+            values = values.astype(object).map(FORMATTERS["text"])
+        elif col.kind == "date" and values.isna().any():
+            values = pd.to_datetime(values).fillna(MISSING_DATE)
         out[col.field] = values
     return out
 
@@ -65,7 +85,9 @@ def styled(data: pd.DataFrame, cols: list[Col],
            colours: dict[str, list[str | None]] | None = None) -> Styler:
     """A Styler with Vietnamese display text, and optional cell colours per field."""
     frame = frame_for(data, cols)
-    styler = frame.style.format({c.field: FORMATTERS[c.kind] for c in cols})
+    styler = frame.style.format({c.field: _or_dash(FORMATTERS[c.kind]) if c.kind in
+                                 (*NUMERIC_KINDS, "date") else FORMATTERS[c.kind]
+                                 for c in cols})
     for field, fills in (colours or {}).items():
         css = [f"background-color: {f}" if f else "" for f in fills]
         styler = styler.apply(lambda _s, css=css: css, subset=[field])

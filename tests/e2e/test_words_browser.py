@@ -1,0 +1,181 @@
+"""No code and no English on any screen, in a real browser (Debian chromium) on a
+`streamlit run` server with the demo data, for each role, at 1280×720 and 1920×1080.
+
+Each user signs in on the home page and clicks through the navigation as people do; every
+page's visible text (icons' ligature names aside) is checked for None / nan / English words
+left by Streamlit and its cards for labels cut with "…"; the uploader's words are checked
+in Vietnamese, and a date typed in the date box is applied by Enter.
+Screenshots: tests/_artifacts/screenshots/words_*.png.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from core import auth
+from core.errors import UserError
+from tests.e2e.conftest import screenshot, wait_for_app
+from ui.registry import pages_for
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Mật khẩu kiểm tra chữ 2024"
+USERS = {  # role shown in the test id -> (username, role, unit)
+    "admin": ("chu_quantri", "admin", None),
+    "leader": ("chu_lanhdao", "leader", "49"),           # Quảng Nam's leadership
+    "commune": ("chu_binhtri", "staff", "21061"),        # Xã Bình Trị's clerk
+}
+VIEWPORTS = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
+
+# Words of code or English that must never reach a screen.
+LEAKS = re.compile(
+    r"(?<![\w-])(None|nan|NaN|NaT|<NA>|null|undefined|Traceback|Error|Exception|True|False|"
+    r"Upload|Browse files|Drag and drop|per file|Choose an option|No results|Select\.\.\.|"
+    r"Press Enter|Running|Please wait|Deploy|Clear|Remove)(?![\w-])")
+
+# innerText of the page without the Material icons' ligature names ("upload", "search").
+VISIBLE_TEXT = """() => {
+  const icons = document.querySelectorAll('[data-testid="stIconMaterial"], [translate="no"]');
+  const shown = [];
+  icons.forEach((e) => { shown.push([e, e.style.display]); e.style.display = "none"; });
+  const text = document.body.innerText;
+  shown.forEach(([e, d]) => { e.style.display = d; });
+  return text;
+}"""
+
+
+# Card labels drawn with "…" (wider than their box): a headline must be read in full.
+CUT_CARD_LABELS = """() => [...document.querySelectorAll('[data-testid="stMetricLabel"] *')]
+  .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => "cut: " + e.innerText)"""
+
+
+@pytest.fixture(scope="module")
+def accounts(demo_url, server, browser) -> None:
+    engine = sa.create_engine(demo_url)
+    try:
+        with engine.begin() as conn:
+            for username, role, unit in USERS.values():
+                with contextlib.suppress(UserError):  # the demo database is shared
+                    auth.create_user(conn, username, PASSWORD, role, unit)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sized_page(browser, request):
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, server, username: str) -> None:
+    page.goto(server.url)
+    field = page.get_by_label("Tên đăng nhập", exact=True)
+    field.wait_for(timeout=60_000)
+    for _attempt in range(3):  # a click landing while the form re-renders can be lost
+        field.fill(username)
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        try:
+            field.wait_for(state="detached", timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    wait_for_app(page)
+
+
+def open_by_navigation(page, title: str) -> None:
+    """Click the page's link in the sidebar navigation and wait for its title."""
+    link = page.locator("[data-testid='stSidebarNav'] a").filter(has_text=title).first
+    link.click()
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('h1')].some(h => h.innerText.startsWith(t))",
+        arg=title.split(" ")[0], timeout=60_000)
+    wait_for_app(page)
+
+
+def visible_text(page) -> str:
+    return page.evaluate(VISIBLE_TEXT)
+
+
+@pytest.mark.parametrize("sized_page", list(VIEWPORTS), indirect=True)
+@pytest.mark.parametrize("who", list(USERS))
+def test_every_page_of_every_role_is_vietnamese(server, accounts, sized_page, who):
+    page = sized_page
+    username, role, _unit = USERS[who]
+    sign_in(page, server, username)
+    titles = [spec.title for spec in pages_for(role)]
+    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    # each link is its icon's ligature name, then its title
+    assert [t.strip().splitlines()[-1] for t in links if t.strip()] == titles
+    if role == "leader":
+        assert "Tải lên báo cáo" not in titles
+    found = {}
+    for title in titles:
+        open_by_navigation(page, title)
+        text = visible_text(page)
+        leaks = sorted({m.group(0) for m in LEAKS.finditer(text)})
+        cut = page.evaluate(CUT_CARD_LABELS)
+        if leaks or cut:
+            found[title] = leaks + cut
+        if title in ("Tổng quan", "Tải lên báo cáo", "Xã chậm tiến độ"):
+            width = page.viewport_size["width"]
+            screenshot(page, f"words_{who}_{width}_{title.replace(' ', '_')}")
+    assert found == {}, found
+
+
+@pytest.mark.parametrize("sized_page", ["1280x720"], indirect=True)
+@pytest.mark.parametrize("who", ["admin", "commune"])
+def test_uploader_speaks_vietnamese(server, accounts, sized_page, who):
+    page = sized_page
+    sign_in(page, server, USERS[who][0])
+    open_by_navigation(page, "Tải lên báo cáo")
+    uploader = page.locator("[data-testid='stFileUploader']").first
+    uploader.wait_for(timeout=30_000)
+    words = page.evaluate("""() => {
+      const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+      const button = zone.querySelector('button [data-testid="stMarkdownContainer"] p');
+      const help = zone.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
+      return [getComputedStyle(button, '::after').content,
+              getComputedStyle(help, '::after').content];
+    }""")
+    assert words[0] == '"Chọn tệp"'
+    assert words[1].startswith('"Kéo thả tệp vào đây hoặc bấm «Chọn tệp» · tối đa 20 MB mỗi tệp')
+    shown = page.evaluate("(e) => e.innerText", uploader.element_handle())
+    for english in ("Upload", "per file", "Drag and drop", "Browse"):
+        assert english not in shown
+    box = uploader.bounding_box()
+    page.screenshot(path=str(screenshot(page, f"words_uploader_{who}")), clip=box)
+    # the Vietnamese words are drawn inside the box, not cut
+    button = uploader.locator("button").first.bounding_box()
+    assert button["width"] > 60 and button["x"] + button["width"] <= box["x"] + box["width"]
+
+
+@pytest.mark.parametrize("sized_page", list(VIEWPORTS), indirect=True)
+def test_a_typed_date_is_applied_by_enter(server, accounts, sized_page):
+    page = sized_page
+    sign_in(page, server, USERS["leader"][0])
+    open_by_navigation(page, "Tổng quan")
+    assert "Số liệu tính đến ngày 31/12/2024" in visible_text(page)
+    day = page.locator("[data-testid='stSidebar'] [data-testid='stDateInput'] "
+                       "[data-type='day']").first
+    day.scroll_into_view_if_needed()
+    box = day.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.keyboard.type("23012024", delay=40)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => document.body.innerText.includes('Số liệu tính đến ngày 23/01/2024')",
+        timeout=30_000)
+    wait_for_app(page)
+    text = visible_text(page)
+    assert "Toàn tỉnh đạt 4,8%, xếp thứ 58/63" in text
+    assert "date=2024-01-23" in page.url
