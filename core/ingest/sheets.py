@@ -38,6 +38,7 @@ from core.ingest.titles import (
     title_lines,
     title_phrases,
     unit_hints_from_title,
+    valid_date,
     year_from,
 )
 from core.ingest.vocabulary import key
@@ -76,20 +77,11 @@ def sheet_name_date(name: str, context: dt.date | None) -> dt.date | None:
             year = context.year
         else:
             return None
-        return _valid(year, month, day)
+        return valid_date(year, month, day)
     match = _NAME_DATE_RES[1].match(text)
     if match and context is not None and context.day != 1:
-        return _valid(context.year, context.month, int(match.group(1)))
+        return valid_date(context.year, context.month, int(match.group(1)))
     return None
-
-
-def _valid(year: int, month: int, day: int) -> dt.date | None:
-    if not 2000 <= year <= 2099:
-        return None
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
 
 
 def parse_workbook(sheets: list[Sheet], file_name: str = "", *, date: dt.date | None = None,

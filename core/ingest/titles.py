@@ -90,7 +90,7 @@ def date_from_title(lines: Sequence[str]) -> dt.date | None:
         for line in lines:
             for match in pattern.finditer(key(line)):
                 day, month, year = (int(g) for g in match.groups())
-                found = _valid_date(year, month, day)
+                found = valid_date(year, month, day)
                 if found:
                     return found
     return None
@@ -101,13 +101,13 @@ def date_from_file_name(file_name: str) -> dt.date | None:
     for pattern, order in _FILE_DATE_RES:
         for match in pattern.finditer(name):
             a, b, c = (int(g) for g in match.groups())
-            found = _valid_date(a, b, c) if order == "ymd" else _valid_date(c, b, a)
+            found = valid_date(a, b, c) if order == "ymd" else valid_date(c, b, a)
             if found:
                 return found
     return None
 
 
-def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+def valid_date(year: int, month: int, day: int) -> dt.date | None:
     if not 2000 <= year <= 2099:
         return None
     try:
