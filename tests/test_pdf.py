@@ -42,7 +42,8 @@ def binh_son(demo_engine):
 def test_quang_nam_pdf_front_page_and_one_page_per_section(quang_nam):
     b, pdf = quang_nam
     # Headline first, then a page per section; Quảng Nam's long lagging list runs over pages.
-    assert b.sections == ["headline", "ranking", "children", "attainment", "lagging", "trend"]
+    assert b.sections == ["headline", "ranking", "tilemap", "children", "attainment", "lagging",
+                          "trend"]
     assert len(pdf.pages) > len(b.sections)
     for page in pdf.pages:
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (
