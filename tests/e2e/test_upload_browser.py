@@ -39,6 +39,9 @@ def choose(page, label: str, option: str) -> None:
 def upload(page, tmp_path, name: str, data: bytes) -> None:
     path = tmp_path / name
     path.write_bytes(data)
+    # After an import the file box is replaced by an empty one; wait for the old to go.
+    page.wait_for_function("() => document.querySelectorAll('input[type=file]').length == 1",
+                           timeout=30_000)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("Cách đọc tệp").first.wait_for(timeout=60_000)
     wait_for_app(page)
