@@ -86,8 +86,12 @@ def attainment_light(status: str | None) -> str | None:
 
 
 def lag_light(reason: str, rate: float | None, thresholds: RateThresholds) -> str | None:
-    """A lagging commune is coloured by its rate like on every ranking (one rule for a rate);
-    a commune that did not report on the day has no verdict."""
+    """A lagging commune is coloured by its rate like on every ranking (one rule for a rate),
+    but never green: it is on the list because it is behind (not started is red). A commune
+    that did not report on the day has no verdict."""
     if reason == "not_reported":
         return None
-    return thresholds.light(0.0 if rate is None or pd.isna(rate) else rate)
+    if reason == "not_started":
+        return RED
+    light = thresholds.light(0.0 if rate is None or pd.isna(rate) else rate)
+    return AMBER if light == GREEN else light

@@ -424,8 +424,10 @@ def confirm(plan: ImportPlan) -> None:
 
 
 def result_text(plan: ImportPlan, result: ImportResult) -> str:
+    days = sorted({p.report_date for p in plan.parts if p.report_date is not None})
     when = (f"năm {plan.year}" if plan.kind == "quota"
-            else f"ngày {fmt.date(result.report_date)}")
+            else f"{len(plan.parts)} trang tính, ngày {fmt.date(days[0])} – {fmt.date(days[-1])}"
+            if len(days) > 1 else f"ngày {fmt.date(result.report_date)}")
     return (f"Đã nhập tệp «{plan.file_name}» ({KIND_LABELS[result.kind]}, {when}): "
             f"{fmt.number(result.inserted)} dòng thêm mới, {fmt.number(result.replaced)} "
             f"dòng thay thế, {fmt.number(result.unchanged)} dòng giữ nguyên"
