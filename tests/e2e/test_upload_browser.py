@@ -47,9 +47,8 @@ def upload(page, tmp_path, name: str, data: bytes) -> None:
     wait_for_app(page)
 
 
-def test_correct_a_column_confirm_then_the_same_shape_needs_no_question(
-        upload_server, browser, tmp_path):
-    server, engine = upload_server
+def open_upload_page(browser, server):
+    """A clerk's 1280×720 screen, signed in, on «Tải lên báo cáo» by the navigation."""
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
     page = context.new_page()
     page.goto(server.url)
@@ -57,6 +56,13 @@ def test_correct_a_column_confirm_then_the_same_shape_needs_no_question(
     page.get_by_role("link", name="Tải lên báo cáo").first.click()
     page.get_by_text("Chọn tệp báo cáo").first.wait_for(timeout=30_000)
     wait_for_app(page)
+    return context, page
+
+
+def test_correct_a_column_confirm_then_the_same_shape_needs_no_question(
+        upload_server, browser, tmp_path):
+    server, engine = upload_server
+    context, page = open_upload_page(browser, server)
 
     upload(page, tmp_path, "bc_25.xlsx", misread_xlsx())
     confirm = page.get_by_role("button", name="Xác nhận nhập số liệu")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from core import auth
-from tests.e2e.conftest import screenshot, start_server, stop_server, wait_for_app
-from tests.e2e.test_pages_browser import PASSWORD, USERNAME, login
-from tests.e2e.test_upload_browser import upload
+from tests.e2e.conftest import screenshot, start_server, stop_server
+from tests.e2e.test_pages_browser import PASSWORD, USERNAME
+from tests.e2e.test_upload_browser import open_upload_page, upload
 from tests.test_ingest_persons import PEOPLE, phu_luc_2_xlsx
 from tests.workbooks import binh_son_rows, csv_text, encode_cp1258
 
@@ -30,13 +30,7 @@ def plain_server(databases):
 
 def test_file_content_is_plain_text_and_lists_are_only_counted(plain_server, browser,
                                                                 tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(plain_server.url)
-    login(page, plain_server)
-    page.get_by_role("link", name="Tải lên báo cáo").first.click()
-    page.get_by_text("Chọn tệp báo cáo").first.wait_for(timeout=30_000)
-    wait_for_app(page)
+    context, page = open_upload_page(browser, plain_server)
 
     rows = binh_son_rows()
     rows[9][1] = TRAP  # a commune's name cell, as a clerk (or a prank) typed it
