@@ -7,7 +7,7 @@ are what actually create and change it, so an upgrade never drops stored data.
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -226,10 +226,26 @@ def make_engine(url: str | None = None) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-@cache
+_ENGINES: dict[str | None, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def get_engine(url: str | None = None) -> Engine:
     """One engine (and connection pool) per database URL per process."""
-    return make_engine(url)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(url)
+        if engine is None:
+            engine = _ENGINES[url] = make_engine(url)
+        return engine
+
+
+def release_connections() -> None:
+    """Close the pooled connections of every engine of this process (a PostgreSQL server
+    accepts only so many clients); each engine reconnects when next used."""
+    with _ENGINES_LOCK:
+        engines = list(_ENGINES.values())
+    for engine in engines:
+        engine.dispose()
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -81,6 +81,21 @@ def databases(tmp_path_factory) -> Iterator[Databases]:
     dbs.close()
 
 
+@pytest.fixture(autouse=True)
+def _release_postgres_connections(request) -> Iterator[None]:
+    """After each test on PostgreSQL, close the pooled connections of every engine the test
+    may have opened (fresh databases, the app's per-URL engines): the server accepts only
+    so many clients, and a whole run touches hundreds of databases. Engines reconnect when
+    next used."""
+    yield
+    if not POSTGRES_URL:
+        return
+    db.release_connections()
+    if "databases" in request.fixturenames:
+        for engine in request.getfixturevalue("databases").engines:
+            engine.dispose()
+
+
 @pytest.fixture
 def empty_engine(databases: Databases) -> Iterator[Engine]:
     """A migrated database with the unit catalogue and no figures.
