@@ -147,9 +147,12 @@ def test_lagging_communes_in_meeting_mode(server, page, signed_up):
 def test_trends_of_quang_tri(server, page, signed_up):
     text = open_view(page, server, "xu-huong?unit=45&date=2024-05-25",
                      "Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo")
-    # the figure is in a chart's annotation, which plotly may draw again after a rerun
-    page.wait_for_function("() => document.body.innerText.includes('18.904')",
-                           timeout=30_000)
+    # the page writes its comparison into the URL and runs again, redrawing every chart:
+    # wait for the charts and the figure in their annotation to be drawn again
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot').length >= 4"
+        " && document.body.innerText.includes('18.904')", timeout=30_000)
+    wait_for_app(page)
     text = page.inner_text("body")
     assert "18.904" in text and "người/ngày" in text
     assert page.locator(".js-plotly-plot").count() >= 4
