@@ -128,3 +128,18 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def upload_server(databases):
+    """A server of its own for the upload tests (they write figures), on a demo database with
+    the browser tests' administrator: (server, engine)."""
+    from core import auth
+    from tests.e2e.test_pages_browser import PASSWORD, USERNAME
+
+    engine = databases.new_engine(demo=True)
+    with engine.begin() as conn:
+        auth.create_user(conn, USERNAME, PASSWORD, "admin", None)
+    srv = start_server(engine.url.render_as_string(hide_password=False))
+    yield srv, engine
+    stop_server(srv)

@@ -8,23 +8,12 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from core import auth
 from core.db import figures, saved_readings, uploads
-from tests.e2e.conftest import screenshot, start_server, stop_server, wait_for_app
-from tests.e2e.test_pages_browser import PASSWORD, USERNAME, login
+from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.test_pages_browser import login
 from tests.test_upload_page import misread_xlsx
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def upload_server(databases):
-    engine = databases.new_engine(demo=True)
-    with engine.begin() as conn:
-        auth.create_user(conn, USERNAME, PASSWORD, "admin", None)
-    server = start_server(engine.url.render_as_string(hide_password=False))
-    yield server, engine
-    stop_server(server)
 
 
 def choose(page, label: str, option: str) -> None:

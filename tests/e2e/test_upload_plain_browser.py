@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import auth
-from tests.e2e.conftest import screenshot, start_server, stop_server
-from tests.e2e.test_pages_browser import PASSWORD, USERNAME
+from tests.e2e.conftest import screenshot
 from tests.e2e.test_upload_browser import open_upload_page, upload
 from tests.test_ingest_persons import PEOPLE, phu_luc_2_xlsx
 from tests.workbooks import binh_son_rows, csv_text, encode_cp1258
@@ -18,18 +16,9 @@ pytestmark = pytest.mark.browser
 TRAP = "Xã [bấm](http://evil.example/a) **đậm** www.evil.example ai@evil.example"
 
 
-@pytest.fixture(scope="module")
-def plain_server(databases):
-    engine = databases.new_engine(demo=True)
-    with engine.begin() as conn:
-        auth.create_user(conn, USERNAME, PASSWORD, "admin", None)
-    server = start_server(engine.url.render_as_string(hide_password=False))
-    yield server
-    stop_server(server)
-
-
-def test_file_content_is_plain_text_and_lists_are_only_counted(plain_server, browser,
+def test_file_content_is_plain_text_and_lists_are_only_counted(upload_server, browser,
                                                                 tmp_path):
+    plain_server, _ = upload_server
     context, page = open_upload_page(browser, plain_server)
 
     rows = binh_son_rows()
