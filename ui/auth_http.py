@@ -173,6 +173,17 @@ async def _form(request: Request):
     return await request.form(max_files=0, max_fields=10)
 
 
+async def _own_form(request: Request, what: str) -> tuple[Any, Response | None]:
+    """The posted form when it came from our own page (same origin, CSRF token), else the
+    refusal to send, already audited."""
+    form = await _form(request)
+    if form is None or not same_origin(request) or not _csrf_ok(request, form):
+        response, record = _refuse_forged(request, form, what)
+        await run_in_threadpool(record)
+        return None, response
+    return form, None
+
+
 def _refuse_forged(request: Request, form: Any, what: str
                    ) -> tuple[Response, Callable[[], None]]:
     """403 for a sign-in/out post that did not come from our own page, and the audit entry
@@ -198,11 +209,9 @@ def _start(conn, username: str, agent: str | None, address: str | None) -> tuple
 
 
 async def login(request: Request) -> Response:
-    form = await _form(request)
-    if form is None or not same_origin(request) or not _csrf_ok(request, form):
-        response, record = _refuse_forged(request, form, audit.LOGIN)
-        await run_in_threadpool(record)
-        return response
+    form, refused = await _own_form(request, audit.LOGIN)
+    if refused is not None:
+        return refused
     target = safe_next(str(form.get("next") or "/"))
     username = str(form.get("username") or "")
     password = str(form.get("password") or "")
@@ -227,11 +236,9 @@ async def login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    form = await _form(request)
-    if form is None or not same_origin(request) or not _csrf_ok(request, form):
-        response, record = _refuse_forged(request, form, audit.LOGOUT)
-        await run_in_threadpool(record)
-        return response
+    form, refused = await _own_form(request, audit.LOGOUT)
+    if refused is not None:
+        return refused
     everywhere = str(form.get("everywhere") or "") == "1"
     token = request.cookies.get(SESSION_COOKIE)
 
@@ -247,11 +254,9 @@ async def logout(request: Request) -> Response:
 
 
 async def setup(request: Request) -> Response:
-    form = await _form(request)
-    if form is None or not same_origin(request) or not _csrf_ok(request, form):
-        response, record = _refuse_forged(request, form, audit.USER_CREATE)
-        await run_in_threadpool(record)
-        return response
+    form, refused = await _own_form(request, audit.USER_CREATE)
+    if refused is not None:
+        return refused
     target = safe_next(str(form.get("next") or "/"))
     username = str(form.get("username") or "")
     password = str(form.get("password") or "")
