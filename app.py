@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
-from core import bootstrap
+from core.demo import bootstrap
 from ui import auth_http
 
 

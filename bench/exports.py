@@ -20,9 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core import briefing, briefing_pdf, briefing_pptx, db, forms, render
-from core.bootstrap import prepare
-from core.units import by_code
+from core.catalogue.units import by_code
+from core.demo.bootstrap import prepare
+from core.exports import briefing, briefing_pdf, briefing_pptx, forms, render
+from core.storage import db
 
 
 def _timed(step: Callable[[], object]) -> tuple[float, object]:

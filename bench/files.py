@@ -10,8 +10,8 @@ import io
 import openpyxl
 import pandas as pd
 
-from core.db import GROUPS
-from core.units import by_code
+from core.catalogue.units import by_code
+from core.storage.db import GROUPS
 
 _GROUP_TITLES = {"ncc": "Người có công", "btxh": "Bảo trợ xã hội",
                  "ngheo": "Hộ nghèo, hộ cận nghèo"}

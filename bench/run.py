@@ -189,7 +189,8 @@ def _peak_mb() -> float:
 
 def _load_phase(url: str, scale: str, runs: int) -> dict:
     from bench import synthetic
-    from core import bootstrap, db
+    from core.demo import bootstrap
+    from core.storage import db
 
     engine = db.make_engine(url)
     bootstrap.prepare(engine, demo_if_empty=False)
@@ -211,8 +212,8 @@ def _import_phase(url: str, scale: str, runs: int) -> dict:
     import python_calamine
 
     from bench import files, synthetic
-    from core import db
-    from core.permissions import Account
+    from core.access.permissions import Account
+    from core.storage import db
 
     s = synthetic.scale(scale)
     day = s.last_day + dt.timedelta(days=1)
@@ -274,8 +275,9 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
     """The queries behind each page for the scale's biggest province, its biggest district
     and the scale's last day."""
     from bench import synthetic
-    from core import metrics, sources, summary
-    from core.units import COMMUNE, by_code, child_codes, descendant_codes
+    from core.analytics import metrics, summary
+    from core.catalogue.units import COMMUNE, by_code, child_codes, descendant_codes
+    from core.storage import sources
 
     s = synthetic.scale(scale)
     day = s.last_day
@@ -341,7 +343,7 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
 
 def _version_uncached(data) -> tuple:
     """The data version is read on every page run (it is the cache key), never cached."""
-    from core import sources
+    from core.storage import sources
 
     with data.engine.connect() as conn:
         return sources.data_version(conn)
@@ -350,7 +352,8 @@ def _version_uncached(data) -> tuple:
 def _pages_phase(url: str, scale: str, runs: int) -> dict:
     import logging
 
-    from core import bootstrap, db, sources
+    from core.demo import bootstrap
+    from core.storage import db, sources
     from ui import data as page_data
 
     for name in list(logging.root.manager.loggerDict):  # bare mode: no script context
@@ -381,7 +384,8 @@ def _pages_phase(url: str, scale: str, runs: int) -> dict:
 def _cache_is_keyed_by_unit(url: str, scale: str) -> bool:
     """Two units through the page cache: each gets its own figures, never the other's."""
     from bench import synthetic
-    from core import db, metrics, sources
+    from core.analytics import metrics
+    from core.storage import db, sources
     from ui import data as page_data
 
     s = synthetic.scale(scale)

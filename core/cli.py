@@ -18,17 +18,21 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core import auth, bootstrap, db, demo, metrics
 from core import formatting as fmt
-from core.db import ALL_GROUPS, GROUPS
+from core.access import auth
+from core.access.permissions import Account
+from core.analytics import metrics
+from core.catalogue.units import by_code
+from core.demo import bootstrap
+from core.demo import dataset as demo
 from core.errors import UserError
 from core.ingest import refusals
 from core.ingest.apply import ImportResult, apply_import
 from core.ingest.model import DATE_SOURCE_LABELS, KIND_LABELS, PARENT_SOURCE_LABELS
 from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ALL_SHEETS, Reading, parse_map
-from core.permissions import Account
-from core.units import by_code
+from core.storage import db
+from core.storage.db import ALL_GROUPS, GROUPS
 
 EXIT_USER_ERROR = 2
 
@@ -88,7 +92,7 @@ def _date(text: str) -> dt.date:
 
 def resolve_unit(text: str, level: int | None = None) -> str:
     """An official code or a name the resolver understands -> unit code."""
-    from core.resolver import get_resolver
+    from core.catalogue.resolver import get_resolver
 
     text = text.strip()
     if text in by_code():
@@ -245,7 +249,7 @@ def cmd_init_db(args) -> None:
 def cmd_demo(args) -> None:
     """Load the demo with a progress bar on stderr (`make run` does this before the server
     starts, so that no visitor waits for it)."""
-    from core import store
+    from core.storage import store
 
     engine = _engine()
     with engine.begin() as conn:
@@ -481,8 +485,8 @@ COMMANDS["import"] = cmd_import
 def cmd_timeliness(args) -> list[dict]:
     """Per expected unit: deadline and arrival as ISO local times (+07:00), status
     on_time | late | missing."""
-    from core import timeliness
-    from core.validation import today
+    from core.analytics import timeliness
+    from core.ingest.checks import today
 
     unit = resolve_unit(args.unit)
     with _engine().connect() as conn:
@@ -501,7 +505,7 @@ def cmd_export(args) -> None:
     """Write the briefing deck, its PDF or the report form to --out; one line on success."""
     import errno
 
-    from core import meeting
+    from core.exports import meeting
 
     unit = resolve_unit(args.unit)
     folder = os.path.dirname(os.path.abspath(args.out))
@@ -546,8 +550,8 @@ TABLE_HEADERS = {
 
 
 def _cell(key: str, value) -> str:
-    from core.timeliness import STATUS_LABELS
-    from core.units import LEVEL_NAMES
+    from core.analytics.timeliness import STATUS_LABELS
+    from core.catalogue.units import LEVEL_NAMES
 
     if value is None:
         return "–"

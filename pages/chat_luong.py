@@ -9,10 +9,10 @@ import datetime as dt
 import streamlit as st
 
 from core import formatting as fmt
-from core import quality
+from core.analytics import quality
+from core.analytics.status import AMBER, GREEN, RED, light_fill
+from core.catalogue.units import DISTRICT, by_code
 from core.errors import UserError
-from core.status import AMBER, GREEN, RED, light_fill
-from core.units import DISTRICT, by_code
 from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts

@@ -7,10 +7,10 @@ year's quota, the status against what is due by the date, and the daily pace sti
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics
-from core.db import ALL_GROUPS
-from core.status import ATTAINMENT_LABELS, attainment_light, light_fill
-from core.units import DISTRICT, by_code
+from core.analytics import metrics
+from core.analytics.status import ATTAINMENT_LABELS, attainment_light, light_fill
+from core.catalogue.units import DISTRICT, by_code
+from core.storage.db import ALL_GROUPS
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine

@@ -1,6 +1,6 @@
 """Nhật ký: read the audit trail, filtered by user, action, result and date range.
 
-Read-only by design: core.audit has no function that changes an entry and the database
+Read-only by design: core.access.audit has no function that changes an entry and the database
 refuses it, so this page offers filters, a table and a CSV copy, nothing else.
 """
 
@@ -11,8 +11,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core import audit
 from core import formatting as fmt
+from core.access import audit
 from ui.context import open_page
 
 ctx = open_page("nhat_ky")

@@ -2,7 +2,7 @@
 sessions (listed, and ended one by one) and settings.
 
 Thin on purpose: every rule (admin only, last admin kept, password policy, audit entry) is
-enforced in core.auth and core.settings; this page reads the forms and reports the outcome.
+enforced in access.auth and access.settings; this page reads the forms and reports the outcome.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from core import audit, auth, sessions
 from core import formatting as fmt
-from core import settings as settings_mod
+from core.access import audit, auth, sessions
+from core.access import settings as settings_mod
+from core.catalogue.units import PROVINCE, by_code, child_codes, province_codes
 from core.errors import UserError
 from core.ingest import remembered
-from core.units import PROVINCE, by_code, child_codes, province_codes
 from ui.access import unit_label
 from ui.context import PageContext, escape_md, open_page
 

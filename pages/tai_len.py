@@ -14,9 +14,13 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import config, sources, templates
+from core import config
 from core import formatting as fmt
+from core.access.permissions import Account, PermissionDenied, check_upload
+from core.analytics.status import LIGHT_FILLS
+from core.catalogue.units import DISTRICT, PROVINCE, by_code, catalogue
 from core.errors import UserError
+from core.exports import templates
 from core.ingest import refusals
 from core.ingest.apply import ImportResult, apply_import
 from core.ingest.history import revert_upload, upload_history
@@ -30,9 +34,7 @@ from core.ingest.model import (
 )
 from core.ingest.plan import ImportPlan, plan_import
 from core.ingest.reading import Reading
-from core.permissions import Account, PermissionDenied, check_upload
-from core.status import LIGHT_FILLS
-from core.units import DISTRICT, PROVINCE, by_code, catalogue
+from core.storage import sources
 from ui import tables, uploader
 from ui.access import escape_md
 from ui.context import PageContext, open_page

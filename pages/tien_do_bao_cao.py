@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from core import formatting as fmt
-from core import timeliness
-from core.status import AMBER, GREEN, RED, light_fill
-from core.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code
-from core.validation import today
+from core.analytics import timeliness
+from core.analytics.status import AMBER, GREEN, RED, light_fill
+from core.catalogue.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code
+from core.ingest.checks import today
 from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts

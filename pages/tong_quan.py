@@ -9,8 +9,8 @@ import datetime as dt
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics, status, summary
-from core.units import COMMUNE, KIND_LABELS, by_code
+from core.analytics import metrics, status, summary
+from core.catalogue.units import COMMUNE, KIND_LABELS, by_code
 from ui import charts, downloads, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -48,7 +48,7 @@ previous = metrics.previous_report_date(trend, day)
 if previous is not None:
     st.caption(f"Số nhỏ trong bốn thẻ đầu: thay đổi so với báo cáo trước "
                f"(ngày {fmt.date(previous)}).")
-# A rank among fewer than three units is no headline (core.summary.rank_is_news).
+# A rank among fewer than three units is no headline (core.analytics.summary.rank_is_news).
 ranked = summary.rank_is_news(situation.rank)
 columns = st.columns(5 if ranked else 4)
 for column, (field, label) in zip(columns, CARDS, strict=False):

@@ -7,10 +7,11 @@ formatted Excel file, a CSV, or a phone-sized image for a Zalo group.
 
 import streamlit as st
 
-from core import exports, metrics
 from core import formatting as fmt
-from core.status import lag_light, light_fill
-from core.units import COMMUNE, DISTRICT, by_code, descendant_codes
+from core.analytics import metrics
+from core.analytics.status import lag_light, light_fill
+from core.catalogue.units import COMMUNE, DISTRICT, by_code, descendant_codes
+from core.exports import tables as exports
 from ui import charts, downloads, filters, layout, tables
 from ui import meeting as meeting_view
 from ui.context import open_page

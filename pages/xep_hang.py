@@ -7,9 +7,10 @@ user can change; clicking a bar or a row opens the next level down.
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics, summary, tilemap
-from core.status import LIGHT_FILLS, RATE_LIGHT_LABELS
-from core.units import COMMUNE, DISTRICT, PROVINCE, by_code
+from core.analytics import metrics, summary
+from core.analytics.status import LIGHT_FILLS, RATE_LIGHT_LABELS
+from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code
+from core.exports import tilemap
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine

@@ -5,8 +5,8 @@ leads by 31/12, and several units compared on one chart.
 import streamlit as st
 
 from core import formatting as fmt
-from core import metrics
-from core.units import COMMUNE, by_code, child_codes
+from core.analytics import metrics
+from core.catalogue.units import COMMUNE, by_code, child_codes
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -82,7 +82,7 @@ options = [unit, *(c for c in child_codes(peers) if c != unit and ctx.can_view(c
            *(c for c in child_codes(unit) if ctx.can_view(c))]
 with_children = list(data.ranking(day, group, parent=unit)["code"]) if place.level < COMMUNE \
     else []
-# The best and the worst are always on the chart (core.metrics.comparison_units).
+# The best and the worst are always on the chart (core.analytics.metrics.comparison_units).
 default = (metrics.comparison_units(data.ranking(day, group, parent=unit)) if with_children
            else metrics.comparison_units(data.ranking(day, group, peers), focus=unit))
 default = [c for c in default if c in options]

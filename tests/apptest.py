@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
-from core.permissions import Account
+from core.access.permissions import Account
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_ELEMENTS = ("title", "subheader", "info", "caption", "markdown", "warning", "success",

@@ -15,7 +15,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from core import bootstrap, db
+from core.demo import bootstrap
+from core.storage import db
 
 POSTGRES_URL = os.environ.get("ASXH_TEST_POSTGRES_URL")
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core import store
+from core.storage import store
 
 
 def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",

@@ -6,13 +6,13 @@ legacy pages/ router answers until the first `st.navigation` call of the server 
 a gate in `dashboard.py` alone would protect nothing.
 
 A browser is signed in by its session cookie (set by ui.auth_http, read here through
-`st.context.cookies`): every run resolves it against the `sessions` table (core.sessions),
+`st.context.cookies`): every run resolves it against the `sessions` table (core.access.sessions),
 so sign-out, expiry, an administrator ending the session, a password reset, a lock or a
 deactivation, in this process or any other on the same database, applies at the next click.
 The account is re-read on every run, so a role change applies at once too.
 
 The resolved account is kept in two session keys other code relies on: `account` (a
-`core.permissions.Account`) and `last_activity` (`time.time()` of the last page run). A
+`core.access.permissions.Account`) and `last_activity` (`time.time()` of the last page run). A
 session seeded with those keys and no cookie (AppTest, which cannot send cookies) is an
 in-process sign-in, held to the same idle timeout; nothing in the app creates one.
 
@@ -30,11 +30,11 @@ from urllib.parse import urlencode
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import audit, auth, permissions, sessions
-from core import settings as settings_mod
+from core.access import audit, auth, permissions, sessions
+from core.access import settings as settings_mod
+from core.access.permissions import Account
+from core.catalogue.units import by_code
 from core.errors import UserError
-from core.permissions import Account
-from core.units import by_code
 from ui import auth_http, signin_html
 from ui.registry import HOME, PageSpec
 

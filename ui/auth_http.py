@@ -7,8 +7,8 @@
   Streamlit. Every page response makes sure the browser holds a CSRF cookie.
 - `POST /auth/login` checks the request came from this site (Origin, and the double-submit
   CSRF token: the form's hidden field must equal the CSRF cookie, which another site can
-  neither read nor send, being SameSite=Strict), then the password (core.auth), starts a
-  server-side session (core.sessions) and sets its token in an HttpOnly, SameSite=Strict
+  neither read nor send, being SameSite=Strict), then the password (core.access.auth), starts a
+  server-side session (core.access.sessions) and sets its token in an HttpOnly, SameSite=Strict
   cookie (Secure over HTTPS), and redirects (303) to the page asked for.
 - `POST /auth/logout` ends the session (or all of the user's sessions) and clears the cookie.
 - `POST /auth/setup` creates the first administrator while none exists.
@@ -35,9 +35,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core import audit, auth, config, db, sessions
-from core import settings as settings_mod
+from core import config
+from core.access import audit, auth, sessions
+from core.access import settings as settings_mod
 from core.errors import UserError
+from core.storage import db
 from ui import signin_html
 from ui.registry import url_aliases
 

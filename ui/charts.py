@@ -1,8 +1,8 @@
-"""The pages' figure builders: they live in core.figures (pure plotly, no streamlit) so that
+"""The pages' figure builders: they live in core.exports.charts (pure plotly, no streamlit) so that
 the briefing deck and its PDF draw the same charts as the pages; this keeps the import path.
 
 `show` draws a chart with a button under it that downloads it as a PNG image: the very
-figure, titled, drawn by the process's one warm renderer (core.render, serialised) only
+figure, titled, drawn by the process's one warm renderer (core.exports.render, serialised) only
 when the button is clicked, never on a rerun.
 """
 
@@ -13,11 +13,11 @@ import datetime as dt
 import plotly.graph_objects as go
 import streamlit as st
 
-from core import render
-from core.exports import slug
-from core.figures import *  # noqa: F403
-from core.figures import PLOTLY_CONFIG, _date_axis, _reference_line, _short, _style  # noqa: F401
-from core.units import by_code
+from core.catalogue.units import by_code
+from core.exports import render
+from core.exports.charts import *  # noqa: F403
+from core.exports.charts import PLOTLY_CONFIG, _date_axis, _reference_line, _short, _style  # noqa: F401
+from core.exports.tables import slug
 
 PNG_WIDTH, PNG_SCALE = 1280, 1.5  # 1.920 pixels wide: sharp on a slide or a phone
 PNG_DEFAULT_HEIGHT = 450

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import bootstrap, config, db, demo, permissions
-from core.permissions import Account
+from core import config
+from core.access import permissions
+from core.access.permissions import Account
+from core.demo import bootstrap
+from core.demo import dataset as demo
+from core.storage import db
 from ui import access, keys, style
 from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
 from ui.registry import BY_KEY
@@ -58,7 +62,7 @@ class PageContext:
         return permissions.home_unit(self.user)
 
     def can_view(self, unit_code: str | None) -> bool:
-        """unit_code None is the national view; see core.permissions.can_view."""
+        """unit_code None is the national view; see core.access.permissions.can_view."""
         return permissions.can_view(self.user, unit_code)
 
     def can_open(self, key: str) -> bool:

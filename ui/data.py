@@ -15,8 +15,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import config, metrics, settings, sources, summary
-from core.db import ALL_GROUPS
+from core import config
+from core.access import settings
+from core.analytics import metrics, summary
+from core.storage import sources
+from core.storage.db import ALL_GROUPS
 
 _CACHE = {"show_spinner": False, "max_entries": 512}
 

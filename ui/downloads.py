@@ -18,8 +18,8 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from core import meeting
-from core.db import ALL_GROUPS
+from core.exports import meeting
+from core.storage.db import ALL_GROUPS
 from ui.data import Data
 
 CACHE_ENTRIES = 24

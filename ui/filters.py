@@ -16,9 +16,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from core import formatting as fmt
-from core.db import ALL_GROUPS, GROUPS
-from core.status import DEFAULT_RATE_THRESHOLDS, RateThresholds
-from core.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes, province_codes
+from core.analytics.status import DEFAULT_RATE_THRESHOLDS, RateThresholds
+from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes, province_codes
+from core.storage.db import ALL_GROUPS, GROUPS
 from ui.context import PageContext
 from ui.data import Data
 

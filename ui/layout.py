@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import formatting as fmt
-from core.status import NEUTRAL, light_colour
+from core.analytics.status import NEUTRAL, light_colour
 from ui.access import escape_md
 from ui.context import PageContext
 
@@ -38,7 +38,7 @@ def quota_advice(ctx: PageContext, code: str, what: str = "Phụ lục 01 (chỉ
                  "theo nhóm đối tượng của các huyện)") -> str:
     """What to do about a missing quota: communes get none of their own (Phụ lục 01 gives
     districts theirs), others are told who uploads it."""
-    from core.units import COMMUNE, by_code
+    from core.catalogue.units import COMMUNE, by_code
 
     if by_code()[code].level == COMMUNE:
         return ("Chỉ tiêu được giao cho các huyện (Phụ lục 01); xã, phường, thị trấn không có "
@@ -60,7 +60,7 @@ def no_database_data(ctx: PageContext) -> None:
 
 
 def status_bar(container, fraction: float, text: str, light: str | None = None) -> None:
-    """A progress bar filled in its status's colour (core.status: green met, amber at risk,
+    """A progress bar filled in its status's colour (analytics.status: green met, amber at risk,
     red behind; the neutral colour when it has no status), its text above it (escaped)."""
     share = max(0.0, min(1.0, fraction))
     colour = light_colour(light) if light else NEUTRAL

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import meeting
-from core.status import NEUTRAL, light_fill
+from core.analytics.status import NEUTRAL, light_fill
+from core.exports import meeting
 
 PAGE_KEY, ROWS_KEY, AUTO_KEY = "trang", "dong", "tu_chuyen"
 _TURNED_AT = "_meeting_turned_at"
@@ -73,7 +73,7 @@ def summary(text: str) -> None:
 
 def table_html(columns: list[Column], rows: list[list[str]], lights: list[str | None],
                first_number: int = 1) -> str:
-    """The rows as an HTML table; cells of kind "lit" take the row's light (core.status)."""
+    """The rows as an HTML table; cells of kind "lit" take the row's light (analytics.status)."""
     head = "".join(f'<th class="{"num" if c.kind == "num" else ""}" scope="col">'
                    f"{html.escape(c.label)}</th>" for c in columns)
     body = []

@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import formatting as fmt
-from core import timeliness
-from core.status import AMBER, GREEN, NEUTRAL, RED, light_colour
+from core.analytics import timeliness
+from core.analytics.status import AMBER, GREEN, NEUTRAL, RED, light_colour
 from ui.charts import _style  # one style for every chart
 
 STATUS_COLOURS = {timeliness.ON_TIME: light_colour(GREEN), timeliness.LATE: light_colour(AMBER),

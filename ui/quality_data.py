@@ -14,7 +14,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from core import funnel, quality, settings, timeliness
+from core.access import settings
+from core.analytics import funnel, quality, timeliness
 
 _CACHE = {"show_spinner": False, "max_entries": 128}
 

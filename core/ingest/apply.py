@@ -11,12 +11,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import audit, store
-from core.db import quotas, uploads
+from core.access import audit
+from core.access.permissions import Account, check_upload
 from core.errors import UserError
 from core.ingest import remembered
 from core.ingest.plan import ImportPlan, _cycle_collector_paused
-from core.permissions import Account, check_upload
+from core.storage import store
+from core.storage.db import quotas, uploads
 
 
 class ImportRefused(UserError):

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from core import store, validation
-from core.db import ALL_GROUPS, COUNT_FIELDS
+from core.ingest import checks as validation
 from core.ingest.model import (
     GROUP_LABELS,
     PERCENT_FIELDS,
@@ -20,6 +19,8 @@ from core.ingest.model import (
     Problem,
 )
 from core.ingest.units import _Match, _Matcher
+from core.storage import store
+from core.storage.db import ALL_GROUPS, COUNT_FIELDS
 
 if TYPE_CHECKING:
     from core.ingest.plan import ImportPlan

@@ -9,16 +9,17 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import audit, rollups, store
-from core.db import figures, quotas, replaced_figures, uploads
+from core.access import audit
+from core.access.permissions import Account, PermissionDenied, can_upload, can_view
+from core.catalogue.units import by_code
 from core.errors import UserError
 from core.ingest.model import (
     GROUP_LABELS,
     HISTORY_LIMIT,
     local_time,
 )
-from core.permissions import Account, PermissionDenied, can_upload, can_view
-from core.units import by_code
+from core.storage import rollups, store
+from core.storage.db import figures, quotas, replaced_figures, uploads
 
 
 class RevertRefused(UserError):

@@ -7,7 +7,7 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
-from core import audit
+from core.access import audit
 
 # --- vocabulary ------------------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ FIELD_LABELS = {
 LEVEL_LABELS = {1: "tỉnh", 2: "huyện", 3: "xã"}
 
 
-CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as core.units.CODE_WIDTH, the official zero-padded widths
+CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as catalogue.units.CODE_WIDTH, the official zero-padded widths
 
 
 MSG_NO_TABLE = (

@@ -19,9 +19,10 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core import config, validation
-from core.db import ALL_GROUPS, GROUPS, uploads
+from core import config
+from core.catalogue.resolver import get_resolver
 from core.errors import UserError
+from core.ingest import checks as validation
 from core.ingest import remembered
 from core.ingest.files import read_sheets
 from core.ingest.frames import (
@@ -44,7 +45,7 @@ from core.ingest.persons import PersonCount, count_person_lists
 from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
 from core.ingest.units import _Matcher
-from core.resolver import get_resolver
+from core.storage.db import ALL_GROUPS, GROUPS, uploads
 
 
 @dataclass

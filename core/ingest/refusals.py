@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from core import audit
+from core.access import audit
 
 if TYPE_CHECKING:
     from core.ingest.plan import ImportPlan

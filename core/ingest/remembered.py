@@ -16,8 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.db import saved_readings
 from core.ingest.reading import Reading
+from core.storage.db import saved_readings
 
 
 @dataclass(frozen=True)

@@ -383,7 +383,7 @@ def _expected_percent(row: ParsedRow, value_key: tuple[str, str]) -> float | Non
 
 def check_row(row: ParsedRow) -> list[Problem]:
     """What only the file's layout can tell: quarters that do not add up to the year (every
-    other check of figures is a rule of core.validation, run on the plan's frames)."""
+    other check of figures is a rule of core.ingest.checks, run on the plan's frames)."""
     problems: list[Problem] = []
     who = row.label or row.unit_text or ""
     for group in sorted({g for g, f in row.values if f == "year_total"}):

@@ -277,7 +277,7 @@ def _mostly_provinces(rows: list[ParsedRow]) -> bool:
 
 @lru_cache(maxsize=1)
 def _province_keys() -> frozenset[str]:
-    from core.units import PROVINCE, catalogue
+    from core.catalogue.units import PROVINCE, catalogue
 
     return frozenset(key(u.short_name) for u in catalogue() if u.level == PROVINCE)
 

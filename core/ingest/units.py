@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core.catalogue.resolver import Resolution, Resolver, parse_name
+from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code
 from core.ingest.model import (
     LEVEL_LABELS,
     PARENT_SOURCE_LABELS,
@@ -14,8 +16,6 @@ from core.ingest.model import (
     ParsedRow,
     Question,
 )
-from core.resolver import Resolution, Resolver, parse_name
-from core.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code
 
 if TYPE_CHECKING:
     from core.ingest.plan import ImportPlan

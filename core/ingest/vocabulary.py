@@ -5,7 +5,7 @@ Matching works on folded text (`key`: lower case, no diacritics, đ → d, punct
 spaces), so "Tỷ lệ", "TỈ LỆ", "Tỷ lệ (%)", NFD text and old/new tone placement (ủy / uỷ)
 compare equal. Each figure has its many wordings and their mixtures here ("chi trả / hưởng /
 nhận / lĩnh qua tài khoản / TK / ngân hàng", "không dùng tiền mặt", "chuyển khoản", …),
-tried in order, specific before generic; tests/test_vocabulary.py holds the table
+tried in order, specific before generic; tests/ingest/test_vocabulary.py holds the table
 wording → meaning that keeps them honest.
 """
 

@@ -134,7 +134,7 @@ def screenshot(page, name: str) -> Path:
 def upload_server(databases):
     """A server of its own for the upload tests (they write figures), on a demo database with
     the browser tests' administrator: (server, engine)."""
-    from core import auth
+    from core.access import auth
     from tests.e2e.test_pages_browser import PASSWORD, USERNAME
 
     engine = databases.new_engine(demo=True)

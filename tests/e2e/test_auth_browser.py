@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from core import auth
+from core.access import auth
 from tests.e2e.conftest import LOGIN_FORM, screenshot, start_server, stop_server, wait_for_app
 from ui.registry import PAGES
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core import auth
+from core.access import auth
 from core.errors import UserError
 from tests.e2e.conftest import screenshot, wait_for_app
 

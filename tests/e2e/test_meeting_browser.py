@@ -16,7 +16,7 @@ import re
 import pytest
 from PIL import Image
 
-from core import metrics, status
+from core.analytics import metrics, status
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_for_app
 from tests.e2e.test_pages_browser import login, signed_up  # noqa: F401  (the account)
 

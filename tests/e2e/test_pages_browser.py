@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from core import auth
+from core.access import auth
 from core.errors import UserError
 from tests.e2e.conftest import screenshot, sign_in_if_asked, wait_for_app
 

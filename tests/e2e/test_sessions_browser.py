@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from core import audit, auth, settings
-from core.permissions import Account
+from core.access import audit, auth, settings
+from core.access.permissions import Account
 from tests.e2e.conftest import (
     LOGIN_FORM,
     screenshot,

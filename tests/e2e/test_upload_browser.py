@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from core.db import figures, saved_readings, uploads
+from core.storage.db import figures, saved_readings, uploads
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_pages_browser import login
-from tests.test_upload_page import misread_xlsx
+from tests.pages.test_upload_page import misread_xlsx
 
 pytestmark = pytest.mark.browser
 

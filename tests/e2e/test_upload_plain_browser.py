@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_upload_browser import open_upload_page, upload
-from tests.test_ingest_persons import PEOPLE, phu_luc_2_xlsx
+from tests.ingest.test_persons import PEOPLE, phu_luc_2_xlsx
 from tests.workbooks import binh_son_rows, csv_text, encode_cp1258
 
 pytestmark = pytest.mark.browser

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from core import auth
+from core.access import auth
 from core.errors import UserError
 from tests.e2e.conftest import screenshot, wait_for_app
 from ui.registry import pages_for
