@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from core.analytics import metrics
 from core.catalogue.units import by_code, descendant_codes
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS
 
 ID_FIELDS = ("id_verified", "id_pending", "id_problem")
 STAGES: tuple[tuple[str, str], ...] = (

@@ -29,19 +29,26 @@ from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
 from core.analytics import metrics
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes
-from core.demo import dataset as demo
+from core.catalogue.units import by_code, child_codes
 from core.errors import UserError
-from core.ingest.model import FIELD_LABELS
-from core.storage.db import ALL_GROUPS, GROUPS, OPTIONAL_FIELDS
+from core.storage import sources
+from core.vocabulary import (
+    ALL_GROUPS,
+    COMMUNE,
+    DISTRICT,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    GROUPS,
+    OPTIONAL_FIELDS,
+    PROVINCE,
+)
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNT_FORMAT = "#,##0"
 RATE_FORMAT = "0.00%"
 SHEET_TITLE = "Tổng hợp"
 TITLE = "BIỂU TỔNG HỢP TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
-BAND_LABELS = {"ncc": "Người có công", "btxh": "Bảo trợ xã hội",
-               "ngheo": "Hộ nghèo, hộ cận nghèo", ALL_GROUPS: "Chung các nhóm đối tượng"}
+BAND_LABELS = {**GROUP_LABELS, ALL_GROUPS: "Chung các nhóm đối tượng"}
 ROW_WORDS = {PROVINCE: ("Mã huyện", "Huyện, thị xã, thành phố", "CÁC HUYỆN, THỊ XÃ, THÀNH PHỐ"),
              DISTRICT: ("Mã xã", "Xã, phường, thị trấn", "CÁC XÃ, PHƯỜNG, THỊ TRẤN")}
 BASE_FIELDS = ("total", "accounts", "cashless")
@@ -106,7 +113,7 @@ def gather(conn: Connection, unit: str, as_of: dt.date | None = None) -> Form:
             missing.append(code)
             continue
         rows.append((code, values))
-    return Form(unit, as_of, bands, rows, missing, demo.is_demo_loaded(conn))
+    return Form(unit, as_of, bands, rows, missing, sources.is_demo_loaded(conn))
 
 
 def _fields(figs: pd.DataFrame) -> tuple[str, ...]:
@@ -307,6 +314,6 @@ def _page_setup(ws: Worksheet, header: int, first: int, width: int) -> None:
 
 def file_name(unit: str, as_of: dt.date) -> str:
     """bieu-tong-hop_huyen-binh-son_2024-01-25.xlsx: ASCII, kept intact by any mail client."""
-    from core.exports.tables import slug
+    from core.text import slug
 
     return f"bieu-tong-hop_{slug(by_code()[unit].name)}_{as_of.isoformat()}.xlsx"

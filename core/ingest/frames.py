@@ -10,20 +10,13 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core.ingest import checks as validation
-from core.ingest.model import (
-    GROUP_LABELS,
-    PERCENT_FIELDS,
-    QUARTERS,
-    ParsedReport,
-    ParsedRow,
-    Problem,
-)
+from core.ingest.model import ParsedReport, ParsedRow, Problem
 from core.ingest.units import _Match, _Matcher
 from core.storage import store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS
+from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUP_LABELS, PERCENT_FIELDS, QUARTERS
 
 if TYPE_CHECKING:
-    from core.ingest.plan import ImportPlan
+    from core.ingest.plan_model import ImportPlan
 
 # ------------------------------------------------------------------------------ frames
 
@@ -126,11 +119,12 @@ def _missing_columns(fields_by_group: dict[str, set[str]], stored: list[str]) ->
             problems.append(Problem(None, "error", (
                 f"Bảng không có cột {' và '.join(absent)} cho nhóm "
                 f"{GROUP_LABELS.get(group, group)}: cần cả tổng số đối tượng và số đã chi trả "
-                "qua tài khoản (tỷ lệ được tính lại từ hai số này).")))
+                "qua tài khoản (tỷ lệ được tính lại từ hai số này)."), rule="missing_columns"))
     if not stored:
         problems.append(Problem(None, "error", (
             "Bảng không có cột số liệu nào lưu được (tổng số đối tượng, số đã có tài khoản, "
-            "số đã chi trả qua tài khoản); hãy kiểm tra dòng tiêu đề của bảng.")))
+            "số đã chi trả qua tài khoản); hãy kiểm tra dòng tiêu đề của bảng."),
+            rule="no_figure_columns"))
     return problems
 
 
@@ -194,7 +188,7 @@ def _problems(report: ParsedReport, checked: pd.DataFrame, ctx: validation.Conte
     if not report.rows:
         found.append(Problem(None, "error", (
             "Bảng không có dòng số liệu nào của đơn vị; hãy kiểm tra tệp có đúng là báo cáo "
-            "cần tải lên.")))
+            "cần tải lên."), rule="no_unit_rows"))
     return validation.sort_problems([*plan.problems, *layout, *found])
 
 

@@ -7,15 +7,8 @@ import unicodedata
 
 import pytest
 
-from core.ingest.vocabulary import (
-    NOT_A_FIGURE,
-    field_of,
-    fields_named,
-    fold,
-    group_of_text,
-    key,
-    row_group,
-)
+from core.ingest.vocabulary import NOT_A_FIGURE, field_of, fields_named, group_of_text, row_group
+from core.text import fold, key
 
 WORDINGS = [
     # total

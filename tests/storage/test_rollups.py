@@ -24,7 +24,7 @@ from core.analytics import metrics
 from core.catalogue.units import by_code, child_codes, descendant_codes, province_codes
 from core.ingest.history import revert_upload
 from core.storage import db, rollups, store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUPS
 from tests.helpers import put_figures
 
 pytestmark = pytest.mark.postgres
