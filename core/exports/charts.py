@@ -118,7 +118,7 @@ def ranking_bars(table: pd.DataFrame, *, highlight: str | None, average: float |
                             rows["code"], strict=True)),
         hovertemplate=("<b>%{customdata[0]}</b><br>Xếp hạng: %{customdata[3]}<br>"
                        "Tỷ lệ: %{x:,.2f}%<br>Chi trả qua tài khoản: %{customdata[2]:,.0f}<br>"
-                       "Tổng số đối tượng: %{customdata[1]:,.0f}<extra></extra>"),
+                       f"{FIELD_LABELS['total']}: %{{customdata[1]:,.0f}}<extra></extra>"),
         name="Tỷ lệ",
     ))
     if average is not None:

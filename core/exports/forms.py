@@ -31,6 +31,7 @@ from core import formatting as fmt
 from core.analytics import metrics
 from core.catalogue.units import by_code, child_codes
 from core.errors import UserError
+from core.exports.tables import landscape_a4
 from core.storage import sources
 from core.vocabulary import (
     ALL_GROUPS,
@@ -305,11 +306,7 @@ def _footer(ws: Worksheet, row: int, form: Form, width: int) -> None:
 def _page_setup(ws: Worksheet, header: int, first: int, width: int) -> None:
     ws.freeze_panes = ws.cell(first, LEFT_COLUMNS + 1)
     ws.print_title_rows = f"{header}:{first - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(ws)
 
 
 def file_name(unit: str, as_of: dt.date) -> str:

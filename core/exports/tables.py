@@ -16,6 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core import formatting as fmt
 from core.analytics.status import (
@@ -141,11 +142,7 @@ def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: f
     if records:
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(records)}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(ws)
 
     out = io.BytesIO()
     wb.save(out)
@@ -164,6 +161,15 @@ def lagging_csv(table: pd.DataFrame) -> bytes:
         values[8] = "" if values[8] is None else fmt.date(values[8])
         writer.writerow(["" if v is None else v for v in values])
     return out.getvalue().encode("utf-8-sig")
+
+
+def landscape_a4(ws: Worksheet) -> None:
+    """Print on A4 landscape, the columns fitted to one page wide, as many pages long."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def file_name(unit: str, as_of: dt.date, extension: str) -> str:

@@ -13,7 +13,14 @@ from core.ingest import checks as validation
 from core.ingest.model import ParsedReport, ParsedRow, Problem
 from core.ingest.units import _Match, _Matcher
 from core.storage import store
-from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUP_LABELS, PERCENT_FIELDS, QUARTERS
+from core.vocabulary import (
+    ALL_GROUPS,
+    COUNT_FIELDS,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    PERCENT_FIELDS,
+    QUARTERS,
+)
 
 if TYPE_CHECKING:
     from core.ingest.plan_model import ImportPlan
@@ -112,7 +119,7 @@ def _missing_columns(fields_by_group: dict[str, set[str]], stored: list[str]) ->
     """A group whose counts lack the total or the cashless column cannot be stored at all:
     one message for the file rather than one per row."""
     problems = []
-    needed = {"total": "“Tổng số đối tượng”", "cashless": "“Số đã chi trả qua tài khoản”"}
+    needed = {f: f"“{FIELD_LABELS[f]}”" for f in ("total", "cashless")}
     for group in stored:
         absent = [label for f, label in needed.items() if f not in fields_by_group[group]]
         if absent:

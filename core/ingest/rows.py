@@ -95,9 +95,7 @@ class RowReader:
         row = self._identify(number, filled)
         if row is None:
             if has_figures:
-                self.problems.append(Problem(number, "warning", (
-                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
-                    "dòng này được bỏ qua."), rule="row_without_unit"))
+                self._skipped_without_unit(number)
             return
         self._read_values(row, raw)
         if has_figures:
@@ -127,12 +125,15 @@ class RowReader:
         target = self._grouped_target(number, filled)
         if target is None:
             if has_figures:
-                self.problems.append(Problem(number, "warning", (
-                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
-                    "dòng này được bỏ qua."), rule="row_without_unit"))
+                self._skipped_without_unit(number)
             return
         self._read_values(target, raw, group)
         self.last = target
+
+    def _skipped_without_unit(self, number: int) -> None:
+        self.problems.append(Problem(number, "warning", (
+            f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
+            "dòng này được bỏ qua."), rule="row_without_unit"))
 
     def _grouped_target(self, number: int, filled: list[object]) -> ParsedRow | None:
         label = self._total_label(filled)

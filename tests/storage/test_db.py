@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from core.catalogue.units import child_codes, descendant_codes
 from core.demo import bootstrap
 from core.storage import db, rollups, store
+from tests.helpers import database_at_0003
 
 pytestmark = pytest.mark.postgres
 
@@ -74,18 +75,6 @@ def test_default_database_is_the_sqlite_file_in_data(monkeypatch):
     assert config.database_url() == "postgresql+psycopg://u@h/x"
 
 
-def _database_at_0003(databases, figures: list[dict]):
-    """A database as revision 0003 left it (no roll-ups yet), with these reports stored."""
-    engine = databases.new_engine(prepared=False)
-    db.migrate(engine, "0003_quality_explanations")
-    with engine.begin() as conn:
-        store.ensure_catalogue(conn)
-        upload = store.create_upload(conn, file_name="a.xlsx", sha256="x", kind="progress",
-                                     uploaded_by="t")
-        conn.execute(db.figures.insert(), [{**f, "upload_id": upload} for f in figures])
-    return engine
-
-
 def _rollup_rows(engine) -> list[tuple]:
     with engine.connect() as conn:
         return [tuple(r) for r in conn.execute(
@@ -95,7 +84,7 @@ def _rollup_rows(engine) -> list[tuple]:
 def test_upgrade_to_0004_rolls_up_the_stored_reports(databases):
     first, second = child_codes("524")[:2]
     day1, day2 = dt.date(2024, 1, 1), dt.date(2024, 1, 2)
-    engine = _database_at_0003(databases, [
+    engine = database_at_0003(databases, [
         dict(unit_code=first, grp="ncc", report_date=day1, total=10, cashless=1, accounts=None),
         dict(unit_code=second, grp="ncc", report_date=day2, total=20, cashless=2, accounts=5),
     ])
@@ -120,7 +109,7 @@ def test_upgrade_to_0004_builds_what_the_application_builds(databases):
                     accounts=rng.choice([None, 5]), id_verified=rng.choice([None, None, 3]))
                for code in codes for day in range(1, 8) for group in ("ncc", "btxh", "ngheo", "all")
                if rng.random() < 0.25]
-    engine = _database_at_0003(databases, figures)
+    engine = database_at_0003(databases, figures)
     db.migrate(engine)
     migrated = _rollup_rows(engine)
     with engine.begin() as conn:
