@@ -38,9 +38,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.ingest.apply import apply_import
-from core.ingest.plan import plan_import
-
 ROOT = Path(__file__).resolve().parent.parent
 ALL = "all"
 
@@ -213,6 +210,8 @@ def _import_phase(url: str, scale: str, runs: int) -> dict:
 
     from bench import files, synthetic
     from core.access.permissions import Account
+    from core.ingest.apply import apply_import
+    from core.ingest.plan import plan_import
     from core.storage import db
 
     s = synthetic.scale(scale)
