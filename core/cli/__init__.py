@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from core.access.permissions import ROLES
 from core.cli.common import date_arg as _date
 from core.errors import UserError
-from core.storage.db import ALL_GROUPS, GROUPS
+from core.vocabulary import ALL_GROUPS, GROUPS
 
 EXIT_USER_ERROR = 2
 

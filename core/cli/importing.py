@@ -14,10 +14,10 @@ from core.cli.common import engine
 from core.errors import UserError
 from core.ingest import refusals
 from core.ingest.apply import ImportResult, apply_import
-from core.ingest.model import DATE_SOURCE_LABELS, KIND_LABELS, PARENT_SOURCE_LABELS
+from core.ingest.model import DATE_SOURCE_LABELS, PARENT_SOURCE_LABELS
 from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ALL_SHEETS, Reading, parse_map
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS, GROUP_LABELS, KIND_LABELS
 
 
 def cmd_import(args) -> None:
@@ -136,7 +136,7 @@ def _import_summary(name: str, plan: ImportPlan,
     if plan.parent_code is not None:
         source = PARENT_SOURCE_LABELS.get(plan.parent_source or "", "")
         parts.append(f"đơn vị cấp trên {by_code()[plan.parent_code].name} (theo {source})")
-    groups = [fmt.GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
+    groups = [GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
     if groups:
         parts.append(f"nhóm {', '.join(groups)}")
     units = len(plan.unit_codes)

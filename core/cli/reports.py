@@ -90,7 +90,7 @@ TABLE_HEADERS = {
 
 def _cell(key: str, value) -> str:
     from core.analytics.timeliness import STATUS_LABELS
-    from core.catalogue.units import LEVEL_NAMES
+    from core.vocabulary import GROUP_LABELS, LEVEL_NAMES, REASON_LABELS
 
     if value is None:
         return "–"
@@ -103,8 +103,8 @@ def _cell(key: str, value) -> str:
         return fmt.date(dt.date.fromisoformat(value))
     if key == "level":
         return LEVEL_NAMES.get(value, str(value))
-    labels = {"status": STATUS_LABELS, "reason": fmt.REASON_LABELS,
-              "group": fmt.GROUP_LABELS}.get(key)
+    labels = {"status": STATUS_LABELS, "reason": REASON_LABELS,
+              "group": GROUP_LABELS}.get(key)
     if labels is not None:
         return labels.get(value, value)
     if isinstance(value, int) and key != "rank":

@@ -16,12 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.ingest import calamine_child
-from core.ingest.calamine_child import TEMPORAL, clean_text
+from core.ingest.calamine_child import TEMPORAL
 from core.ingest.hidden import HiddenParts, _with_hidden
 from core.ingest.limits import MB, MSG_CORRUPT, SpreadsheetError
 from core.ingest.model import Sheet
-
-__all__ = ["clean_text"]  # the one home of text cleaning is calamine_child; text.py uses it
 
 # --- workbooks via calamine ----------------------------------------------------------------
 

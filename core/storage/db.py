@@ -18,16 +18,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from core import config
+from core.vocabulary import OPTIONAL_FIELDS
 
-if TYPE_CHECKING:  # Alembic is imported only when the schema must change (a second saved)
+if TYPE_CHECKING:  # Alembic (a second to import) is loaded only when the schema must change
     from alembic.config import Config
-
-GROUPS = ("ncc", "btxh", "ngheo")
-ALL_GROUPS = "all"
-
-# The optional figures a report may carry besides total / accounts / cashless (DOMAIN.md).
-OPTIONAL_FIELDS = ("proxy_paid", "cash_at_home", "id_verified", "id_pending", "id_problem")
-COUNT_FIELDS = ("total", "accounts", "cashless", *OPTIONAL_FIELDS)
 
 metadata = sa.MetaData(
     naming_convention={

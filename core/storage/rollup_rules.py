@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.catalogue.units import DISTRICT, PROVINCE, by_code, child_codes
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from core.catalogue.units import by_code, child_codes
+from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, DISTRICT, GROUPS, PROVINCE
 
 ROLLUP_GROUPS = (*GROUPS, ALL_GROUPS)
 GROUP_INDEX = {g: i for i, g in enumerate(ROLLUP_GROUPS)}

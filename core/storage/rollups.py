@@ -42,9 +42,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.catalogue.units import COMMUNE, PROVINCE, by_code, descendant_codes
+from core.catalogue.units import by_code, descendant_codes
 from core.storage import store
-from core.storage.db import COUNT_FIELDS, figures, rollups
+from core.storage.db import figures, rollups
 from core.storage.db import units as units_table
 from core.storage.rollup_rules import (
     ROLLUP_GROUPS,
@@ -54,6 +54,7 @@ from core.storage.rollup_rules import (
     count_arrays,
     day_numbers,
 )
+from core.vocabulary import COMMUNE, COUNT_FIELDS, PROVINCE
 
 ROLLUP_COLUMNS = ["unit_code", "grp", "report_date", *COUNT_FIELDS]
 _CHUNK = 500
