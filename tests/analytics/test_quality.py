@@ -16,7 +16,7 @@ from core.access.permissions import Account, PermissionDenied
 from core.analytics import funnel, quality
 from core.catalogue.units import child_codes
 from core.errors import UserError
-from core.storage import store
+from core.storage import rollups, store
 from core.storage.db import quality_explanations
 from tests.helpers import put_figures
 
@@ -43,7 +43,7 @@ def put_frame(engine, rows: list[dict]) -> None:
     with engine.begin() as conn:
         upload = store.create_upload(conn, file_name="t.xlsx", sha256="t", kind="progress",
                                      uploaded_by="tester")
-        store.write_figures(conn, frame, upload)
+        rollups.after_write(conn, store.write_figures(conn, frame, upload))
 
 
 def find(engine, unit: str, since: str, until: str, rules: list[str] | None = None):
