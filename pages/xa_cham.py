@@ -40,8 +40,8 @@ if day is None:
 reporting = data.districts_with_commune_reports()
 # A commune's own reports count: its district is then among those with commune reports.
 home_district = place.parent_code if place.level == COMMUNE else None
-if not any(d in (unit, home_district) or d in descendant_codes(unit, DISTRICT)
-           for d in reporting):
+mine = {unit, home_district, *descendant_codes(unit, DISTRICT)}
+if mine.isdisjoint(reporting):
     st.info(f"Chưa có số liệu cấp xã của {place.name}. Danh sách xã chậm tiến độ cần báo cáo "
             f"hằng ngày của các xã. " + layout.upload_advice(ctx, "Phụ lục 2b"),
             icon=":material/upload_file:")
