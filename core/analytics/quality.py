@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from core import config
 from core.access import audit
 from core.access.permissions import Account, PermissionDenied, can_upload, can_view
+from core.analytics.robust import modified_z, row_nanmedian
 from core.catalogue.units import by_code, child_codes, descendant_codes
 from core.errors import UserError
 from core.ingest import checks as validation
@@ -212,37 +213,6 @@ def cumulative_fall(scope: Scope) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- unusual jumps
-
-def row_nanmedian(values: np.ndarray) -> np.ndarray:
-    """np.nanmedian(values, axis=1) by one sort (NaN sorts last): numpy takes a masked-array
-    path for short rows, several times slower on a province's tens of thousands of rows."""
-    if values.size == 0:
-        return np.full(len(values), np.nan)
-    counts = (~np.isnan(values)).sum(axis=1)
-    ordered = np.sort(values, axis=1)
-    rows = np.arange(len(values))
-    low = ordered[rows, np.maximum((counts - 1) // 2, 0)]
-    high = ordered[rows, np.maximum(counts // 2, 0)]
-    return np.where(counts > 0, (low + high) / 2, np.nan)
-
-
-def modified_z(change: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """Modified z-scores of `change` (n,) against rows of `baseline` (n, k), NaN gaps allowed
-    (every row needs at least one value).
-
-    M = 0.6745 (x - median) / MAD. Where the MAD is 0 (more than half the baseline equal),
-    the mean absolute deviation stands in: M = (x - median) / (1.253314 MeanAD). Where both
-    are 0 (a perfectly flat history) the score is undefined (NaN): see unusual_jump.
-    """
-    median = row_nanmedian(baseline)
-    deviation = np.abs(baseline - median[:, None])
-    mad = row_nanmedian(deviation)
-    mean_ad = np.nanmean(deviation, axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mad > 0, 0.6745 * (change - median) / mad,
-                        np.where(mean_ad > 0, (change - median) / (1.253314 * mean_ad),
-                                 np.nan))
-
 
 def _previous_changes(change: np.ndarray, group: np.ndarray, at: np.ndarray) -> np.ndarray:
     """(len(at), WINDOW): the changes of the previous WINDOW reports in the same series of

@@ -54,10 +54,10 @@ from core.storage.rollup_rules import (
     count_arrays,
     day_numbers,
 )
+from core.storage.values import as_date, chunks
 from core.vocabulary import COMMUNE, COUNT_FIELDS, PROVINCE
 
 ROLLUP_COLUMNS = ["unit_code", "grp", "report_date", *COUNT_FIELDS]
-_CHUNK = 500
 # Bound on units x dates computed at once (a few arrays of this many floats per group and
 # count): keeps a rebuild at national scale within a few hundred MB.
 _CELLS_PER_BATCH = 1_000_000
@@ -74,7 +74,7 @@ def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: s
     same seeks tell, so the lagging list needs no second query)."""
     latest = store.own_latest_rows(conn, codes, day)
     if reported is not None:
-        reported.update(r[0] for r in latest if _as_date(r[2]) == day)
+        reported.update(r[0] for r in latest if as_date(r[2]) == day)
     reports = Reports.from_rows(latest, codes).sorted()
     state = compute(reports, codes, np.zeros(len(reports), dtype=np.int64), 1,
                     roll_up=False)[group]
@@ -109,7 +109,7 @@ def _rolled_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: s
                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Roll-ups as of a day: (codes found, counts, report day numbers)."""
     found = []
-    for chunk in _chunks(list(codes)):
+    for chunk in chunks(list(codes)):
         latest = sa.select(sa.func.max(rollups.c.report_date)).where(
             rollups.c.unit_code == units_table.c.code, rollups.c.grp == group,
             rollups.c.report_date <= day).scalar_subquery()
@@ -176,8 +176,8 @@ def refresh(conn: Connection, codes: Iterable[str], since: dt.date | None = None
     _lock(conn, provinces)
     # Two queries: SQLite answers a lone min() or max() from the end of an index, but scans
     # the whole index for both in one statement.
-    first = _as_date(conn.scalar(sa.select(sa.func.min(figures.c.report_date))))
-    newest = _as_date(conn.scalar(sa.select(sa.func.max(figures.c.report_date))))
+    first = as_date(conn.scalar(sa.select(sa.func.min(figures.c.report_date))))
+    newest = as_date(conn.scalar(sa.select(sa.func.max(figures.c.report_date))))
     if since is None or (first is not None and since <= first):
         since = None
         span = 1 if first is None else (newest - first).days + 1
@@ -206,7 +206,7 @@ def build_from_frame(conn: Connection, frame: pd.DataFrame) -> int:
                         if c in units})
     codes = [c for p in provinces for c in (p, *descendant_codes(p))]
     parents = [c for c in codes if units[c].level < COMMUNE]
-    for chunk in _chunks(parents):
+    for chunk in chunks(parents):
         conn.execute(rollups.delete().where(rollups.c.unit_code.in_(chunk)))
     if frame.empty:
         return 0
@@ -249,7 +249,7 @@ def _refresh(conn: Connection, provinces: list[str], since: dt.date | None,
     when None): delete, read the reports that matter, compute, insert."""
     codes = [c for p in provinces for c in (p, *descendant_codes(p))]
     parents = [c for c in codes if by_code()[c].level < COMMUNE]
-    for chunk in _chunks(parents):
+    for chunk in chunks(parents):
         delete = rollups.delete().where(rollups.c.unit_code.in_(chunk))
         if since is not None:
             delete = delete.where(rollups.c.report_date >= since)
@@ -264,7 +264,7 @@ def _refresh(conn: Connection, provinces: list[str], since: dt.date | None,
             reports = _fetch_recent(conn, codes, since)
         else:
             reports = _fetch(conn, [_reports_since_query(chunk, since)
-                                    for chunk in _chunks(codes)], codes)
+                                    for chunk in chunks(codes)], codes)
         start = float((since - dt.date(1970, 1, 1)).days)
         window = np.unique(reports.day[reports.day >= start])
         # Axis position 0 stands for "before since": each unit and group's latest report
@@ -384,15 +384,6 @@ def _with_ancestors(reporting: set[str], codes: list[str]) -> list[str]:
     return [c for c in codes if c in keep]
 
 
-def _chunks(items: Sequence) -> Iterable[Sequence]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 # ---------------------------------------------------------------------------------- reads

@@ -5,9 +5,7 @@ falls, unusual jumps (modified z-score), district vs communes and province vs di
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 
-import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -136,28 +134,6 @@ def test_flat_histories_zero_mad_and_first_payments(empty_engine):
     found = find(empty_engine, TOWN, day(0), day(20), ["unusual_jump"])
     assert set(found["unit_code"]) == {COMMUNES[1]}
     assert "các kỳ trước không thay đổi" in found.iloc[0]["reason"]
-
-
-def test_modified_z_score_and_its_zero_mad_fallback():
-    baseline = np.array([[1.0, 2.0, 3.0, 4.0, 5.0], [2.0, 2.0, 2.0, 2.0, 7.0],
-                         [3.0, 3.0, 3.0, 3.0, 3.0]])
-    scores = quality.modified_z(np.array([10.0, 12.0, 9.0]), baseline)
-    assert scores[0] == pytest.approx(0.6745 * (10 - 3) / 1)            # MAD = 1
-    assert scores[1] == pytest.approx((12 - 2) / (1.253314 * 1.0))      # MAD 0, MeanAD 1
-    assert np.isnan(scores[2])                                          # nothing varies
-
-
-def test_row_medians_are_numpys_nanmedian():
-    rng = np.random.default_rng(3)
-    for width in (1, 2, 5, quality.WINDOW):
-        values = rng.normal(size=(500, width)) * 100
-        values[rng.random(values.shape) < 0.4] = np.nan
-        values[0] = np.nan  # a row without any value: NaN, as numpy gives (with a warning)
-        values[1] = 7.0
-        with np.errstate(all="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            expected = np.nanmedian(values, axis=1)
-        assert np.array_equal(quality.row_nanmedian(values), expected, equal_nan=True)
 
 
 # ----------------------------------------------------------------------------- reconciliation
