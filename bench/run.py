@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n")[0])
     add_arguments(parser)
-    parser.add_argument("--worker", choices=["load", "import", "pages"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["load", "import", "pages",
+                                                   "users", "crowd"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     return parser
@@ -114,6 +115,8 @@ def _measure(backend: str, server: str | None, scale: str, args) -> dict:
         out["import"] = _run_worker("import", url, scale, args)
         pages = [_run_worker("pages", url, scale, args) for _ in range(max(args.cold_runs, 1))]
         out["pages"] = _merge_page_runs(pages)
+        out["users"] = _run_worker("users", url, scale, args)  # bench/pages.py
+        out["crowd"] = _run_worker("crowd", url, scale, args)
         return out
     finally:
         if not args.keep:
@@ -174,7 +177,10 @@ def _drop_postgres_database(server: str, url: str) -> None:
 # ----------------------------------------------------------------------------------- workers
 
 def _worker(args) -> int:
-    result = {"load": _load_phase, "import": _import_phase, "pages": _pages_phase}[
+    from bench import pages
+
+    result = {"load": _load_phase, "import": _import_phase, "pages": _pages_phase,
+              "users": pages.users_phase, "crowd": pages.crowd_phase}[
         args.worker](args.url, args.scale, args.runs)
     result["peak_mb"] = _peak_mb()
     print(json.dumps(result, default=str))
@@ -460,7 +466,9 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
     for backend, scales in results.items():
         lines += [f"| {backend} | {goal} | {measured} | {'có' if met else 'KHÔNG'} |"
                   for goal, measured, met in targets(scales)]
-    return "\n".join(lines) + "\n"
+    from bench import pages
+
+    return "\n".join(lines) + "\n" + pages.report(results, runs)
 
 
 PAGE_COLD_S = {"nation-year": 1.0, "province-year": 0.1}
