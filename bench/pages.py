@@ -87,10 +87,12 @@ def _quiet_streamlit() -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _timed(step: Callable[[], object]) -> float:
-    started = time.perf_counter()
+def _timed(step: Callable[[], object]) -> tuple[float, float]:
+    """Seconds waited and seconds of this process's CPU: on a busy shared machine the wait
+    grows with the other work, the CPU much less (it tells what an idle server would do)."""
+    started, cpu = time.perf_counter(), time.process_time()
     step()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
 def p95(values: list[float]) -> float:
@@ -109,7 +111,8 @@ def users_phase(url: str, scale: str, runs: int) -> dict:
     _sign_in(url, 0)  # the account must exist: every page run checks it is still active
     where = _where(scale)
     load = [os.getloadavg()[0]]
-    rounds: dict[str, dict[str, list[float]]] = {p: {i: [] for i in INTERACTIONS} for p in PAGES}
+    rounds: dict[str, dict[str, list[tuple[float, float]]]] = {
+        p: {i: [] for i in INTERACTIONS} for p in PAGES}
     for page in PAGES:  # warms the process (imports, first plots), like a running server
         _one_visit(page, where, warm_up=True)
     for _ in range(runs):
@@ -117,8 +120,9 @@ def users_phase(url: str, scale: str, runs: int) -> dict:
             for interaction, seconds in _one_visit(page, where).items():
                 rounds[page][interaction].append(seconds)
     load.append(os.getloadavg()[0])
-    return {"pages": {p: {i: statistics.median(v) for i, v in by.items()}
-                      for p, by in rounds.items()},
+    return {"pages": {p: {i: {"wall": statistics.median(w for w, _ in v),
+                              "cpu": statistics.median(c for _, c in v)}
+                          for i, v in by.items()} for p, by in rounds.items()},
             "unit_change": {p: _unit_change_kind(p) for p in PAGES},
             "province": where["province"], "district": where["district"],
             "day": where["day"].isoformat(), "load": load}
@@ -128,7 +132,8 @@ def _unit_change_kind(page: str) -> str:
     return "province" if page == "xep_hang" else "district"
 
 
-def _one_visit(page: str, where: dict, warm_up: bool = False) -> dict[str, float]:
+def _one_visit(page: str, where: dict, warm_up: bool = False
+               ) -> dict[str, tuple[float, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -177,6 +182,7 @@ def crowd_phase(url: str, scale: str, runs: int) -> dict:
         _Session(server.port, tokens[-1]).load_all(where["province"], 1)  # the server warms up
         before_mb = _rss_mb(server.pid, "VmRSS")
         load = [os.getloadavg()[0]]
+        cpu, started = _cpu_seconds(server.pid), time.perf_counter()
         start = threading.Barrier(SESSIONS)
         loads: list[list[tuple[str, int, float]]] = [[] for _ in range(SESSIONS)]
         errors: list[str] = []
@@ -198,6 +204,7 @@ def crowd_phase(url: str, scale: str, runs: int) -> dict:
         if errors:
             raise SystemExit("Mười phiên cùng lúc lỗi: " + "; ".join(errors[:3]))
         load.append(os.getloadavg()[0])
+        cpu, wall = _cpu_seconds(server.pid) - cpu, time.perf_counter() - started
         peak_mb = _rss_mb(server.pid, "VmHWM")
     finally:
         server.stop()
@@ -213,6 +220,7 @@ def crowd_phase(url: str, scale: str, runs: int) -> dict:
     return {"pages": pages, "all": {"loads": len(every), "median": statistics.median(every),
                                     "p95": p95(every), "max": max(every)},
             "server_mb": peak_mb, "server_before_mb": before_mb, "sessions": SESSIONS,
+            "server_cpu": cpu, "wall": wall,
             "provinces": len(set(where["crowd_provinces"])), "load": load}
 
 
@@ -266,6 +274,12 @@ def _start_server(url: str) -> _Server:
             time.sleep(0.3)
     process.kill()
     raise SystemExit("Máy chủ streamlit không khởi động được trong 3 phút.")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds the process has used (/proc/<pid>/stat, fields 14-15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int, field: str) -> float:
@@ -337,7 +351,7 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
             continue
         judged = TARGET_SCALE in names
         lines += ["", f"## Trang như người dùng gặp ({backend}): một người, trung vị "
-                      f"{runs} lần, giây", "",
+                      f"{runs} lần, giây chờ (giây CPU)", "",
                   "| Trang | Thao tác | " + " | ".join(names)
                   + f" | Mục tiêu ({TARGET_SCALE}) | Đạt |",
                   "|---|---|" + "---:|" * len(names) + "---|---|"]
@@ -347,8 +361,9 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
                 kind = scales[names[0]]["users"]["unit_change"][page]
                 if interaction == "unit" and kind == "province":
                     label = "Đổi đơn vị (sang tỉnh khác)"
-                cells = [_s(scales[s]["users"]["pages"][page][interaction]) for s in names]
-                met = (_met(scales[TARGET_SCALE]["users"]["pages"][page][interaction]
+                cells = [_wall_cpu(scales[s]["users"]["pages"][page][interaction])
+                         for s in names]
+                met = (_met(scales[TARGET_SCALE]["users"]["pages"][page][interaction]["wall"]
                             < MEDIAN_LIMIT_S) if judged else "–")
                 lines.append(f"| {titles[page]} | {label} | " + " | ".join(cells)
                              + f" | < {_s(MEDIAN_LIMIT_S)} trung vị | {met} |")
@@ -377,9 +392,19 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
                       f"{runs} vòng, trên tỉnh của mình; " + "; ".join(
                           f"{s}: {scales[s]['crowd']['provinces']} tỉnh khác nhau, máy chủ "
                           f"{_n(scales[s]['crowd']['server_before_mb'])} MB trước khi "
-                          f"{SESSIONS} phiên vào, tải máy {_load(scales[s]['crowd'])}"
-                          for s in names) + "."]
+                          f"{SESSIONS} phiên vào, dùng {_s(scales[s]['crowd']['server_cpu'])} "
+                          f"CPU trong {_s(scales[s]['crowd']['wall'])} "
+                          f"({_s(_per_load(scales[s]['crowd']))} CPU mỗi lượt tải), tải máy "
+                          f"{_load(scales[s]['crowd'])}" for s in names) + "."]
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _wall_cpu(figures: dict) -> str:
+    return f"{_s(figures['wall'])} ({_s(figures['cpu'])[:-2]})"
+
+
+def _per_load(crowd: dict) -> float:
+    return crowd["server_cpu"] / sum(p["loads"] for p in crowd["pages"].values())
 
 
 def _titles() -> dict[str, str]:

@@ -66,7 +66,12 @@ def run(args: argparse.Namespace) -> int:
         for scale in scales:
             print(f"... {backend}, {scale}", file=sys.stderr, flush=True)
             results.setdefault(backend, {})[scale] = _measure(backend, server, scale, args)
-    print(report(results, args.runs))
+    if args.users_only:
+        from bench import pages
+
+        print(pages.report(results, args.runs))
+    else:
+        print(report(results, args.runs))
     return 0
 
 
@@ -93,6 +98,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sqlite,postgresql (mặc định: sqlite, và postgresql khi "
                              "ASXH_DATABASE_URL trỏ tới PostgreSQL)")
     parser.add_argument("--keep", action="store_true", help="giữ lại các CSDL đã tạo")
+    parser.add_argument("--users-only", action="store_true",
+                        help="chỉ đo trang như người dùng gặp (bench/pages.py): nạp dữ liệu, "
+                             "một người, mười phiên cùng lúc")
 
 
 def _backends(choice: str | None) -> list[tuple[str, str | None]]:
@@ -112,9 +120,11 @@ def _measure(backend: str, server: str | None, scale: str, args) -> dict:
            else _new_postgres_database(server, scale))
     try:
         out = {"load": _run_worker("load", url, scale, args)}
-        out["import"] = _run_worker("import", url, scale, args)
-        pages = [_run_worker("pages", url, scale, args) for _ in range(max(args.cold_runs, 1))]
-        out["pages"] = _merge_page_runs(pages)
+        if not args.users_only:
+            out["import"] = _run_worker("import", url, scale, args)
+            pages = [_run_worker("pages", url, scale, args)
+                     for _ in range(max(args.cold_runs, 1))]
+            out["pages"] = _merge_page_runs(pages)
         out["users"] = _run_worker("users", url, scale, args)  # bench/pages.py
         out["crowd"] = _run_worker("crowd", url, scale, args)
         return out
