@@ -23,13 +23,16 @@ run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core demo --if-empty
 	$(BIN)/streamlit run app.py
 
-## Set up and run every check: lint, then the whole test suite (browser tests included).
+## Set up and run every check: lint, the one-way layers (import-linter contracts in
+## pyproject.toml), then the whole test suite (browser tests included).
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## Debian packages: Chromium (chart images for the briefing via kaleido, and the browser tests,
 ## driven by Playwright without any browser download) and DejaVu fonts (Vietnamese in PDFs).

@@ -291,9 +291,10 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
     """The queries behind each page for the scale's biggest province, its biggest district
     and the scale's last day."""
     from bench import synthetic
-    from core.analytics import metrics, summary
-    from core.catalogue.units import COMMUNE, by_code, child_codes, descendant_codes
+    from core.analytics import metrics, quotas, summary
+    from core.catalogue.units import by_code, child_codes, descendant_codes
     from core.storage import sources
+    from core.vocabulary import COMMUNE
 
     s = synthetic.scale(scale)
     day = s.last_day
@@ -319,10 +320,10 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
                   lambda c: metrics.ranking_change(c, day, ALL, district, 7),
                   lambda d: d.ranking(day, ALL, district, 7)),
         PageQuery("Chỉ tiêu", "tỉnh (*): các huyện so với chỉ tiêu",
-                  lambda c: metrics.attainment_detail(c, province, day),
+                  lambda c: quotas.attainment_detail(c, province, day),
                   lambda d: d.attainment(province, day)),
         PageQuery("Chỉ tiêu", "tỉnh (*): theo quý",
-                  lambda c: metrics.quarter_progress(c, province, day.year, day),
+                  lambda c: quotas.quarter_progress(c, province, day.year, day),
                   lambda d: d.quarters(province, day)),
         PageQuery("Xã chậm tiến độ", "tỉnh (*), mọi xã", lambda c: lag(c, province),
                   lambda d: d.lagging(province, day)),
@@ -334,7 +335,7 @@ def page_queries(scale: str) -> tuple[list[PageQuery], dict]:
         PageQuery("Xu hướng", "tỉnh (*)", lambda c: metrics.trend(c, province, ALL, day),
                   lambda d: d.trend(province, ALL, day)),
         PageQuery("Xu hướng", "dự báo đến cuối năm",
-                  lambda c: metrics.outlook(c, province, day),
+                  lambda c: quotas.outlook(c, province, day),
                   lambda d: d.outlook(province, day)),
         PageQuery("Xu hướng", f"so sánh {len(compared)} huyện của tỉnh (*)",
                   lambda c: [metrics.rate_series(c, k, ALL, day) for k in compared],

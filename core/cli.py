@@ -28,11 +28,11 @@ from core.demo import dataset as demo
 from core.errors import UserError
 from core.ingest import refusals
 from core.ingest.apply import ImportResult, apply_import
-from core.ingest.model import DATE_SOURCE_LABELS, KIND_LABELS, PARENT_SOURCE_LABELS
+from core.ingest.model import DATE_SOURCE_LABELS, PARENT_SOURCE_LABELS
 from core.ingest.plan import ImportPlan, plan_import, saved_notice
 from core.ingest.reading import ALL_SHEETS, Reading, parse_map
 from core.storage import db
-from core.storage.db import ALL_GROUPS, GROUPS
+from core.vocabulary import ALL_GROUPS, GROUP_LABELS, GROUPS, KIND_LABELS, REASON_LABELS
 
 EXIT_USER_ERROR = 2
 
@@ -443,7 +443,7 @@ def _import_summary(name: str, plan: ImportPlan,
     if plan.parent_code is not None:
         source = PARENT_SOURCE_LABELS.get(plan.parent_source or "", "")
         parts.append(f"đơn vị cấp trên {by_code()[plan.parent_code].name} (theo {source})")
-    groups = [fmt.GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
+    groups = [GROUP_LABELS.get(g, g) for g in plan.groups if g != ALL_GROUPS]
     if groups:
         parts.append(f"nhóm {', '.join(groups)}")
     units = len(plan.unit_codes)
@@ -551,7 +551,7 @@ TABLE_HEADERS = {
 
 def _cell(key: str, value) -> str:
     from core.analytics.timeliness import STATUS_LABELS
-    from core.catalogue.units import LEVEL_NAMES
+    from core.vocabulary import LEVEL_NAMES
 
     if value is None:
         return "–"
@@ -564,8 +564,8 @@ def _cell(key: str, value) -> str:
         return fmt.date(dt.date.fromisoformat(value))
     if key == "level":
         return LEVEL_NAMES.get(value, str(value))
-    labels = {"status": STATUS_LABELS, "reason": fmt.REASON_LABELS,
-              "group": fmt.GROUP_LABELS}.get(key)
+    labels = {"status": STATUS_LABELS, "reason": REASON_LABELS,
+              "group": GROUP_LABELS}.get(key)
     if labels is not None:
         return labels.get(value, value)
     if isinstance(value, int) and key != "rank":

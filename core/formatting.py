@@ -11,17 +11,6 @@ import math
 from babel.numbers import format_decimal
 
 LOCALE = "vi_VN"
-GROUP_LABELS = {
-    "all": "Tất cả nhóm",
-    "ncc": "Người có công",
-    "btxh": "Bảo trợ xã hội",
-    "ngheo": "Hộ nghèo, cận nghèo",
-}
-REASON_LABELS = {
-    "not_started": "Chưa triển khai",
-    "below_threshold": "Dưới ngưỡng",
-    "not_reported": "Chưa báo cáo",
-}
 
 
 def _missing(value) -> bool:

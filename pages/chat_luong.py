@@ -11,8 +11,9 @@ import streamlit as st
 from core import formatting as fmt
 from core.analytics import quality
 from core.analytics.status import AMBER, GREEN, RED, light_fill
-from core.catalogue.units import DISTRICT, by_code
+from core.catalogue.units import by_code
 from core.errors import UserError
+from core.vocabulary import DISTRICT, FIELD_LABELS, GROUP_LABELS
 from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts
@@ -151,7 +152,7 @@ with checks:
 # ================================================================================ identity
 with identity:
     stages, worst = qdata.identity(data, unit, day, group)
-    st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]}. Đối tượng "
+    st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {GROUP_LABELS[group]}. Đối tượng "
                 "cần được xác thực trong Cơ sở dữ liệu quốc gia về dân cư trước khi mở tài "
                 "khoản và chi trả qua tài khoản.")
     if stages.empty and worst.empty:
@@ -166,10 +167,12 @@ with identity:
             counts = dict(zip(stages["stage"], stages["count"], strict=True))
             first = counts["to_verify"]
             cards = st.columns(3)
-            cards[0].metric("Đã xác thực", fmt.number(counts["verified"]), border=True)
+            cards[0].metric(FIELD_LABELS["id_verified"], fmt.number(counts["verified"]),
+                            border=True)
             cards[0].caption(f"{fmt.percent(counts['verified'] / first * 100 if first else None)}"
                              " số cần xác thực")
-            cards[1].metric("Chờ xác thực", fmt.number(counts["usable"] - counts["verified"]),
+            cards[1].metric(FIELD_LABELS["id_pending"],
+                            fmt.number(counts["usable"] - counts["verified"]),
                             border=True)
             cards[2].metric("Không có CCCD, lệch thông tin, không tìm thấy",
                             fmt.number(first - counts["usable"]), border=True)
@@ -186,8 +189,8 @@ with identity:
             tables.show(worst, [
                 tables.Col("name", "Đơn vị"),
                 tables.Col("parent", "Thuộc"),
-                tables.Col("verified", "Đã xác thực", "count"),
-                tables.Col("pending", "Chờ xác thực", "count"),
+                tables.Col("verified", FIELD_LABELS["id_verified"], "count"),
+                tables.Col("pending", FIELD_LABELS["id_pending"], "count"),
                 tables.Col("problem", "Không có CCCD, lệch, không tìm thấy", "count"),
                 tables.Col("unresolved", "Chưa xác thực", "count"),
                 tables.Col("unresolved_pct", "Tỷ lệ chưa xác thực", "pct"),

@@ -18,7 +18,7 @@ from core import config
 from core import formatting as fmt
 from core.access.permissions import Account, PermissionDenied, check_upload
 from core.analytics.status import LIGHT_FILLS
-from core.catalogue.units import DISTRICT, PROVINCE, by_code, catalogue
+from core.catalogue.units import by_code, catalogue
 from core.errors import UserError
 from core.exports import templates
 from core.ingest import refusals
@@ -26,8 +26,6 @@ from core.ingest.apply import ImportResult, apply_import
 from core.ingest.history import revert_upload, upload_history
 from core.ingest.model import (
     DATE_SOURCE_LABELS,
-    GROUP_LABELS,
-    KIND_LABELS,
     PARENT_SOURCE_LABELS,
     STATUS_LABELS,
     UPLOAD_STATUS_LABELS,
@@ -35,6 +33,7 @@ from core.ingest.model import (
 from core.ingest.plan import ImportPlan, plan_import
 from core.ingest.reading import Reading
 from core.storage import sources
+from core.vocabulary import DISTRICT, GROUP_LABELS, KIND_LABELS, PROVINCE
 from ui import tables, uploader
 from ui.access import escape_md
 from ui.context import PageContext, open_page

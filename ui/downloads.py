@@ -19,7 +19,7 @@ from collections import OrderedDict
 import streamlit as st
 
 from core.exports import meeting
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS
 from ui.data import Data
 
 CACHE_ENTRIES = 24

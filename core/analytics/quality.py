@@ -30,22 +30,24 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core import config
 from core.access import audit
 from core.access.permissions import Account, PermissionDenied, can_upload, can_view
-from core.catalogue.units import (
-    DISTRICT,
-    LEVEL_NAMES,
-    PROVINCE,
-    by_code,
-    child_codes,
-    descendant_codes,
-)
+from core.catalogue.units import by_code, child_codes, descendant_codes
 from core.errors import UserError
 from core.ingest import checks as validation
-from core.ingest.model import FIELD_LABELS, GROUP_LABELS
 from core.ingest.numbers import vi_number
 from core.storage import store
-from core.storage.db import ALL_GROUPS, GROUPS, quality_explanations
+from core.storage.db import quality_explanations
+from core.vocabulary import (
+    ALL_GROUPS,
+    DISTRICT,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    GROUPS,
+    LEVEL_NAMES,
+    PROVINCE,
+)
 
 ERROR, WARNING = validation.ERROR, validation.WARNING
 SEVERITY_LABELS = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
@@ -517,7 +519,7 @@ def explanations(conn: Connection, codes: Sequence[str]) -> pd.DataFrame:
                          columns=[*KEY, "comment", "explained_by", "explained_at"])
     frame["report_date"] = [d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10])
                             for d in frame["report_date"]]
-    frame["explained_at"] = [audit.as_local(v) for v in frame["explained_at"]]
+    frame["explained_at"] = [config.as_local(v) for v in frame["explained_at"]]
     return frame
 
 

@@ -18,10 +18,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.access import audit
+from core import config
 from core.access import settings as settings_mod
-from core.catalogue.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code, descendant_codes
+from core.catalogue.units import by_code, descendant_codes
 from core.storage.db import figures, replaced_figures, uploads
+from core.storage.values import as_date, as_datetime, chunks
+from core.vocabulary import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE
 
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 STATUSES = (ON_TIME, LATE, MISSING)
@@ -29,7 +31,6 @@ STATUS_LABELS = {ON_TIME: "Đúng hạn", LATE: "Trễ hạn", MISSING: "Chưa b
 TIMEZONE = settings_mod.TIMEZONE
 COLUMNS = ["code", "name", "level", "parent", "deadline", "received_at", "status",
            "minutes_late"]
-_CHUNK = 500
 
 
 # ---------------------------------------------------------------------------- who reports
@@ -60,7 +61,7 @@ def received_times(conn: Connection, codes: Sequence[str], since: dt.date,
     """
     parts = []
     for table in (figures, replaced_figures):
-        for chunk in _chunks(list(codes)):
+        for chunk in chunks(list(codes)):
             query = (sa.select(table.c.unit_code, table.c.report_date,
                                sa.func.min(uploads.c.uploaded_at).label("received_at"))
                      .join(uploads, uploads.c.id == table.c.upload_id)
@@ -72,25 +73,12 @@ def received_times(conn: Connection, codes: Sequence[str], since: dt.date,
                          columns=["unit_code", "report_date", "received_at"])
     if frame.empty:
         return frame.astype({"received_at": f"datetime64[ns, {TIMEZONE.key}]"})
-    frame["report_date"] = [_as_date(d) for d in frame["report_date"]]
-    frame["received_at"] = [audit.as_local(_as_datetime(v)) for v in frame["received_at"]]
+    frame["report_date"] = [as_date(d) for d in frame["report_date"]]
+    frame["received_at"] = [config.as_local(as_datetime(v)) for v in frame["received_at"]]
     frame = frame.groupby(["unit_code", "report_date"], as_index=False)["received_at"].min()
     frame["received_at"] = pd.to_datetime(frame["received_at"]).dt.tz_convert(TIMEZONE)
     return frame
 
-
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _as_datetime(value) -> dt.datetime:
-    """SQLite may hand back an aggregate as text."""
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-
-
-def _chunks(items: list) -> Iterable[list]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
 
 
 # ---------------------------------------------------------------------------- verdicts

@@ -24,17 +24,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from core.catalogue.names import readable_names
-from core.catalogue.units import (
-    CODE_WIDTH,
-    COMMUNE,
-    DISTRICT,
-    KIND_LABELS,
-    PROVINCE,
-    Unit,
-    catalogue,
-    format_code,
-    split_kind,
-)
+from core.catalogue.units import Unit, catalogue, format_code, split_kind
+from core.text import strip_marks
+from core.vocabulary import CODE_WIDTH, COMMUNE, DISTRICT, PROVINCE, UNIT_KIND_LABELS
 
 Status = Literal["ok", "unknown", "ambiguous"]
 
@@ -68,7 +60,7 @@ def _split_char(ch: str) -> tuple[str, str, str]:
     tone = next((_TONE_SYMBOLS[m] for m in decomposed if m in _TONE_SYMBOLS), "")
     kept = "".join(m for m in decomposed if not unicodedata.combining(m) or m in _LETTER_MARKS)
     letter = unicodedata.normalize("NFC", kept)
-    plain = "".join(m for m in decomposed if not unicodedata.combining(m)).replace("đ", "d")
+    plain = strip_marks(ch)
     return letter, tone, plain
 
 
@@ -560,14 +552,14 @@ class Resolver:
 
 def _core_name(unit: Unit) -> str:
     """The name without its type prefix: "Bình Sơn", or "1" for "Phường 1"."""
-    label = KIND_LABELS[unit.kind] + " "
+    label = UNIT_KIND_LABELS[unit.kind] + " "
     return unit.name[len(label):] if unit.name.startswith(label) else unit.short_name
 
 
 def _kind_and_core(level: int, name: str) -> tuple[str, str]:
     """The kind a full name states, and the name without its prefix ("1" for "Phường 1")."""
     kind, full, short = split_kind(level, name)
-    label = KIND_LABELS[kind] + " "
+    label = UNIT_KIND_LABELS[kind] + " "
     return kind, (full[len(label):] if full.startswith(label) else short)
 
 

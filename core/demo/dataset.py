@@ -57,8 +57,8 @@ from core.demo.series import split as _split
 from core.demo.series import summed as _summed
 from core.storage import rollups, store
 from core.storage.db import figures, quotas, replaced_figures, uploads
+from core.storage.sources import DEMO_USER, is_demo_loaded
 
-DEMO_USER = "demo"
 SEED = 20240123
 
 QUANG_TRI, QUANG_NGAI, BINH_SON = "45", "51", "524"
@@ -134,11 +134,6 @@ Progress = Callable[[float, str], None]
 
 def _no_progress(_fraction: float, _label: str) -> None:
     return None
-
-
-def is_demo_loaded(conn: Connection) -> bool:
-    return conn.scalar(sa.select(sa.func.count()).select_from(uploads).where(
-        uploads.c.uploaded_by == DEMO_USER, uploads.c.status == "applied")) > 0
 
 
 def load_demo(conn: Connection, reset: bool = False,

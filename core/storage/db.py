@@ -17,13 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from core import config
-
-GROUPS = ("ncc", "btxh", "ngheo")
-ALL_GROUPS = "all"
-
-# The optional figures a report may carry besides total / accounts / cashless (DOMAIN.md).
-OPTIONAL_FIELDS = ("proxy_paid", "cash_at_home", "id_verified", "id_pending", "id_problem")
-COUNT_FIELDS = ("total", "accounts", "cashless", *OPTIONAL_FIELDS)
+from core.vocabulary import OPTIONAL_FIELDS
 
 metadata = sa.MetaData(
     naming_convention={

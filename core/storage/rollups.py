@@ -42,10 +42,11 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes, descendant_codes
+from core.catalogue.units import by_code, child_codes, descendant_codes
 from core.storage import store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS, GROUPS, figures, rollups
+from core.storage.db import figures, rollups
 from core.storage.db import units as units_table
+from core.vocabulary import ALL_GROUPS, COMMUNE, COUNT_FIELDS, DISTRICT, GROUPS, PROVINCE
 
 ROLLUP_GROUPS = (*GROUPS, ALL_GROUPS)
 ROLLUP_COLUMNS = ["unit_code", "grp", "report_date", *COUNT_FIELDS]
