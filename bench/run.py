@@ -14,6 +14,10 @@ to a server: a fresh database there, dropped afterwards) and each scale of bench
 3. Pages: the queries behind each page, cold (the first call on a new connection in a fresh
    process: empty database cache, compiled-statement cache empty) and warm (the same call
    repeated, median), and the page's own st.cache_data entry (ui.data) hit again.
+4. Users (bench/pages.py): every page as a person meets it (first visit, revisit, a date
+   change, a unit change) through AppTest, and ten signed-in sessions at once on «Tổng quan»
+   and «Xã chậm tiến độ» against a real server (median, p95, the server's peak memory).
+   `--users-only` runs the load and this phase alone.
 
 Each phase runs in a process of its own, so the peak memory (ru_maxrss) printed is that
 phase's. Medians of --runs (--cold-runs for cold figures). Output: Markdown tables. The
