@@ -2,6 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Test workers (pytest-xdist). The suite mostly waits (browsers, servers, subprocesses), so more
+# workers than cores pays; `make test WORKERS=0` runs it in one process.
+WORKERS ?= 4
+PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
 .PHONY: run test lint system-deps clean-db
 
@@ -23,10 +27,11 @@ run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core demo --if-empty
 	$(BIN)/streamlit run app.py
 
-## Set up and run every check: lint, then the whole test suite (browser tests included).
+## Set up and run every check: lint, then the whole test suite (browser tests included), spread
+## over $(WORKERS) worker processes (each test module in one worker; browser tests share a server).
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
