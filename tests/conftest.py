@@ -18,6 +18,8 @@ import fcntl
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -42,13 +44,40 @@ def pytest_configure(config) -> None:
 
 
 def pytest_unconfigure(config) -> None:
-    """The controller (or a run without workers) removes what the run shared."""
+    """The controller (or a run without workers) removes what the run shared, once no build
+    is under way (it takes each template's lock) and none can start (CLOSED)."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         return
-    if POSTGRES_URL:
-        for name in TEMPLATES:
-            _drop_postgres_database(_postgres_url(_template_name(name)))
-    shutil.rmtree(run_dir(), ignore_errors=True)
+    directory = run_dir()
+    for name in TEMPLATES:
+        with open(directory / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            (directory / CLOSED).touch()
+            if POSTGRES_URL:
+                _drop_postgres_database(_postgres_url(_template_name(name)))
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+# Fixtures that need the demo database (tests also ask `databases` for copies of it).
+DEMO_FIXTURES = {"demo_engine", "demo_url", "server", "upload_server"}
+
+
+def pytest_collection_finish(session) -> None:
+    """In a worker: when the run needs the demo database, one worker starts building it at
+    once in a process of its own, so the workers run other tests meanwhile rather than wait
+    for it at the first test that needs it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if not any(DEMO_FIXTURES & set(item.fixturenames) for item in session.items):
+        return
+    try:
+        os.close(os.open(run_dir() / "demo.builder", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return  # another worker started it
+    subprocess.Popen([sys.executable, "-c", "from tests.conftest import _template; "
+                      "_template('demo')"], cwd=Path(__file__).parent.parent,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its errors, if any, show where a test builds the database itself (below, under lock).
 
 
 # Browser tests on a server of the e2e conftest share that one server (session-scoped per
@@ -122,6 +151,7 @@ def _drop_postgres_database(url: str) -> None:
 
 # The databases built once per run: name -> whether it holds the demo data.
 TEMPLATES = {"prepared": False, "demo": True}
+CLOSED = "closed"  # in the run's directory once the run is over: no template is built then
 
 
 def _template_name(name: str) -> str:
@@ -135,6 +165,8 @@ def _template(name: str) -> str:
     ready = directory / f"{name}.ready"
     with open(directory / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if (directory / CLOSED).exists():
+            raise RuntimeError(f"the test run {os.environ[RUN_ENV]} is over")
         if not ready.exists():
             if POSTGRES_URL:
                 url = _postgres_url(_template_name(name))
