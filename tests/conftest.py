@@ -189,7 +189,12 @@ def _template(name: str) -> str:
 
 
 def _copy_sqlite(source: str, target: Path) -> None:
-    """A consistent copy whatever the source's journal holds (SQLite's backup API)."""
+    """A copy of a template file. Nobody opens a template once it is built, and its builder
+    closed every connection (SQLite then folds the WAL back into the file), so a file copy is
+    whole; should a WAL still be there, SQLite's backup API copies what it holds too."""
+    if not Path(f"{source}-wal").exists():
+        shutil.copyfile(source, target)
+        return
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
         src.backup(dst)
