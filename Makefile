@@ -27,14 +27,17 @@ run: $(VENV)/.runtime system-deps
 	$(BIN)/python -m core demo --if-empty
 	$(BIN)/streamlit run app.py
 
-## Set up and run every check: lint, then the whole test suite (browser tests included), spread
-## over $(WORKERS) worker processes (each test module in one worker; browser tests share a server).
+## Set up and run every check: lint, the one-way layers (import-linter contracts in
+## pyproject.toml), then the whole test suite (browser tests included), spread over $(WORKERS)
+## worker processes (a module's shared fixtures in one worker; browser tests share a server).
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## Debian packages: Chromium (chart images for the briefing via kaleido, and the browser tests,
 ## driven by Playwright without any browser download) and DejaVu fonts (Vietnamese in PDFs).

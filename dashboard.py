@@ -9,7 +9,7 @@ checks access itself, because Streamlit also serves those files directly by URL.
 import streamlit as st
 
 from ui.access import current_account
-from ui.context import ready_engine
+from ui.engine import ready_engine
 from ui.registry import HOME, pages_for
 
 st.set_page_config(page_title="ASXH Dashboard", page_icon=":material/bar_chart:",

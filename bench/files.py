@@ -11,11 +11,9 @@ import openpyxl
 import pandas as pd
 
 from core.catalogue.units import by_code
-from core.storage.db import GROUPS
+from core.vocabulary import FIELD_LABELS, GROUP_LABELS, GROUPS
 
-_GROUP_TITLES = {"ncc": "Người có công", "btxh": "Bảo trợ xã hội",
-                 "ngheo": "Hộ nghèo, hộ cận nghèo"}
-_BAND = ["Tổng số đối tượng", "Số đã có TK", "Số chi qua TK", "Tỷ lệ %"]
+_BAND = [FIELD_LABELS["total"], "Số đã có TK", "Số chi qua TK", "Tỷ lệ %"]
 
 
 def national_commune_file(figures: pd.DataFrame, day: dt.date) -> bytes:
@@ -31,7 +29,7 @@ def national_commune_file(figures: pd.DataFrame, day: dt.date) -> bytes:
     sheet.append([f"Tính đến ngày {day:%d/%m/%Y}"] + [None] * (width - 1))
     header = ["Mã tỉnh", "Tỉnh", "Mã huyện", "Huyện", "Mã xã", "Xã"]
     for group in GROUPS:
-        header += [_GROUP_TITLES[group], None, None, None]
+        header += [GROUP_LABELS[group], None, None, None]
     sheet.append(header)
     sheet.append([None] * 6 + _BAND * len(GROUPS))
     last_province = last_district = None

@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, catalogue, descendant_codes
+from core.catalogue.units import by_code, catalogue, descendant_codes
 from core.storage import rollups, store
-from core.storage.db import GROUPS, figures, quotas
+from core.storage.db import figures, quotas
+from core.vocabulary import COMMUNE, DISTRICT, GROUPS, PROVINCE
 
 FIRST_DAY = dt.date(2024, 1, 1)
 SKIP_SHARE = 0.02

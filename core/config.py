@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
@@ -11,6 +13,7 @@ DEFAULT_SQLITE_PATH = DATA_DIR / "asxh.db"
 
 DATABASE_URL_ENV = "ASXH_DATABASE_URL"
 TIMEZONE = "Asia/Ho_Chi_Minh"
+LOCAL_ZONE = ZoneInfo(TIMEZONE)
 
 
 def database_url() -> str:
@@ -21,3 +24,13 @@ def database_url() -> str:
 def upload_limit_bytes() -> int:
     """Largest accepted upload; the same figure as Streamlit's `server.maxUploadSize`."""
     return int(float(os.environ.get("ASXH_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+
+
+def as_local(value: dt.datetime | str) -> dt.datetime:
+    """A stored time (naive UTC on SQLite, aware on PostgreSQL, or its ISO text) in
+    Asia/Ho_Chi_Minh."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(LOCAL_ZONE)

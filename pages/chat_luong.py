@@ -11,10 +11,11 @@ import streamlit as st
 from core import formatting as fmt
 from core.analytics import quality
 from core.analytics.status import AMBER, GREEN, RED, light_fill
-from core.catalogue.units import DISTRICT, by_code
+from core.catalogue.units import by_code
 from core.errors import UserError
+from core.vocabulary import DISTRICT, FIELD_LABELS, GROUP_LABELS
 from ui import charts as chart
-from ui import filters, layout, tables
+from ui import downloads, filters, layout, tables
 from ui import quality_charts as charts
 from ui import quality_data as qdata
 from ui.access import escape_md
@@ -111,11 +112,12 @@ with checks:
             on_select="rerun", selection_mode="single-row",
             height=min(35 * len(shown) + 40, 560))
         st.caption("Chọn một dòng để xem chi tiết và giải trình.")
-        csv = shown[[c.field for c in COLUMNS]].rename(
-            columns={c.field: c.label for c in COLUMNS}).to_csv(index=False)
-        st.download_button("Tải danh sách (CSV)", csv.encode("utf-8-sig"),
-                           file_name=f"chat-luong-{unit}-{day:%Y%m%d}.csv", mime="text/csv",
-                           icon=":material/download:")
+        listed = shown[[c.field for c in COLUMNS]].rename(
+            columns={c.field: c.label for c in COLUMNS})
+        st.download_button("Tải danh sách (CSV)", downloads.fresh(
+            "quality_csv", lambda: listed.to_csv(index=False).encode("utf-8-sig")),
+            file_name=f"chat-luong-{unit}-{day:%Y%m%d}.csv", mime="text/csv",
+            icon=":material/download:", key="quality_csv", on_click="ignore")
 
         rows = picked.selection.rows if picked else []
         if rows and rows[0] < len(shown):
@@ -151,7 +153,7 @@ with checks:
 # ================================================================================ identity
 with identity:
     stages, worst = qdata.identity(data, unit, day, group)
-    st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]}. Đối tượng "
+    st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {GROUP_LABELS[group]}. Đối tượng "
                 "cần được xác thực trong Cơ sở dữ liệu quốc gia về dân cư trước khi mở tài "
                 "khoản và chi trả qua tài khoản.")
     if stages.empty and worst.empty:
@@ -166,10 +168,12 @@ with identity:
             counts = dict(zip(stages["stage"], stages["count"], strict=True))
             first = counts["to_verify"]
             cards = st.columns(3)
-            cards[0].metric("Đã xác thực", fmt.number(counts["verified"]), border=True)
+            cards[0].metric(FIELD_LABELS["id_verified"], fmt.number(counts["verified"]),
+                            border=True)
             cards[0].caption(f"{fmt.percent(counts['verified'] / first * 100 if first else None)}"
                              " số cần xác thực")
-            cards[1].metric("Chờ xác thực", fmt.number(counts["usable"] - counts["verified"]),
+            cards[1].metric(FIELD_LABELS["id_pending"],
+                            fmt.number(counts["usable"] - counts["verified"]),
                             border=True)
             cards[2].metric("Không có CCCD, lệch thông tin, không tìm thấy",
                             fmt.number(first - counts["usable"]), border=True)
@@ -186,8 +190,8 @@ with identity:
             tables.show(worst, [
                 tables.Col("name", "Đơn vị"),
                 tables.Col("parent", "Thuộc"),
-                tables.Col("verified", "Đã xác thực", "count"),
-                tables.Col("pending", "Chờ xác thực", "count"),
+                tables.Col("verified", FIELD_LABELS["id_verified"], "count"),
+                tables.Col("pending", FIELD_LABELS["id_pending"], "count"),
                 tables.Col("problem", "Không có CCCD, lệch, không tìm thấy", "count"),
                 tables.Col("unresolved", "Chưa xác thực", "count"),
                 tables.Col("unresolved_pct", "Tỷ lệ chưa xác thực", "pct"),

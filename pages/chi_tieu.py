@@ -9,8 +9,8 @@ import streamlit as st
 from core import formatting as fmt
 from core.analytics import metrics
 from core.analytics.status import ATTAINMENT_LABELS, attainment_light, light_fill
-from core.catalogue.units import DISTRICT, by_code
-from core.storage.db import ALL_GROUPS
+from core.catalogue.units import by_code
+from core.vocabulary import ALL_GROUPS, DISTRICT, GROUP_LABELS
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -33,7 +33,7 @@ detail = data.attainment(unit, day, group)
 own = detail[detail["level"] == "self"]
 
 if own.empty:
-    scope = "" if group == ALL_GROUPS else f" cho nhóm {fmt.GROUP_LABELS[group].lower()}"
+    scope = "" if group == ALL_GROUPS else f" cho nhóm {GROUP_LABELS[group].lower()}"
     st.info(f"Chưa có chỉ tiêu năm {year}{scope} của {place.name}. "
             + layout.quota_advice(ctx, unit),
         icon=":material/flag:")
@@ -47,7 +47,7 @@ if own.empty:
 
 goal = own.iloc[0]
 layout.data_note(day, data.sources(unit, day))
-st.caption(f"Nhóm đối tượng: {fmt.GROUP_LABELS[group]}"
+st.caption(f"Nhóm đối tượng: {GROUP_LABELS[group]}"
            + (" (tổng các nhóm có chỉ tiêu)." if group == ALL_GROUPS else "."))
 
 # ------------------------------------------------------------------------------- headline

@@ -12,12 +12,14 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from core import config
 from core import formatting as fmt
-from core.access import audit, auth, sessions
+from core.access import auth, sessions
 from core.access import settings as settings_mod
-from core.catalogue.units import PROVINCE, by_code, child_codes, province_codes
+from core.catalogue.units import by_code, child_codes, province_codes
 from core.errors import UserError
 from core.ingest import remembered
+from core.vocabulary import PROVINCE
 from ui.access import unit_label
 from ui.context import PageContext, escape_md, open_page
 
@@ -191,7 +193,7 @@ def readings_section() -> None:
         "Tệp mẫu": saved["file_name"],
         "Đơn vị tải lên": [unit_label(c) if c else "Toàn quốc" for c in saved["unit_code"]],
         "Xác nhận bởi": saved["confirmed_by"],
-        "Lúc": [audit.as_local(t).strftime("%d/%m/%Y %H:%M") for t in saved["confirmed_at"]],
+        "Lúc": [config.as_local(t).strftime("%d/%m/%Y %H:%M") for t in saved["confirmed_at"]],
         "Các cột trong tệp": saved["headers"],
     })
     st.dataframe(table, hide_index=True, width="stretch")

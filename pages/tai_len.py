@@ -18,7 +18,7 @@ from core import config
 from core import formatting as fmt
 from core.access.permissions import Account, PermissionDenied, check_upload
 from core.analytics.status import LIGHT_FILLS
-from core.catalogue.units import DISTRICT, PROVINCE, by_code, catalogue
+from core.catalogue.units import by_code, catalogue
 from core.errors import UserError
 from core.exports import templates
 from core.ingest import refusals
@@ -26,8 +26,6 @@ from core.ingest.apply import ImportResult, apply_import
 from core.ingest.history import revert_upload, upload_history
 from core.ingest.model import (
     DATE_SOURCE_LABELS,
-    GROUP_LABELS,
-    KIND_LABELS,
     PARENT_SOURCE_LABELS,
     STATUS_LABELS,
     UPLOAD_STATUS_LABELS,
@@ -35,7 +33,8 @@ from core.ingest.model import (
 from core.ingest.plan import ImportPlan, plan_import
 from core.ingest.reading import Reading
 from core.storage import sources
-from ui import tables, uploader
+from core.vocabulary import DISTRICT, GROUP_LABELS, KIND_LABELS, PROVINCE
+from ui import downloads, tables, uploader
 from ui.access import escape_md
 from ui.context import PageContext, open_page
 from ui.tables import Col
@@ -303,11 +302,6 @@ HISTORY_COLS = [Col("number", "Số", width="small"), Col("file_name", "Tệp", 
                 Col("note", "Ghi chú", width="medium")]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def template_bytes(key: str, parent: str | None) -> bytes:
-    return templates.build(key, parent)
-
-
 # -------------------------------------------------------------------------------- page
 
 st.title("Tải lên báo cáo")
@@ -402,6 +396,8 @@ with st.expander("Mẫu báo cáo (không bắt buộc)", icon=":material/downlo
                                                  strict=True):
         if key == "national" and account.role != "admin":
             continue
-        column.download_button(label, template_bytes(key, home),
-                               file_name=file_name, mime=templates.XLSX_MIME,
-                               key=f"template_{key}", icon=":material/table_view:")
+        made = downloads.on_click("template", (key, home),  # made on click, kept for all
+                                  lambda key=key: templates.build(key, home))
+        column.download_button(label, made, file_name=file_name, mime=templates.XLSX_MIME,
+                               key=f"template_{key}", icon=":material/table_view:",
+                               on_click="ignore")

@@ -13,8 +13,9 @@ import streamlit as st
 from core import formatting as fmt
 from core.analytics import timeliness
 from core.analytics.status import AMBER, GREEN, RED, light_fill
-from core.catalogue.units import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE, by_code
+from core.catalogue.units import by_code
 from core.ingest.checks import today
+from core.vocabulary import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE
 from ui import charts as chart
 from ui import filters, layout, tables
 from ui import quality_charts as charts

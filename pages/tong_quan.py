@@ -10,7 +10,8 @@ import streamlit as st
 
 from core import formatting as fmt
 from core.analytics import metrics, status, summary
-from core.catalogue.units import COMMUNE, KIND_LABELS, by_code
+from core.catalogue.units import by_code
+from core.vocabulary import COMMUNE, FIELD_LABELS, GROUP_LABELS, UNIT_KIND_LABELS
 from ui import charts, downloads, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -63,7 +64,7 @@ for column, (field, label) in zip(columns, CARDS, strict=False):
 if ranked:
     peers = metrics.peers_parent(unit)
     rank_label = ("Xếp hạng toàn quốc" if peers is None
-                  else f"Xếp hạng trong {KIND_LABELS[by_code()[peers].kind].lower()}")
+                  else f"Xếp hạng trong {UNIT_KIND_LABELS[by_code()[peers].kind].lower()}")
     rank_text = f"{situation.rank[0]}/{situation.rank[1]}"
     columns[4].metric(rank_label, rank_text, **layout.rank_delta(situation.rank_change),
                       border=True)
@@ -78,7 +79,7 @@ quota = data.attainment(unit, day, group)
 own = quota[quota["level"] == "self"]
 if own.empty:
     st.info(f"Chưa có chỉ tiêu năm {day.year} cho {place.name}"
-            f"{'' if group == 'all' else ' (nhóm ' + fmt.GROUP_LABELS[group].lower() + ')'}. "
+            f"{'' if group == 'all' else ' (nhóm ' + GROUP_LABELS[group].lower() + ')'}. "
             + layout.quota_advice(ctx, unit),
             icon=":material/flag:")
 else:
@@ -115,7 +116,7 @@ if place.level < COMMUNE:
             tables.Col("rank", "Hạng", "count"),
             tables.Col("rank_change", f"Thay đổi hạng ({days} ngày)", "rank_change"),
             tables.Col("name", "Đơn vị"),
-            tables.Col("total", "Tổng số đối tượng", "count"),
+            tables.Col("total", FIELD_LABELS["total"], "count"),
             tables.Col("accounts", "Đã có tài khoản", "count"),
             tables.Col("cashless", "Chi trả qua tài khoản", "count"),
             tables.Col("rate_pct", "Tỷ lệ", "pct"),

@@ -8,10 +8,11 @@ formatted Excel file, a CSV, or a phone-sized image for a Zalo group.
 import streamlit as st
 
 from core import formatting as fmt
-from core.analytics import metrics
+from core.analytics import metrics, status
 from core.analytics.status import lag_light, light_fill
-from core.catalogue.units import COMMUNE, DISTRICT, by_code, descendant_codes
+from core.catalogue.units import by_code, descendant_codes
 from core.exports import tables as exports
+from core.vocabulary import COMMUNE, DISTRICT, FIELD_LABELS, GROUP_LABELS, REASON_LABELS
 from ui import charts, downloads, filters, layout, tables
 from ui import meeting as meeting_view
 from ui.context import open_page
@@ -40,8 +41,8 @@ if day is None:
 reporting = data.districts_with_commune_reports()
 # A commune's own reports count: its district is then among those with commune reports.
 home_district = place.parent_code if place.level == COMMUNE else None
-if not any(d in (unit, home_district) or d in descendant_codes(unit, DISTRICT)
-           for d in reporting):
+mine = {unit, home_district, *descendant_codes(unit, DISTRICT)}
+if mine.isdisjoint(reporting):
     st.info(f"Chưa có số liệu cấp xã của {place.name}. Danh sách xã chậm tiến độ cần báo cáo "
             f"hằng ngày của các xã. " + layout.upload_advice(ctx, "Phụ lục 2b"),
             icon=":material/upload_file:")
@@ -65,33 +66,39 @@ counts = metrics.lag_counts(table)
 rule = (f"dưới {fmt.percent(threshold)} (ngưỡng do người xem đặt)" if below is not None
         else f"dưới {fmt.percent(threshold)} (ngưỡng cài đặt chung)" if configured is not None
         else f"dưới {fmt.percent(threshold)} (tỷ lệ chung của {place.name})")
-thresholds = data.settings().rate_thresholds
+thresholds = status.rate_thresholds(data.settings())
 lights = [lag_light(r, v, thresholds) for r, v in zip(table["reason"], table["rate_pct"],
                                                       strict=True)]
 with_parent = place.level < DISTRICT
 
 
 def _files() -> None:
-    """The list to take away: Excel, CSV, the phone image, the briefing deck and PDF."""
+    """The list to take away: Excel, CSV, the phone image, the briefing deck and PDF, each
+    made when its button is clicked (ui.downloads), never while the page runs."""
     row = st.container(horizontal=True, key="lag_files")
+    # Everything the two files show, so that a file made for one view is never another's.
+    shows = (data.url, data.version, unit, day, group, threshold, thresholds)
+    source = data.sources(unit, day)
     row.download_button(
-        "Tải Excel (.xlsx)", icon=":material/download:",
-        data=exports.lagging_xlsx(table, unit=unit, as_of=day, threshold=threshold,
-                                  group_label=fmt.GROUP_LABELS[group],
-                                  source=data.sources(unit, day), thresholds=thresholds),
-        file_name=exports.file_name(unit, day, "xlsx"),
+        "Tải Excel (.xlsx)", icon=":material/download:", key="lag_xlsx",
+        data=downloads.on_click("lagging_xlsx", shows, lambda: exports.lagging_xlsx(
+            table, unit=unit, as_of=day, threshold=threshold,
+            group_label=GROUP_LABELS[group], source=source, thresholds=thresholds)),
+        file_name=exports.file_name(unit, day, "xlsx"), on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    row.download_button("Tải CSV", icon=":material/download:",
-                        data=exports.lagging_csv(table),
-                        file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
+    row.download_button("Tải CSV", icon=":material/download:", key="lag_csv",
+                        data=downloads.on_click("lagging_csv", shows,
+                                                lambda: exports.lagging_csv(table)),
+                        file_name=exports.file_name(unit, day, "csv"), mime="text/csv",
+                        on_click="ignore")
     downloads.meeting_buttons(data, unit, day, group, kinds=("phone", "briefing", "pdf"),
                               row=row)
 
 
 if meeting:
     # The list is the first screen: one line of context, then the rows, a page at a time.
-    parts = [f"{n} {fmt.REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
-    meeting_view.summary(f"{fmt.date(day)} · {fmt.GROUP_LABELS[group]} · Ngưỡng dưới "
+    parts = [f"{n} {REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
+    meeting_view.summary(f"{fmt.date(day)} · {GROUP_LABELS[group]} · Ngưỡng dưới "
                          f"{fmt.percent(threshold)} · {len(table)} xã"
                          + (f": {', '.join(parts)}" if parts else ""))
     if table.empty:
@@ -106,7 +113,7 @@ if meeting:
                meeting_view.Column("Tỷ lệ", "lit"), meeting_view.Column("Tình trạng", "lit")]
     rows = [[str(i), r.name, *([by_code()[r.parent_code].short_name] if with_parent else []),
              fmt.number(r.total), fmt.number(r.cashless), fmt.percent(r.rate_pct),
-             fmt.REASON_LABELS[r.reason]]
+             REASON_LABELS[r.reason]]
             for i, r in enumerate(table.assign(parent_code=[by_code()[c].parent_code
                                                             for c in table["code"]])
                                   .itertuples(index=False), start=1)]
@@ -118,15 +125,15 @@ if meeting:
                 f"Xã chậm tiến độ · {place.name} · {fmt.date(day)}")
     st.stop()
 
-st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {fmt.GROUP_LABELS[group]} · Ngưỡng: {rule}")
+st.markdown(f"Tính đến ngày **{fmt.date(day)}** · {GROUP_LABELS[group]} · Ngưỡng: {rule}")
 layout.data_note(day, data.sources(unit, day))
 
 # ------------------------------------------------------------------------------- headline
 cards = st.columns(4)
 cards[0].metric("Số xã chậm tiến độ", fmt.number(len(table)), border=True)
-cards[1].metric(fmt.REASON_LABELS["not_started"], fmt.number(counts["not_started"]),
+cards[1].metric(REASON_LABELS["not_started"], fmt.number(counts["not_started"]),
                 border=True)
-cards[2].metric(fmt.REASON_LABELS["below_threshold"], fmt.number(counts["below_threshold"]),
+cards[2].metric(REASON_LABELS["below_threshold"], fmt.number(counts["below_threshold"]),
                 border=True)
 cards[3].metric("Chưa báo cáo trong ngày", fmt.number(counts["not_reported"]), border=True)
 
@@ -141,13 +148,13 @@ _files()
 COLUMNS = [
     tables.Col("name", "Xã/phường/thị trấn"),
     *([tables.Col("parent", "Thuộc huyện")] if with_parent else []),
-    tables.Col("total", "Tổng số đối tượng", "count"),
+    tables.Col("total", FIELD_LABELS["total"], "count"),
     tables.Col("cashless", "Chi trả qua tài khoản", "count"),
     tables.Col("rate_pct", "Tỷ lệ", "pct"),
     tables.Col("reason_label", "Tình trạng"),
     tables.Col("report_date", "Báo cáo gần nhất", "date"),
 ]
-shown = table.assign(reason_label=[fmt.REASON_LABELS[r] for r in table["reason"]])
+shown = table.assign(reason_label=[REASON_LABELS[r] for r in table["reason"]])
 fills = [light_fill(x) for x in lights]
 figure = charts.lagging_bars(table, threshold, thresholds)
 

@@ -7,10 +7,11 @@ user can change; clicking a bar or a row opens the next level down.
 import streamlit as st
 
 from core import formatting as fmt
-from core.analytics import metrics, summary
+from core.analytics import metrics, status, summary
 from core.analytics.status import LIGHT_FILLS, RATE_LIGHT_LABELS
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code
+from core.catalogue.units import by_code
 from core.exports import tilemap
+from core.vocabulary import COMMUNE, DISTRICT, FIELD_LABELS, GROUP_LABELS, PROVINCE
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -29,7 +30,7 @@ with st.sidebar:
     unit = filters.unit_picker(ctx, deepest=DEPTH[level])
     day = filters.date_picker(data)
     group = filters.group_picker()
-    thresholds = filters.rate_thresholds_picker(data.settings().rate_thresholds)
+    thresholds = filters.rate_thresholds_picker(status.rate_thresholds(data.settings()))
 
 path = filters.path_of(unit)
 parent = {"province": None, "district": path.get(PROVINCE),
@@ -59,7 +60,7 @@ average_label = ("Tỷ lệ chung cả nước" if parent is None
                  else f"Tỷ lệ chung của {by_code()[parent].name}")
 layout.data_note(day, data.sources(parent, day))
 if group != "all":
-    st.caption(f"Nhóm đối tượng: {fmt.GROUP_LABELS[group]}.")
+    st.caption(f"Nhóm đối tượng: {GROUP_LABELS[group]}.")
 
 
 def _go_deeper(code: str) -> None:
@@ -135,7 +136,7 @@ tables.show(shown, [
     tables.Col("rank_change", f"Thay đổi hạng ({RANK_DAYS} ngày)", "rank_change",
                help="▲ lên hạng, ▼ xuống hạng so với 7 ngày trước", width="small"),
     tables.Col("name", "Đơn vị"),
-    tables.Col("total", "Tổng số đối tượng", "count"),
+    tables.Col("total", FIELD_LABELS["total"], "count"),
     tables.Col("accounts", "Đã có tài khoản", "count"),
     tables.Col("cashless", "Chi trả qua tài khoản", "count"),
     tables.Col("rate_pct", "Tỷ lệ", "pct"),

@@ -6,7 +6,8 @@ import streamlit as st
 
 from core import formatting as fmt
 from core.analytics import metrics
-from core.catalogue.units import COMMUNE, by_code, child_codes
+from core.catalogue.units import by_code, child_codes
+from core.vocabulary import COMMUNE, FIELD_LABELS, GROUP_LABELS
 from ui import charts, filters, layout, tables
 from ui.context import open_page
 from ui.data import for_engine
@@ -31,7 +32,7 @@ path = data.target_path(unit, day.year, group)
 outlook = data.outlook(unit, day, group)
 layout.data_note(day, data.sources(unit, day), trend["date"].iloc[-1])
 if group != "all":
-    st.caption(f"Nhóm đối tượng: {fmt.GROUP_LABELS[group]}.")
+    st.caption(f"Nhóm đối tượng: {GROUP_LABELS[group]}.")
 
 # ------------------------------------------------------------------------------- outlook
 year_end = outlook["year_end"]
@@ -95,7 +96,7 @@ if chosen:
     latest["name"] = [by_code()[c].name for c in latest["unit_code"]]
     tables.show(latest, [
         tables.Col("name", "Đơn vị"),
-        tables.Col("total", "Tổng số đối tượng", "count"),
+        tables.Col("total", FIELD_LABELS["total"], "count"),
         tables.Col("accounts", "Đã có tài khoản", "count"),
         tables.Col("cashless", "Chi trả qua tài khoản", "count"),
         tables.Col("rate_pct", "Tỷ lệ", "pct"),
@@ -110,7 +111,7 @@ else:
 with st.expander("Số liệu theo ngày"):
     tables.show(trend.iloc[::-1].reset_index(drop=True), [
         tables.Col("date", "Ngày", "date"),
-        tables.Col("total", "Tổng số đối tượng", "count"),
+        tables.Col("total", FIELD_LABELS["total"], "count"),
         tables.Col("accounts", "Đã có tài khoản", "count"),
         tables.Col("new_accounts", "Tài khoản mới", "signed"),
         tables.Col("cashless", "Chi trả qua tài khoản", "count"),

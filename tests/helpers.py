@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.storage import store
+from core.storage import db, rollups, store
 
 
 def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",
@@ -22,7 +22,7 @@ def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",
         upload = store.create_upload(
             conn, file_name=file_name, sha256=file_name, kind="progress", uploaded_by="tester",
             uploaded_at=None if uploaded_at is None else uploaded_at.astimezone(dt.UTC))
-        store.write_figures(conn, frame, upload)
+        rollups.after_write(conn, store.write_figures(conn, frame, upload))
     return upload
 
 
@@ -34,3 +34,15 @@ def put_quotas(engine: Engine, unit: str, grp: str, increments: tuple[int, int, 
         upload = store.create_upload(conn, file_name="quota.xlsx", sha256="q", kind="quota",
                                      uploaded_by="tester")
         store.write_quotas(conn, frame, upload)
+
+
+def database_at_0003(databases, figures: list[dict]) -> Engine:
+    """A database as revision 0003 left it (no roll-ups yet), with these reports stored."""
+    engine = databases.new_engine(prepared=False)
+    db.migrate(engine, "0003_quality_explanations")
+    with engine.begin() as conn:
+        store.ensure_catalogue(conn)
+        upload = store.create_upload(conn, file_name="a.xlsx", sha256="x", kind="progress",
+                                     uploaded_by="t")
+        conn.execute(db.figures.insert(), [{**f, "upload_id": upload} for f in figures])
+    return engine

@@ -367,7 +367,8 @@ def synthetic_figures(code: str, group_index: int) -> tuple[int, int, int]:
 
 def national_provinces_rows() -> list[list[object]]:
     """63 provinces with figure bands over group leaves; Quảng Nam at 4,8% as in seed 000."""
-    from core.catalogue.units import PROVINCE, catalogue
+    from core.catalogue.units import catalogue
+    from core.vocabulary import PROVINCE
 
     provinces = [u for u in catalogue() if u.level == PROVINCE]
     rows: list[list[object]] = [
@@ -405,7 +406,8 @@ def national_provinces_xlsx() -> bytes:
 def national_communes_rows() -> list[list[object]]:
     """Every commune of the country with official codes as zero-padded text and the
     province and district names written only where they change (the rows below carry them)."""
-    from core.catalogue.units import COMMUNE, by_code, catalogue
+    from core.catalogue.units import by_code, catalogue
+    from core.vocabulary import COMMUNE
 
     units = by_code()
     band = ["Tổng số đối tượng", "Số đã có TK", "Số chi qua TK", "Tỷ lệ %"]

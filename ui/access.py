@@ -36,6 +36,7 @@ from core.access.permissions import Account
 from core.catalogue.units import by_code
 from core.errors import UserError
 from ui import auth_http, signin_html
+from ui.engine import ready_engine
 from ui.registry import HOME, PageSpec
 
 ACCOUNT_KEY = "account"
@@ -137,8 +138,6 @@ def here(spec: PageSpec | None) -> str:
 def require(spec: PageSpec, engine: Engine | None = None) -> Account:
     """The signed-in account allowed on this page; otherwise draw sign-in or refusal, stop."""
     if engine is None:
-        from ui.context import ready_engine  # ui.context imports this module
-
         engine = ready_engine()
     account = current_account(engine)
     if account is None:
@@ -168,8 +167,6 @@ def _sidebar(account: Account, spec: PageSpec) -> None:
 
 def _password_form(account: Account) -> None:
     """Change one's own password; every session of the user ends, this one too."""
-    from ui.context import ready_engine  # ui.context imports this module
-
     with st.form("own_password", clear_on_submit=True, border=False):
         current = st.text_input("Mật khẩu hiện tại", type="password",
                                 max_chars=auth.MAX_PASSWORD_LENGTH,

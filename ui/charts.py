@@ -17,7 +17,7 @@ from core.catalogue.units import by_code
 from core.exports import render
 from core.exports.charts import *  # noqa: F403
 from core.exports.charts import PLOTLY_CONFIG, _date_axis, _reference_line, _short, _style  # noqa: F401
-from core.exports.tables import slug
+from core.text import slug
 
 PNG_WIDTH, PNG_SCALE = 1280, 1.5  # 1.920 pixels wide: sharp on a slide or a phone
 PNG_DEFAULT_HEIGHT = 450

@@ -15,11 +15,9 @@ from sqlalchemy.engine import Engine
 from core import config
 from core.access import permissions
 from core.access.permissions import Account
-from core.demo import bootstrap
-from core.demo import dataset as demo
-from core.storage import db
 from ui import access, keys, style
 from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
+from ui.engine import demo_loaded, ready_engine
 from ui.registry import BY_KEY
 
 # A card's label wraps instead of ending in "…": "Chỉ tiêu cộng dồn đến hết quý 1" is read
@@ -28,25 +26,6 @@ PAGE_STYLE = """<style>
 [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>"""
-
-
-@st.cache_resource(show_spinner="Đang chuẩn bị cơ sở dữ liệu…")
-def _prepared_engine(url: str) -> Engine:
-    """Migrate and seed once per server process (demo data into an empty database)."""
-    engine = db.get_engine(url)
-    bootstrap.prepare(engine)
-    bootstrap.settle_process()
-    return engine
-
-
-def ready_engine() -> Engine:
-    return _prepared_engine(config.database_url())
-
-
-@st.cache_data(ttl=60, show_spinner=False)
-def _demo_loaded(url: str) -> bool:
-    with _prepared_engine(url).connect() as conn:
-        return demo.is_demo_loaded(conn)
 
 
 @dataclass(frozen=True)
@@ -83,7 +62,7 @@ def open_page(key: str) -> PageContext:
     with st.sidebar:
         keys.enter_applies_dates()
     style.page_style()
-    if _demo_loaded(config.database_url()):
+    if demo_loaded(config.database_url()):
         st.container(key="demo_note").warning(
             "**Dữ liệu mẫu (demo)** — số liệu minh họa, không phải số liệu thật.",
             icon=":material/science:")

@@ -17,9 +17,9 @@ from sqlalchemy.engine import Engine
 
 from core import config
 from core.access import settings
-from core.analytics import metrics, summary
+from core.analytics import metrics, quotas, summary
 from core.storage import sources
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS
 
 _CACHE = {"show_spinner": False, "max_entries": 512}
 
@@ -75,14 +75,14 @@ def _target_path(_engine: Engine, url: str, version: tuple, unit: str, year: int
 def _attainment(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.date,
                 group: str) -> pd.DataFrame:
     with _engine.connect() as conn:
-        return metrics.attainment_detail(conn, unit, as_of, group)
+        return quotas.attainment_detail(conn, unit, as_of, group)
 
 
 @st.cache_data(**_CACHE)
 def _quarters(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.date,
               group: str) -> pd.DataFrame:
     with _engine.connect() as conn:
-        return metrics.quarter_progress(conn, unit, as_of.year, as_of, group)
+        return quotas.quarter_progress(conn, unit, as_of.year, as_of, group)
 
 
 @st.cache_data(**_CACHE)
@@ -105,7 +105,7 @@ def _situation(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.d
 def _outlook(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.date,
              group: str) -> dict:
     with _engine.connect() as conn:
-        return metrics.outlook(conn, unit, as_of, group)
+        return quotas.outlook(conn, unit, as_of, group)
 
 
 @st.cache_data(**_CACHE)

@@ -15,18 +15,24 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core import formatting as fmt
 from core.analytics.status import DEFAULT_RATE_THRESHOLDS, RateThresholds
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes, province_codes
-from core.storage.db import ALL_GROUPS, GROUPS
+from core.catalogue.units import by_code, child_codes, province_codes
+from core.vocabulary import (
+    ALL_GROUPS,
+    COMMUNE,
+    DISTRICT,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    GROUPS,
+    LEVEL_TITLES,
+    PROVINCE,
+)
 from ui.context import PageContext
 from ui.data import Data
 
 DEFAULT_PROVINCE = "49"  # Quảng Nam, the province of seed 000, for the national view
 WHOLE = ""  # the "whole province / whole district" choice of a level
 LEVEL_KEYS = {PROVINCE: "pick_province", DISTRICT: "pick_district", COMMUNE: "pick_commune"}
-LEVEL_LABELS = {PROVINCE: "Tỉnh/thành phố", DISTRICT: "Huyện/thị xã/thành phố",
-                COMMUNE: "Xã/phường/thị trấn"}
 _SYNCED = "_unit_in_url"
 
 
@@ -115,7 +121,7 @@ def unit_picker(ctx: PageContext, deepest: int = COMMUNE,
             st.session_state[key] = options[0]
         above = chosen
         value = st.selectbox(
-            LEVEL_LABELS[level], options, key=key, persist_state="session",
+            LEVEL_TITLES[level], options, key=key, persist_state="session",
             disabled=len(options) == 1,
             format_func=lambda c, above=above: _unit_label(c, above))
         if value == WHOLE:
@@ -168,7 +174,7 @@ def group_picker(options: tuple[str, ...] = (ALL_GROUPS, *GROUPS),
     if st.session_state["group"] not in options:
         st.session_state["group"] = options[0]
     group = st.selectbox(label, options, key="group", persist_state="session",
-                         format_func=lambda g: fmt.GROUP_LABELS[g])
+                         format_func=lambda g: GROUP_LABELS[g])
     _to_url("group", group)
     return group
 
@@ -252,7 +258,7 @@ def compare_picker(options: list[str], default: list[str], unit: str) -> list[st
     return chosen
 
 
-COMPARE_FIELDS = {"rate_pct": "Tỷ lệ (%)", "cashless": "Số chi trả qua tài khoản"}
+COMPARE_FIELDS = {"rate_pct": FIELD_LABELS["rate"], "cashless": "Số chi trả qua tài khoản"}
 
 
 def compare_field_picker() -> str:

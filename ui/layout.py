@@ -38,7 +38,8 @@ def quota_advice(ctx: PageContext, code: str, what: str = "Phụ lục 01 (chỉ
                  "theo nhóm đối tượng của các huyện)") -> str:
     """What to do about a missing quota: communes get none of their own (Phụ lục 01 gives
     districts theirs), others are told who uploads it."""
-    from core.catalogue.units import COMMUNE, by_code
+    from core.catalogue.units import by_code
+    from core.vocabulary import COMMUNE
 
     if by_code()[code].level == COMMUNE:
         return ("Chỉ tiêu được giao cho các huyện (Phụ lục 01); xã, phường, thị trấn không có "

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from core import formatting as fmt
 from core.analytics import timeliness
 from core.analytics.status import AMBER, GREEN, NEUTRAL, RED, light_colour
+from core.vocabulary import FIELD_LABELS
 from ui.charts import _style  # one style for every chart
 
 STATUS_COLOURS = {timeliness.ON_TIME: light_colour(GREEN), timeliness.LATE: light_colour(AMBER),
@@ -125,7 +126,7 @@ def unresolved_bars(table: pd.DataFrame) -> go.Figure:
     rows = table.iloc[::-1]
     fig = go.Figure()
     fig.add_bar(y=rows["name"], x=rows["pending"].astype(float), orientation="h",
-                name="Chờ xác thực", marker_color=light_colour(AMBER),
+                name=FIELD_LABELS["id_pending"], marker_color=light_colour(AMBER),
                 hovertemplate="%{y}<br>Chờ xác thực: %{x:,d}<extra></extra>")
     fig.add_bar(y=rows["name"], x=rows["problem"].astype(float), orientation="h",
                 name="Không có CCCD, lệch thông tin, không tìm thấy",

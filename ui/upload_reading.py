@@ -10,9 +10,9 @@ import streamlit as st
 from sqlalchemy.engine import Engine
 
 from core.ingest import remembered
-from core.ingest.model import FIELD_LABELS, GROUP_LABELS, PROGRESS_FIELDS, QUOTA_FIELDS
 from core.ingest.plan import ImportPlan, saved_notice
 from core.ingest.reading import ROLE_LABELS, ColumnMeaning, Reading
+from core.vocabulary import FIELD_LABELS, GROUP_LABELS, PROGRESS_FIELDS, QUOTA_FIELDS
 from ui.access import escape_md
 
 _READING = "upload_reading"  # (file sha256, Reading): what the person set for this file

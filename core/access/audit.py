@@ -14,7 +14,6 @@ import contextlib
 import datetime as dt
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from core import config
 from core.storage.db import audit_log
 
-TIMEZONE = ZoneInfo(config.TIMEZONE)
+TIMEZONE = config.LOCAL_ZONE
 
 # Action names (stable identifiers, stored in the log) and their Vietnamese labels.
 LOGIN = "login"
@@ -159,7 +158,7 @@ def query(conn: Connection, *, username: str | None = None, action: str | None =
         stmt = stmt.limit(limit)
     rows = [dict(r) for r in conn.execute(stmt).mappings()]
     for row in rows:
-        row["at"] = as_local(row["at"])
+        row["at"] = config.as_local(row["at"])
         row["detail"] = _load_detail(row["detail"])
         row["ok"] = bool(row["ok"])
     return pd.DataFrame(rows, columns=COLUMNS)
@@ -173,13 +172,6 @@ def usernames(conn: Connection) -> list[str]:
 
 def count(conn: Connection) -> int:
     return int(conn.scalar(sa.select(sa.func.count()).select_from(audit_log)))
-
-
-def as_local(value: dt.datetime) -> dt.datetime:
-    """A stored time (naive UTC on SQLite, aware on PostgreSQL) in Asia/Ho_Chi_Minh."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(TIMEZONE)
 
 
 def _bind_time(conn: Connection, value: dt.datetime) -> dt.datetime:
@@ -205,7 +197,7 @@ def describe(detail: dict[str, Any]) -> str:
             value = "–"
         elif key == "until" and isinstance(value, str):
             with contextlib.suppress(ValueError):
-                value = as_local(dt.datetime.fromisoformat(value)).strftime("%H:%M %d/%m/%Y")
+                value = config.as_local(value).strftime("%H:%M %d/%m/%Y")
         elif isinstance(value, str):
             value = VALUE_LABELS.get(value, value)
         parts.append(f"{DETAIL_LABELS.get(key, key)}: {value}")

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -21,12 +20,11 @@ from sqlalchemy.engine import Connection
 from core import config
 from core.access import audit
 from core.access.permissions import Account, check_admin
-from core.analytics.status import DEFAULT_RATE_THRESHOLDS, RateThresholds
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE
 from core.errors import UserError
 from core.storage.db import settings as settings_table
+from core.vocabulary import COMMUNE, DISTRICT, PROVINCE
 
-TIMEZONE = ZoneInfo(config.TIMEZONE)
+TIMEZONE = config.LOCAL_ZONE
 
 
 @dataclass(frozen=True)
@@ -37,9 +35,9 @@ class Settings:
     # district or province itself, as the documents do ("dưới tỷ lệ chung").
     lag_threshold_pct: float | None = None
     # Ranking traffic light: red below the first, yellow below the second, green otherwise.
-    # The defaults are core.analytics.status's, the one place the colour rule lives.
-    ranking_red_below_pct: float = DEFAULT_RATE_THRESHOLDS.red_below
-    ranking_yellow_below_pct: float = DEFAULT_RATE_THRESHOLDS.green_from
+    # The one home of these defaults; core.analytics.status (the colour rule) reads them here.
+    ranking_red_below_pct: float = 5.0
+    ranking_yellow_below_pct: float = 15.0
     # Daily report deadlines, local time (seeds: commune 07:30, district 09:00, province 10:00).
     deadline_commune: dt.time = dt.time(7, 30)
     deadline_district: dt.time = dt.time(9, 0)
@@ -69,11 +67,6 @@ class Settings:
         """The deadline of `day`'s report as an aware datetime in Asia/Ho_Chi_Minh."""
         return dt.datetime.combine(day, self.deadline_for(level), tzinfo=TIMEZONE)
 
-    @property
-    def rate_thresholds(self) -> RateThresholds:
-        """The ranking colours in core.analytics.status's terms (yellow there is called amber)."""
-        return RateThresholds(red_below=self.ranking_red_below_pct,
-                              green_from=self.ranking_yellow_below_pct)
 
 
 DEFAULTS = Settings()

@@ -16,13 +16,13 @@ from sqlalchemy.engine import Connection
 
 from core.analytics import metrics
 from core.catalogue.units import by_code, descendant_codes
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS, FIELD_LABELS
 
 ID_FIELDS = ("id_verified", "id_pending", "id_problem")
 STAGES: tuple[tuple[str, str], ...] = (
     ("to_verify", "Cần xác thực"),
     ("usable", "Đã xác thực hoặc đang chờ"),
-    ("verified", "Đã xác thực"),
+    ("verified", FIELD_LABELS["id_verified"]),
     ("accounts", "Đã có tài khoản"),
     ("cashless", "Đã chi trả qua tài khoản"),
 )

@@ -9,6 +9,7 @@ Group `all` is the sum of the groups where reports give groups.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 
@@ -16,9 +17,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Connection
 
-from core.catalogue.units import COMMUNE, by_code, child_codes, descendant_codes, province_codes
+from core.catalogue.units import by_code, child_codes, descendant_codes, province_codes
 from core.storage import rollups, store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS
+from core.vocabulary import ALL_GROUPS, COMMUNE, COUNT_FIELDS
 
 RECENT_PACE_DAYS = 14
 
@@ -103,7 +104,7 @@ def latest_date(conn: Connection, unit: str | None = None) -> dt.date | None:
     return store.latest_report_date(conn, [unit, *descendant_codes(unit)])
 
 
-def _resolve_date(conn: Connection, as_of: dt.date | None, unit: str | None) -> dt.date | None:
+def resolve_date(conn: Connection, as_of: dt.date | None, unit: str | None) -> dt.date | None:
     return as_of or latest_date(conn, unit)
 
 
@@ -123,7 +124,7 @@ def ranking(conn: Connection, as_of: dt.date | None = None, group: str = ALL_GRO
     Columns: rank, code, name, total, accounts, cashless, rate_pct, report_date, source.
     Units without figures are left out (the count of ranked units is len(result)).
     """
-    as_of = _resolve_date(conn, as_of, parent)
+    as_of = resolve_date(conn, as_of, parent)
     codes = list(child_codes(parent) if parent else province_codes())
     if as_of is None:
         return _empty_ranking()
@@ -195,7 +196,7 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
     Columns: code, name, group, total, cashless, quota_to_date, quota_year, attainment_pct,
     year_attainment_pct, level ("child" or "self").
     """
-    as_of = _resolve_date(conn, as_of, unit)
+    as_of = resolve_date(conn, as_of, unit)
     columns = ["code", "name", "group", "total", "cashless", "quota_to_date", "quota_year",
                "attainment_pct", "year_attainment_pct", "level"]
     if as_of is None:
@@ -211,15 +212,15 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
               for grp, figs in figs_by_group.items()}
     quarters_of = quota.to_numpy()
     for row, (code, grp) in enumerate(quota.index):
-        total = _int(counts[grp]["total"].get(code))
-        cashless = _int(counts[grp]["cashless"].get(code))
+        total = as_int(counts[grp]["total"].get(code))
+        cashless = as_int(counts[grp]["cashless"].get(code))
         to_date = int(quarters_of[row, :q].sum())
         year = int(quarters_of[row].sum())
         rows.append({
             "code": code, "name": by_code()[code].name, "group": grp, "total": total,
             "cashless": cashless, "quota_to_date": to_date, "quota_year": year,
-            "attainment_pct": _ratio_pct(cashless, to_date),
-            "year_attainment_pct": _ratio_pct(cashless, year),
+            "attainment_pct": ratio_pct(cashless, to_date),
+            "year_attainment_pct": ratio_pct(cashless, year),
             "level": "self" if code == unit else "child",
         })
     out = pd.DataFrame(rows, columns=columns).astype(
@@ -230,7 +231,12 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
     return out.sort_values(["_order", "group"]).drop(columns="_order").reset_index(drop=True)
 
 
-def _ratio_pct(actual: int | None, target: int) -> float | None:
+def as_int(value) -> int | None:
+    """A count as a Python int; None where it is missing."""
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def ratio_pct(actual: int | None, target: int) -> float | None:
     if actual is None or target <= 0:
         return None
     return actual / target * 100.0
@@ -252,7 +258,7 @@ def lagging(conn: Connection, unit: str, as_of: dt.date | None = None,
     """
     columns = ["code", "name", "parent", "total", "cashless", "rate_pct", "reason",
                "report_date"]
-    as_of = _resolve_date(conn, as_of, unit)
+    as_of = resolve_date(conn, as_of, unit)
     communes = [unit] if by_code()[unit].level == COMMUNE else descendant_codes(unit, COMMUNE)
     if as_of is None or not communes:
         return pd.DataFrame(columns=columns)
@@ -277,8 +283,8 @@ def lagging(conn: Connection, unit: str, as_of: dt.date | None = None,
         "code": [communes[i] for i in keep],
         "name": [units[communes[i]].name for i in keep],
         "parent": [units[units[communes[i]].parent_code].name for i in keep],
-        "total": [_int(v) for v in picked["total"]],
-        "cashless": [_int(v) for v in picked["cashless"]],
+        "total": [as_int(v) for v in picked["total"]],
+        "cashless": [as_int(v) for v in picked["cashless"]],
         "rate_pct": [rate[i] if has[i] else None for i in keep],
         "reason": list(reason[keep]),
         "report_date": [picked["report_date"].iloc[j] if has[i] else None
@@ -397,7 +403,7 @@ def ranking_change(conn: Connection, as_of: dt.date | None = None, group: str = 
                    parent: str | None = None, days: int = 7) -> pd.DataFrame:
     """The ranking with each unit's rank `days` earlier: rank_before and rank_change
     (positive = moved up), missing where the unit was not ranked then."""
-    as_of = _resolve_date(conn, as_of, parent)
+    as_of = resolve_date(conn, as_of, parent)
     now = ranking(conn, as_of, group, parent)
     if now.empty or as_of is None:
         return now.assign(rank_before=pd.Series(dtype="Int64"),
@@ -430,12 +436,15 @@ def delta_over(trend_frame: pd.DataFrame, field: str, end: dt.date,
     fractions of a point); change_over is its whole-count form."""
     if trend_frame.empty:
         return None
-    values = trend_frame.set_index("date")[field]
-    now = values[values.index <= end]
-    before = values[values.index <= end - dt.timedelta(days=days)]
-    if now.empty or before.empty or pd.isna(now.iloc[-1]) or pd.isna(before.iloc[-1]):
+    # The trend is in date order: the last value on or before a day is found by bisection
+    # (no index built on each call: eight calls a run on «Tổng quan»).
+    dates = trend_frame["date"].tolist()
+    values = trend_frame[field].tolist()
+    now = bisect.bisect_right(dates, end) - 1
+    before = bisect.bisect_right(dates, end - dt.timedelta(days=days)) - 1
+    if now < 0 or before < 0 or pd.isna(values[now]) or pd.isna(values[before]):
         return None
-    return float(now.iloc[-1]) - float(before.iloc[-1])
+    return float(values[now]) - float(values[before])
 
 
 def previous_report_date(trend_frame: pd.DataFrame, end: dt.date) -> dt.date | None:
@@ -445,105 +454,6 @@ def previous_report_date(trend_frame: pd.DataFrame, end: dt.date) -> dt.date | N
         return None
     dates = [d for d in trend_frame["date"] if d <= end]
     return dates[-2] if len(dates) >= 2 else None
-
-
-def year_target(conn: Connection, unit: str, year: int, group: str = ALL_GROUPS) -> int | None:
-    """The year's cumulative quota of cashless payments (Q1..Q4), None without quotas."""
-    path = target_path(conn, unit, year, group)
-    return None if path.empty or 4 not in set(path["quarter"]) else int(
-        path.loc[path["quarter"] == 4, "target"].iloc[0])
-
-
-# ------------------------------------------------------------------ attainment for the pages
-
-ATTAINMENT_DETAIL_COLUMNS = [
-    "code", "name", "group", "total", "cashless", "quota_to_date", "quota_year",
-    "attainment_pct", "year_attainment_pct", "level", "expected_to_date", "pace_quarter",
-    "pace_year", "status"]
-
-
-def expected_by(quarters: pd.Series, day: dt.date) -> float:
-    """The quota due by `day`: earlier quarters in full plus the current quarter's increment
-    pro rata of the days elapsed (a district 25 days into Q1 owes 25/91 of its Q1 quota)."""
-    q = quarter_of(day)
-    start = quarter_end(day.year, q - 1) + dt.timedelta(days=1) if q > 1 else dt.date(
-        day.year, 1, 1)
-    length = (quarter_end(day.year, q) - start).days + 1
-    elapsed = (day - start).days + 1
-    return float(sum(quarters[k] for k in range(1, q)) + quarters[q] * elapsed / length)
-
-
-def attainment_detail(conn: Connection, unit: str, as_of: dt.date | None = None,
-                      group: str = ALL_GROUPS) -> pd.DataFrame:
-    """attainment() for one group (or all groups with a quota summed), with what the quota
-    page needs besides: the quota due by the date (pro rata), the people per day still needed
-    to meet the current quarter's and the year's quota, and a status (core.analytics.status)."""
-    from core.analytics import status
-
-    as_of = _resolve_date(conn, as_of, unit)
-    base = attainment(conn, unit, as_of)
-    if as_of is None or base.empty:
-        return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
-    quotas = quota_table(conn, [*child_codes(unit), unit], as_of.year)
-    if group != ALL_GROUPS:
-        base = base[base["group"] == group]
-        quotas = quotas[quotas.index.get_level_values("grp") == group]
-        if base.empty:
-            return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
-    else:
-        counts = ["total", "cashless", "quota_to_date", "quota_year"]
-        base = base.groupby(["code", "name", "level"], sort=False, as_index=False).agg(
-            {c: lambda s: s.sum(min_count=len(s)) for c in counts})
-        base["group"] = ALL_GROUPS
-        base["attainment_pct"] = [_ratio_pct(_int(a), int(t)) for a, t in
-                                  zip(base["cashless"], base["quota_to_date"], strict=True)]
-        base["year_attainment_pct"] = [_ratio_pct(_int(a), int(t)) for a, t in
-                                       zip(base["cashless"], base["quota_year"], strict=True)]
-    per_unit = quotas.groupby(level="unit_code").sum()
-    q_end = quarter_end(as_of.year, quarter_of(as_of))
-    y_end = dt.date(as_of.year, 12, 31)
-    out = base.copy()
-    out["expected_to_date"] = [round(expected_by(per_unit.loc[c], as_of)) for c in out["code"]]
-    out["pace_quarter"] = [pace_needed(_int(a) or 0, int(t), as_of, q_end)
-                           for a, t in zip(out["cashless"], out["quota_to_date"], strict=True)]
-    out["pace_year"] = [pace_needed(_int(a) or 0, int(t), as_of, y_end)
-                        for a, t in zip(out["cashless"], out["quota_year"], strict=True)]
-    out["status"] = [status.attainment_status(_int(a), e, int(t)) for a, e, t in
-                     zip(out["cashless"], out["expected_to_date"], out["quota_to_date"],
-                         strict=True)]
-    out = out.astype({"total": "Int64", "cashless": "Int64", "quota_to_date": "Int64",
-                      "quota_year": "Int64", "attainment_pct": "Float64",
-                      "year_attainment_pct": "Float64", "expected_to_date": "Int64",
-                      "pace_quarter": "Float64", "pace_year": "Float64"})
-    return out[ATTAINMENT_DETAIL_COLUMNS].reset_index(drop=True)
-
-
-def _int(value) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
-
-
-def quarter_progress(conn: Connection, unit: str, year: int, as_of: dt.date,
-                     group: str = ALL_GROUPS) -> pd.DataFrame:
-    """Per quarter: the cumulative quota and the cashless count reached at the quarter's end
-    (or on `as_of` for the quarter under way; missing for quarters not yet begun).
-    Columns: quarter, quota, actual, actual_date."""
-    path = target_path(conn, unit, year, group)
-    columns = ["quarter", "quota", "actual", "actual_date"]
-    if path.empty:
-        return pd.DataFrame(columns=columns)
-    frame = trend(conn, unit, group, until=as_of)
-    rows = []
-    for _, step in path.iterrows():
-        q = int(step["quarter"])
-        start = dt.date(year, 3 * q - 2, 1)
-        day = min(step["date"], as_of)
-        actual = None
-        if start <= as_of and not frame.empty:
-            upto = frame.loc[frame["date"] <= day, "cashless"]
-            actual = _int(upto.iloc[-1]) if not upto.empty else None
-        rows.append({"quarter": q, "quota": int(step["target"]), "actual": actual,
-                     "actual_date": day if start <= as_of else None})
-    return pd.DataFrame(rows, columns=columns).astype({"actual": "Int64"})
 
 
 HEADLINE_FIELDS = ("total", "accounts", "cashless", "rate_pct")
@@ -597,19 +507,6 @@ def comparison_units(table: pd.DataFrame, focus: str | None = None,
         return [c for c in codes if c in picked] or [focus]
     spots = sorted({round(i * (len(codes) - 1) / (limit - 1)) for i in range(limit)})
     return [codes[i] for i in spots]
-
-
-def outlook(conn: Connection, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> dict:
-    """Where the unit is heading this year: projection() at the recent pace toward the year's
-    quota (target None without one), plus the pace needed from now and the year's end."""
-    frame = trend(conn, unit, group, until=as_of)
-    target = year_target(conn, unit, as_of.year, group)
-    year_end = dt.date(as_of.year, 12, 31)
-    result = projection(frame, as_of, target, year_end)
-    result["pace_needed"] = (None if target is None or result["current"] is None
-                             else pace_needed(result["current"], target, as_of, year_end))
-    result["year_end"] = year_end
-    return result
 
 
 def rate_series(conn: Connection, unit: str, group: str = ALL_GROUPS,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from core.access.settings import DEFAULTS, Settings
+
 GREEN, AMBER, RED = "green", "amber", "red"
 LIGHT_COLOURS = {GREEN: "#2e7d32", AMBER: "#f9a825", RED: "#c62828"}
 LIGHT_FILLS = {GREEN: "#c8e6c9", AMBER: "#fff3c4", RED: "#ffcdd2"}
@@ -43,8 +45,8 @@ class RateThresholds:
     the page as the rollout advances.
     """
 
-    red_below: float = 5.0
-    green_from: float = 15.0
+    red_below: float = DEFAULTS.ranking_red_below_pct
+    green_from: float = DEFAULTS.ranking_yellow_below_pct
 
     def light(self, rate: float | None) -> str | None:
         if rate is None or pd.isna(rate):
@@ -55,6 +57,12 @@ class RateThresholds:
 
 
 DEFAULT_RATE_THRESHOLDS = RateThresholds()
+
+
+def rate_thresholds(settings: Settings) -> RateThresholds:
+    """The ranking colours an administrator set (yellow there is called amber here)."""
+    return RateThresholds(red_below=settings.ranking_red_below_pct,
+                          green_from=settings.ranking_yellow_below_pct)
 RATE_LIGHT_LABELS = {GREEN: "Khá", AMBER: "Trung bình", RED: "Thấp"}
 
 # Quota attainment: against the quota due by the date, counted pro rata inside the quarter.

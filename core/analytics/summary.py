@@ -14,9 +14,9 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
-from core.analytics import metrics
-from core.catalogue.units import KIND_LABELS, by_code
-from core.storage.db import ALL_GROUPS
+from core.analytics import metrics, quotas
+from core.catalogue.units import by_code
+from core.vocabulary import ALL_GROUPS, GROUP_LABELS, UNIT_KIND_LABELS
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def situation(conn: Connection, code: str, as_of: dt.date, group: str = ALL_GROU
     if not hit.empty and not _missing(hit["rank_change"].iloc[0]):
         rank_change = int(hit["rank_change"].iloc[0])
     frame = metrics.trend(conn, code, group, until=as_of)
-    target = metrics.year_target(conn, code, as_of.year, group)
+    target = quotas.year_target(conn, code, as_of.year, group)
     projection = None
     if target is not None:
         projection = metrics.projection(frame, as_of, target, dt.date(as_of.year, 12, 31))
@@ -73,7 +73,7 @@ def rank_is_news(rank: tuple[int, int] | None) -> bool:
 
 def whole_unit(code: str) -> str:
     """"Toàn tỉnh", "Toàn huyện", "Toàn thị xã", "Toàn phường"... from the unit's kind."""
-    kind = KIND_LABELS[by_code()[code].kind].lower()
+    kind = UNIT_KIND_LABELS[by_code()[code].kind].lower()
     return f"Toàn {kind}"
 
 
@@ -83,7 +83,7 @@ def peers_scope(code: str) -> str:
     parent = metrics.peers_parent(code)
     if parent is None:
         return ""
-    return f" trong {KIND_LABELS[by_code()[parent].kind].lower()}"
+    return f" trong {UNIT_KIND_LABELS[by_code()[parent].kind].lower()}"
 
 
 def sentence(s: Situation) -> str:
@@ -95,7 +95,7 @@ def sentence(s: Situation) -> str:
         head.append(_account_change(s.account_change, s.days))
     text = ", ".join(head) + "."
     if s.group != ALL_GROUPS:
-        text = f"{fmt.GROUP_LABELS[s.group]}: {text[0].lower()}{text[1:]}"
+        text = f"{GROUP_LABELS[s.group]}: {text[0].lower()}{text[1:]}"
     extra = []
     if s.rank_change and rank_is_news(s.rank):
         moved = "tăng" if s.rank_change > 0 else "giảm"

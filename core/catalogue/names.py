@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from core.vocabulary import CODE_WIDTH, COMMUNE, DISTRICT, PROVINCE
+
 TABLE_PATH = Path(__file__).with_name("unit_names.csv")
 # The day whose name is "the 2024 name" shown for 2024 data: mid-year, after the early-2024
 # upgrades (Việt Yên, Bến Cát, Gò Công) and before the arrangement of late 2024.
 DAY_OF_2024_NAMES = dt.date(2024, 7, 1)
 
-_CODE_WIDTH = (2, 3, 5)  # province, district, commune: as core.catalogue.units.CODE_WIDTH
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +118,14 @@ def _units(path: str) -> dict[str, tuple[str, str | None]]:
         provinces = json.load(fh)
     units: dict[str, tuple[str, str | None]] = {}
     for p in provinces:
-        pcode = str(p["code"]).zfill(_CODE_WIDTH[0])
+        pcode = str(p["code"]).zfill(CODE_WIDTH[PROVINCE])
         units[pcode] = (" ".join(p["name"].split()), None)
         for d in p["districts"]:
-            dcode = str(d["code"]).zfill(_CODE_WIDTH[1])
+            dcode = str(d["code"]).zfill(CODE_WIDTH[DISTRICT])
             units[dcode] = (" ".join(d["name"].split()), pcode)
             for w in d["wards"]:
-                units[str(w["code"]).zfill(_CODE_WIDTH[2])] = (" ".join(w["name"].split()), dcode)
+                ccode = str(w["code"]).zfill(CODE_WIDTH[COMMUNE])
+                units[ccode] = (" ".join(w["name"].split()), dcode)
     return units
 
 

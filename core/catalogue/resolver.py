@@ -24,17 +24,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from core.catalogue.names import readable_names
-from core.catalogue.units import (
-    CODE_WIDTH,
-    COMMUNE,
-    DISTRICT,
-    KIND_LABELS,
-    PROVINCE,
-    Unit,
-    catalogue,
-    format_code,
-    split_kind,
-)
+from core.catalogue.units import Unit, by_code, catalogue, format_code, split_kind
+from core.text import strip_marks
+from core.vocabulary import CODE_WIDTH, COMMUNE, DISTRICT, PROVINCE, UNIT_KIND_LABELS
 
 Status = Literal["ok", "unknown", "ambiguous"]
 
@@ -46,9 +38,7 @@ KIND_LEVELS = {
     "thi_tran": COMMUNE, "phuong": COMMUNE, "xa": COMMUNE,
 }
 
-# --------------------------------------------------------------------------------------------
-# Name keys
-# --------------------------------------------------------------------------------------------
+# -- Name keys --------------------------------------------------------------------------------
 
 # Tone marks become a symbol written after the syllable's vowels, so "hoà" and "hòa" share
 # a key. The symbols are punctuation, which never survives tokenising, so they cannot clash.
@@ -68,7 +58,7 @@ def _split_char(ch: str) -> tuple[str, str, str]:
     tone = next((_TONE_SYMBOLS[m] for m in decomposed if m in _TONE_SYMBOLS), "")
     kept = "".join(m for m in decomposed if not unicodedata.combining(m) or m in _LETTER_MARKS)
     letter = unicodedata.normalize("NFC", kept)
-    plain = "".join(m for m in decomposed if not unicodedata.combining(m)).replace("đ", "d")
+    plain = strip_marks(ch)
     return letter, tone, plain
 
 
@@ -105,9 +95,7 @@ def name_keys(text: str) -> tuple[str, str]:
     return "".join(k for k, _ in pairs), "".join(a for _, a in pairs)
 
 
-# --------------------------------------------------------------------------------------------
-# Prefixes
-# --------------------------------------------------------------------------------------------
+# -- Prefixes ---------------------------------------------------------------------------------
 
 _CITY = frozenset({"thanh_pho", "thanh_pho_tw"})
 # (pattern, kinds); matched against clean_text() output, so lower case and single spaces.
@@ -192,9 +180,7 @@ def parse_name(text: str) -> ParsedName:
     return ParsedName(cleaned, cleaned, None, is_ascii)
 
 
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
+# -- Results ----------------------------------------------------------------------------------
 
 
 def describe_unit(unit: Unit, lookup: Callable[[str], Unit | None] | None = None) -> str:
@@ -209,12 +195,7 @@ def describe_unit(unit: Unit, lookup: Callable[[str], Unit | None] | None = None
 
 
 def _catalogue_lookup(code: str) -> Unit | None:
-    return _catalogue_index().get(code)
-
-
-@cache
-def _catalogue_index() -> dict[str, Unit]:
-    return {u.code: u for u in catalogue()}
+    return by_code().get(code)
 
 
 @dataclass(frozen=True)
@@ -260,9 +241,7 @@ class Resolution:
         return text
 
 
-# --------------------------------------------------------------------------------------------
-# Resolver
-# --------------------------------------------------------------------------------------------
+# -- Resolver ---------------------------------------------------------------------------------
 
 _CODE_TEXT = re.compile(r"^\d+(?:\.0+)?$")  # "21085", or "21085.0" as Excel hands it over
 
@@ -305,8 +284,24 @@ class Resolver:
         self._name_kinds: tuple[dict[tuple[str, str], set[str]], ...] = ({}, {})
         self._below: dict[str, list[Unit]] = defaultdict(list)
         self._pools: dict[tuple[str | None, int | None], tuple[list[str], list[Unit]]] = {}
+        if units is None:  # the catalogue's index is computed once and kept (index_cache)
+            from core.catalogue import index_cache
+
+            self._restore(index_cache.catalogue_index("resolver", self._computed))
+            return
         for unit in self.units:
             self._index(unit)
+
+    def _computed(self) -> tuple:  # the index with codes for units, as index_cache keeps it
+        for unit in self.units:
+            self._index(unit)
+        return self._keys, *({k: [u.code for u in v] for k, v in d.items()} for d in (
+            self._exact, self._exact_ascii, self._below)), self._name_kinds
+
+    def _restore(self, state: tuple) -> None:
+        self._keys, *codes, self._name_kinds = state
+        self._exact, self._exact_ascii, self._below = (defaultdict(list, {
+            k: [self._by_code[c] for c in v] for k, v in d.items()}) for d in codes)
 
     def _index(self, unit: Unit) -> None:
         key, ascii_key = name_keys(_core_name(unit))
@@ -560,14 +555,14 @@ class Resolver:
 
 def _core_name(unit: Unit) -> str:
     """The name without its type prefix: "Bình Sơn", or "1" for "Phường 1"."""
-    label = KIND_LABELS[unit.kind] + " "
+    label = UNIT_KIND_LABELS[unit.kind] + " "
     return unit.name[len(label):] if unit.name.startswith(label) else unit.short_name
 
 
 def _kind_and_core(level: int, name: str) -> tuple[str, str]:
     """The kind a full name states, and the name without its prefix ("1" for "Phường 1")."""
     kind, full, short = split_kind(level, name)
-    label = KIND_LABELS[kind] + " "
+    label = UNIT_KIND_LABELS[kind] + " "
     return kind, (full[len(label):] if full.startswith(label) else short)
 
 

@@ -16,12 +16,7 @@ from functools import cache
 import vietnam_provinces
 
 from core.catalogue.names import names_of_2024
-
-PROVINCE, DISTRICT, COMMUNE = 1, 2, 3
-LEVEL_NAMES = {PROVINCE: "tỉnh", DISTRICT: "huyện", COMMUNE: "xã"}
-
-# Official codes are zero-padded to a fixed width per level, so they never collide.
-CODE_WIDTH = {PROVINCE: 2, DISTRICT: 3, COMMUNE: 5}
+from core.vocabulary import CODE_WIDTH, COMMUNE, DISTRICT, PROVINCE
 
 # Name prefix -> unit kind, longest prefixes first so "Thành phố" wins over shorter ones.
 _PREFIX_KINDS: dict[int, list[tuple[str, str]]] = {
@@ -31,12 +26,6 @@ _PREFIX_KINDS: dict[int, list[tuple[str, str]]] = {
     COMMUNE: [("Thị trấn", "thi_tran"), ("Phường", "phuong"), ("Xã", "xa")],
 }
 
-KIND_LABELS = {
-    "tinh": "Tỉnh", "thanh_pho_tw": "Thành phố", "thanh_pho": "Thành phố", "thi_xa": "Thị xã",
-    "huyen": "Huyện", "quan": "Quận", "thi_tran": "Thị trấn", "phuong": "Phường", "xa": "Xã",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Unit:
     """One administrative unit as the catalogue names it."""
@@ -44,7 +33,7 @@ class Unit:
     code: str
     name: str          # official full 2024 name, e.g. "Huyện Bình Sơn", "Tỉnh Thừa Thiên Huế"
     short_name: str    # without the type prefix, e.g. "Bình Sơn" ("Phường 1" keeps its prefix)
-    kind: str          # one of KIND_LABELS
+    kind: str          # one of core.vocabulary.UNIT_KIND_LABELS
     level: int         # PROVINCE, DISTRICT or COMMUNE
     parent_code: str | None
     province_code: str

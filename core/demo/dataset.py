@@ -57,8 +57,8 @@ from core.demo.series import split as _split
 from core.demo.series import summed as _summed
 from core.storage import rollups, store
 from core.storage.db import figures, quotas, replaced_figures, uploads
+from core.storage.sources import DEMO_USER, is_demo_loaded
 
-DEMO_USER = "demo"
 SEED = 20240123
 
 QUANG_TRI, QUANG_NGAI, BINH_SON = "45", "51", "524"
@@ -136,11 +136,6 @@ def _no_progress(_fraction: float, _label: str) -> None:
     return None
 
 
-def is_demo_loaded(conn: Connection) -> bool:
-    return conn.scalar(sa.select(sa.func.count()).select_from(uploads).where(
-        uploads.c.uploaded_by == DEMO_USER, uploads.c.status == "applied")) > 0
-
-
 def load_demo(conn: Connection, reset: bool = False,
               progress: Progress = _no_progress) -> DemoSummary:
     """Write the demo data set in the caller's transaction; `reset` clears figures first.
@@ -167,6 +162,7 @@ def load_demo(conn: Connection, reset: bool = False,
             uploaded_by=DEMO_USER, report_date=END,
             summary="Dữ liệu mẫu, không phải số liệu thật")
         written = store.write_figures(conn, frames, upload)
+        rollups.after_write(conn, written)
         n_figures, n_uploads = written.inserted + written.replaced + written.unchanged, 1
         progress(0.9, "Ghi chỉ tiêu")
     else:

@@ -24,15 +24,23 @@ from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
 from core.access import settings
-from core.analytics import metrics, summary
+from core.analytics import metrics, quotas, status, summary
 from core.analytics.status import ATTAINMENT_LABELS, RateThresholds, attainment_light, lag_light
-from core.catalogue.units import COMMUNE, DISTRICT, KIND_LABELS, PROVINCE, by_code, descendant_codes
-from core.demo import dataset as demo
+from core.catalogue.units import by_code, descendant_codes
 from core.errors import UserError
 from core.exports import charts as figures
 from core.exports import render, tilemap
 from core.storage import sources
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import (
+    ALL_GROUPS,
+    COMMUNE,
+    DISTRICT,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    PROVINCE,
+    REASON_LABELS,
+    UNIT_KIND_LABELS,
+)
 
 TITLE = "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
 DEMO_NOTE = "Dữ liệu mẫu (demo) — số liệu minh họa, không phải số liệu thật"
@@ -107,7 +115,7 @@ class Briefing:
 
     @property
     def subtitle(self) -> str:
-        return f"Số liệu tính đến ngày {fmt.date(self.as_of)} · {fmt.GROUP_LABELS[self.group]}"
+        return f"Số liệu tính đến ngày {fmt.date(self.as_of)} · {GROUP_LABELS[self.group]}"
 
     @property
     def footer(self) -> str:
@@ -119,7 +127,7 @@ class Briefing:
         Huyện Bình Sơn)"."""
         table = self.lagging if self.lagging is not None else pd.DataFrame()
         counts = metrics.lag_counts(table)
-        parts = [f"{n} {fmt.REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
+        parts = [f"{n} {REASON_LABELS[r].lower()}" for r, n in counts.items() if n]
         head = f"{len(table)} xã" + (f": {', '.join(parts)}" if parts else "")
         return (f"{head}; ngưỡng: dưới {fmt.percent(self.lag_threshold)} (tỷ lệ chung của "
                 f"{self.name}).")
@@ -164,10 +172,10 @@ def collect(conn: Connection, unit: str, as_of: dt.date | None = None,
     ranking = metrics.ranking(conn, as_of, group, peers)
     children = (metrics.ranking(conn, as_of, group, unit) if place.level < COMMUNE
                 else pd.DataFrame())
-    detail = metrics.attainment_detail(conn, unit, as_of, group)
+    detail = quotas.attainment_detail(conn, unit, as_of, group)
     lagging, lag_threshold = _lagging(conn, unit, as_of, group)
     b = Briefing(
-        unit=unit, as_of=as_of, group=group, days=days, demo=demo.is_demo_loaded(conn),
+        unit=unit, as_of=as_of, group=group, days=days, demo=sources.is_demo_loaded(conn),
         source=sources.describe(sources.source_uploads(conn, unit, as_of)),
         sentence=summary.sentence(situation),
         cards=_cards(figs.iloc[0], trend, as_of, days, situation),
@@ -176,11 +184,11 @@ def collect(conn: Connection, unit: str, as_of: dt.date | None = None,
         average=metrics.overall_rate(ranking), average_label=_average_label(peers),
         children=children, children_title=_children_title(unit),
         children_average=metrics.overall_rate(children) if not children.empty else None,
-        thresholds=settings.load(conn).rate_thresholds,
+        thresholds=status.rate_thresholds(settings.load(conn)),
         attainment=detail[detail["level"] == "child"].reset_index(drop=True),
         quarter=metrics.quarter_of(as_of), lagging=lagging, lag_threshold=lag_threshold,
         trend=trend, path=metrics.target_path(conn, unit, as_of.year, group),
-        outlook=metrics.outlook(conn, unit, as_of, group),
+        outlook=quotas.outlook(conn, unit, as_of, group),
         rate_pct=None if pd.isna(figs.iloc[0]["rate_pct"]) else float(figs.iloc[0]["rate_pct"]),
         provinces=ranking if peers is None else metrics.ranking(conn, as_of, group))
     b.sections = _sections(b)
@@ -241,7 +249,7 @@ def _children_title(code: str) -> str:
 def _average_label(peers: str | None) -> str:
     if peers is None:
         return "Tỷ lệ chung cả nước"
-    return f"Tỷ lệ chung {KIND_LABELS[by_code()[peers].kind].lower()}"
+    return f"Tỷ lệ chung {UNIT_KIND_LABELS[by_code()[peers].kind].lower()}"
 
 
 def _quota_lines(detail: pd.DataFrame, as_of: dt.date) -> list[str]:
@@ -439,14 +447,14 @@ def lag_rows(b: Briefing) -> list[list[str]]:
         district = by_code()[by_code()[r.code].parent_code].short_name
         rows.append([str(i), r.name, *([district] if with_parent else []), fmt.number(r.total),
                      fmt.number(r.cashless), fmt.percent(r.rate_pct),
-                     fmt.REASON_LABELS.get(r.reason, r.reason)])
+                     REASON_LABELS.get(r.reason, r.reason)])
     return rows
 
 
 def lag_headers(b: Briefing) -> list[str]:
     with_parent = by_code()[b.unit].level < DISTRICT
     return ["STT", "Xã, phường, thị trấn", *(["Thuộc huyện"] if with_parent else []),
-            "Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ", "Tình trạng"]
+            FIELD_LABELS["total"], "Chi trả qua tài khoản", "Tỷ lệ", "Tình trạng"]
 
 
 def lag_lights(b: Briefing) -> list[str | None]:
@@ -479,7 +487,7 @@ def attainment_headers(b: Briefing) -> list[str]:
 def file_name(unit: str, as_of: dt.date, extension: str, group: str = ALL_GROUPS) -> str:
     """An ASCII name every mail client keeps: bao-cao-giao-ban_tinh-quang-nam_2024-01-23.pptx
     (with _btxh before the extension for one group)."""
-    from core.exports.tables import slug
+    from core.text import slug
 
     suffix = "" if group == ALL_GROUPS else f"_{group}"
     return (f"bao-cao-giao-ban_{slug(by_code()[unit].name)}_{as_of.isoformat()}{suffix}"

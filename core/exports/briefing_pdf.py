@@ -39,6 +39,7 @@ from core.analytics.status import NEUTRAL, light_fill
 from core.errors import UserError
 from core.exports import briefing as content
 from core.exports.briefing import Briefing, Chart
+from core.vocabulary import FIELD_LABELS
 
 MIME = "application/pdf"
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
@@ -242,12 +243,12 @@ def _lagging(b: Briefing) -> list:
         return [*story, _p("Không có xã nào chậm tiến độ theo ngưỡng này.", 14, bold=True)]
     headers = content.lag_headers(b)
     share = {"STT": 0.06, "Xã, phường, thị trấn": 0.25, "Thuộc huyện": 0.17,
-             "Tổng số đối tượng": 0.12, "Chi trả qua tài khoản": 0.13, "Tỷ lệ": 0.09,
+             FIELD_LABELS["total"]: 0.12, "Chi trả qua tài khoản": 0.13, "Tỷ lệ": 0.09,
              "Tình trạng": 0.15}
     total = sum(share[h] for h in headers)
     widths = [share[h] / total * FRAME_WIDTH for h in headers]
     numeric = {i for i, h in enumerate(headers)
-               if h in ("Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ")}
+               if h in (FIELD_LABELS["total"], "Chi trả qua tài khoản", "Tỷ lệ")}
     fills = _light_fills(content.lag_lights(b), (headers.index("Tỷ lệ"),
                                                  headers.index("Tình trạng")))
     return [*story, _table(headers, rows, widths, numeric, fills, size=11)]

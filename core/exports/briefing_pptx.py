@@ -24,6 +24,7 @@ from pptx.util import Emu, Inches, Pt
 from core.analytics.status import NEUTRAL, light_fill
 from core.exports import briefing as content
 from core.exports.briefing import Briefing, Chart
+from core.vocabulary import FIELD_LABELS
 
 MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 FONT = "Arial"
@@ -215,7 +216,7 @@ def _lag_table(slide: Slide, headers: list[str], rows: list[list[str]],
     """Large type for the projector: 18 pt; the rate and status cells filled with the
     commune's light (red behind, amber at risk), as on the page."""
     widths = {"STT": 0.7, "Xã, phường, thị trấn": 3.4, "Thuộc huyện": 2.2,
-              "Tổng số đối tượng": 1.6, "Chi trả qua tài khoản": 1.7, "Tỷ lệ": 1.2,
+              FIELD_LABELS["total"]: 1.6, "Chi trả qua tài khoản": 1.7, "Tỷ lệ": 1.2,
               "Tình trạng": 2.5}
     total = sum(widths[h] for h in headers)
     scale = (WIDTH_IN - 2 * MARGIN_IN) / total
@@ -227,7 +228,7 @@ def _lag_table(slide: Slide, headers: list[str], rows: list[list[str]],
     table = shape.table
     for c, header in enumerate(headers):
         table.columns[c].width = Emu(int(Inches(widths[header] * scale)))
-    numeric = {"STT", "Tổng số đối tượng", "Chi trả qua tài khoản", "Tỷ lệ"}
+    numeric = {"STT", FIELD_LABELS["total"], "Chi trả qua tài khoản", "Tỷ lệ"}
     for c, header in enumerate(headers):
         cell = table.cell(0, c)
         cell.fill.solid()

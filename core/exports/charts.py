@@ -35,6 +35,7 @@ from core.analytics.status import (
     light_colour,
 )
 from core.catalogue.units import by_code
+from core.vocabulary import FIELD_LABELS, REASON_LABELS
 
 SEPARATORS = ",."
 # Red, amber and green mean behind, at risk and met (core.analytics.status) and nothing else: plain
@@ -117,7 +118,7 @@ def ranking_bars(table: pd.DataFrame, *, highlight: str | None, average: float |
                             rows["code"], strict=True)),
         hovertemplate=("<b>%{customdata[0]}</b><br>Xếp hạng: %{customdata[3]}<br>"
                        "Tỷ lệ: %{x:,.2f}%<br>Chi trả qua tài khoản: %{customdata[2]:,.0f}<br>"
-                       "Tổng số đối tượng: %{customdata[1]:,.0f}<extra></extra>"),
+                       f"{FIELD_LABELS['total']}: %{{customdata[1]:,.0f}}<extra></extra>"),
         name="Tỷ lệ",
     ))
     if average is not None:
@@ -202,12 +203,12 @@ def lagging_bars(rows: pd.DataFrame, threshold: float, thresholds: RateThreshold
     as on every ranking (core.analytics.status.lag_light), with the threshold line; communes not
     started or silent are labelled instead of an invisible zero bar."""
     rows = rows.sort_values("rate_pct", ascending=False, na_position="last")
-    labels = [f"{_short(c)} ({fmt.REASON_LABELS[r].lower()})" if r != "below_threshold"
+    labels = [f"{_short(c)} ({REASON_LABELS[r].lower()})" if r != "below_threshold"
               else _short(c) for c, r in zip(rows["code"], rows["reason"], strict=True)]
     rates = [0.0 if pd.isna(v) else float(v) for v in rows["rate_pct"]]
     lights = [lag_light(r, v, thresholds) for r, v in zip(rows["reason"], rows["rate_pct"],
                                                           strict=True)]
-    names = {**RATE_LIGHT_LABELS, None: fmt.REASON_LABELS["not_reported"]}
+    names = {**RATE_LIGHT_LABELS, None: REASON_LABELS["not_reported"]}
     fig = go.Figure()
     for light, label in names.items():
         mask = [x == light for x in lights]
@@ -295,7 +296,7 @@ def rate_figure(trend: pd.DataFrame, meeting: bool = False, height: int = 320) -
         hovertemplate=DATE_HOVER + "<br>Tỷ lệ: %{y:,.2f}%<extra></extra>"))
     if not trend.empty:
         _date_axis(fig, trend["date"].min(), trend["date"].max())
-    fig.update_yaxes(title_text="Tỷ lệ (%)", ticksuffix="%", tickformat=RATE_TICKS,
+    fig.update_yaxes(title_text=FIELD_LABELS["rate"], ticksuffix="%", tickformat=RATE_TICKS,
                      rangemode="tozero")
     return _style(fig, height=height, meeting=meeting, legend=False)
 
@@ -333,7 +334,7 @@ def compare_figure(series: dict[str, pd.DataFrame], field: str,
     if first is not None:
         _date_axis(fig, first, last)
     if is_rate:
-        fig.update_yaxes(title_text="Tỷ lệ (%)", ticksuffix="%", tickformat=RATE_TICKS,
+        fig.update_yaxes(title_text=FIELD_LABELS["rate"], ticksuffix="%", tickformat=RATE_TICKS,
                          rangemode="tozero")
     else:
         fig.update_yaxes(title_text="Chi trả qua tài khoản", tickformat=COUNT_TICKS,

@@ -29,19 +29,27 @@ from sqlalchemy.engine import Connection
 
 from core import formatting as fmt
 from core.analytics import metrics
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, by_code, child_codes
-from core.demo import dataset as demo
+from core.catalogue.units import by_code, child_codes
 from core.errors import UserError
-from core.ingest.model import FIELD_LABELS
-from core.storage.db import ALL_GROUPS, GROUPS, OPTIONAL_FIELDS
+from core.exports.tables import landscape_a4
+from core.storage import sources
+from core.vocabulary import (
+    ALL_GROUPS,
+    COMMUNE,
+    DISTRICT,
+    FIELD_LABELS,
+    GROUP_LABELS,
+    GROUPS,
+    OPTIONAL_FIELDS,
+    PROVINCE,
+)
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COUNT_FORMAT = "#,##0"
 RATE_FORMAT = "0.00%"
 SHEET_TITLE = "Tổng hợp"
 TITLE = "BIỂU TỔNG HỢP TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT"
-BAND_LABELS = {"ncc": "Người có công", "btxh": "Bảo trợ xã hội",
-               "ngheo": "Hộ nghèo, hộ cận nghèo", ALL_GROUPS: "Chung các nhóm đối tượng"}
+BAND_LABELS = {**GROUP_LABELS, ALL_GROUPS: "Chung các nhóm đối tượng"}
 ROW_WORDS = {PROVINCE: ("Mã huyện", "Huyện, thị xã, thành phố", "CÁC HUYỆN, THỊ XÃ, THÀNH PHỐ"),
              DISTRICT: ("Mã xã", "Xã, phường, thị trấn", "CÁC XÃ, PHƯỜNG, THỊ TRẤN")}
 BASE_FIELDS = ("total", "accounts", "cashless")
@@ -106,7 +114,7 @@ def gather(conn: Connection, unit: str, as_of: dt.date | None = None) -> Form:
             missing.append(code)
             continue
         rows.append((code, values))
-    return Form(unit, as_of, bands, rows, missing, demo.is_demo_loaded(conn))
+    return Form(unit, as_of, bands, rows, missing, sources.is_demo_loaded(conn))
 
 
 def _fields(figs: pd.DataFrame) -> tuple[str, ...]:
@@ -298,15 +306,11 @@ def _footer(ws: Worksheet, row: int, form: Form, width: int) -> None:
 def _page_setup(ws: Worksheet, header: int, first: int, width: int) -> None:
     ws.freeze_panes = ws.cell(first, LEFT_COLUMNS + 1)
     ws.print_title_rows = f"{header}:{first - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(ws)
 
 
 def file_name(unit: str, as_of: dt.date) -> str:
     """bieu-tong-hop_huyen-binh-son_2024-01-25.xlsx: ASCII, kept intact by any mail client."""
-    from core.exports.tables import slug
+    from core.text import slug
 
     return f"bieu-tong-hop_{slug(by_code()[unit].name)}_{as_of.isoformat()}.xlsx"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from core.exports import briefing, briefing_pdf, briefing_pptx, forms, phone_image
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS
 
 KINDS = ("briefing", "pdf", "form", "phone")
 LABELS = {"briefing": "báo cáo trình chiếu", "pdf": "báo cáo PDF",

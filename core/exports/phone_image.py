@@ -24,11 +24,12 @@ from core.analytics.status import (
     RED,
     light_colour,
 )
-from core.catalogue.units import DISTRICT, by_code
+from core.catalogue.units import by_code
 from core.errors import UserError
 from core.exports import briefing as content
 from core.exports.briefing import Briefing
 from core.exports.briefing_pdf import FONT_FILES, MSG_NO_FONT, find_font
+from core.vocabulary import DISTRICT, REASON_LABELS
 
 MIME = "image/png"
 WIDTH = 1080
@@ -172,7 +173,7 @@ def _lagging(c: _Canvas, b: Briefing) -> None:
         c.draw.text((PAD + 50, y), name, font=name_font, fill=INK)
         c.draw.text((WIDTH - PAD - rate_width, y), rate, font=rate_font, fill=INK)
         parts = ([by_code()[by_code()[r.code].parent_code].name] if with_district else [])
-        parts.append(fmt.REASON_LABELS.get(r.reason, r.reason))
+        parts.append(REASON_LABELS.get(r.reason, r.reason))
         c.draw.text((PAD + 50, y + 50), " · ".join(parts), font=_font(30), fill=GREY)
         c.y += 104
     c.y += 12
@@ -185,7 +186,7 @@ def _footer(c: _Canvas, b: Briefing) -> None:
     key = [(RED, f"{RATE_LIGHT_LABELS[RED]}: dưới {fmt.percent(t.red_below)}"),
            (AMBER, f"{RATE_LIGHT_LABELS[AMBER]}: {fmt.percent(t.red_below)} đến dưới "
                    f"{fmt.percent(t.green_from)}"),
-           (None, fmt.REASON_LABELS["not_reported"])]
+           (None, REASON_LABELS["not_reported"])]
     x = PAD
     for light, label in key:
         width = 36 + int(c.draw.textlength(label, font=_font(30)))

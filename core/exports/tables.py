@@ -11,13 +11,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-import unicodedata
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core import formatting as fmt
 from core.analytics.status import (
@@ -28,6 +27,8 @@ from core.analytics.status import (
     light_fill,
 )
 from core.catalogue.units import by_code
+from core.text import slug
+from core.vocabulary import FIELD_LABELS, REASON_LABELS
 
 TITLE = "DANH SÁCH XÃ CHẬM TIẾN ĐỘ"
 COUNT_FORMAT = "#,##0"
@@ -40,7 +41,7 @@ COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Mã đơn vị", 11, "text"),
     ("Xã/phường/thị trấn", 26, "text"),
     ("Thuộc huyện", 24, "text"),
-    ("Tổng số đối tượng", 14, "count"),
+    (FIELD_LABELS["total"], 14, "count"),
     ("Chi trả qua tài khoản", 14, "count"),
     ("Tỷ lệ", 10, "rate"),
     ("Tình trạng", 18, "text"),
@@ -59,7 +60,7 @@ def _records(table: pd.DataFrame) -> list[list]:
     for i, r in enumerate(table.itertuples(index=False), start=1):
         rate = None if _missing(r.rate_pct) else float(r.rate_pct) / 100
         rows.append([i, r.code, r.name, r.parent, _int(r.total), _int(r.cashless), rate,
-                     fmt.REASON_LABELS.get(r.reason, r.reason),
+                     REASON_LABELS.get(r.reason, r.reason),
                      None if _missing(r.report_date) else r.report_date])
     return rows
 
@@ -128,7 +129,7 @@ def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: f
 
     footer = header_row + len(records) + 2
     counts = table["reason"].value_counts() if not table.empty else pd.Series(dtype=int)
-    parts = [f"{counts[r]} {fmt.REASON_LABELS[r].lower()}" for r in fmt.REASON_LABELS
+    parts = [f"{counts[r]} {REASON_LABELS[r].lower()}" for r in REASON_LABELS
              if counts.get(r, 0)]
     ws.cell(row=footer, column=1,
             value=f"Tổng cộng: {len(records)} xã" + (f" ({', '.join(parts)})" if parts else ""))
@@ -141,11 +142,7 @@ def lagging_xlsx(table: pd.DataFrame, *, unit: str, as_of: dt.date, threshold: f
     if records:
         ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(records)}"
     ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    landscape_a4(ws)
 
     out = io.BytesIO()
     wb.save(out)
@@ -157,7 +154,7 @@ def lagging_csv(table: pd.DataFrame) -> bytes:
     so that any program reads it as a number), dates dd/mm/yyyy."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*HEADERS[:6], "Tỷ lệ (%)", *HEADERS[7:]])
+    writer.writerow([*HEADERS[:6], FIELD_LABELS["rate"], *HEADERS[7:]])
     for values in _records(table):
         rate = values[6]
         values[6] = "" if rate is None else f"{rate * 100:.2f}"
@@ -166,16 +163,20 @@ def lagging_csv(table: pd.DataFrame) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def landscape_a4(ws: Worksheet) -> None:
+    """Print on A4 landscape, the columns fitted to one page wide, as many pages long."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def file_name(unit: str, as_of: dt.date, extension: str) -> str:
     """An ASCII file name every mail client and OS keeps intact:
     xa-cham-tien-do_huyen-binh-son_2024-01-25.xlsx."""
     return f"xa-cham-tien-do_{slug(by_code()[unit].name)}_{as_of.isoformat()}.{extension}"
 
-
-def slug(text: str) -> str:
-    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(ch for ch in plain if unicodedata.category(ch) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
 def _int(value) -> int | None:

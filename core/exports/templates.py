@@ -17,13 +17,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code, catalogue, child_codes
-from core.ingest.model import GROUP_LABELS
-from core.storage.db import GROUPS
+from core.catalogue.units import Unit, by_code, catalogue, child_codes
+from core.vocabulary import COMMUNE, DISTRICT, FIELD_LABELS, GROUP_LABELS, GROUPS, PROVINCE
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BLANK_ROWS = 30  # rows offered when no parent unit is given
-PROGRESS_FIELDS = ("Tổng số đối tượng", "Số đã có tài khoản", "Số đã chi trả qua tài khoản")
+PROGRESS_HEADERS = tuple(FIELD_LABELS[f] for f in ("total", "accounts", "cashless"))
 QUOTA_GROUPS = ("ncc", "btxh")
 LEVEL_WORDS = {PROVINCE: ("Mã tỉnh", "Tỉnh, thành phố"), DISTRICT: ("Mã huyện", "Huyện, thị xã, "
                                                                    "thành phố"),
@@ -43,7 +42,7 @@ def progress_template(parent: str | None = None, level: int = COMMUNE,
     title = [f"UBND {by_code()[parent].name.upper()}" if parent else "UBND ………………",
              "BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT",
              "(Số liệu tính đến ngày …/…/2024)"]
-    return _banded_workbook("Tien do", title, level, units, groups, PROGRESS_FIELDS)
+    return _banded_workbook("Tien do", title, level, units, groups, PROGRESS_HEADERS)
 
 
 def national_template(groups: Sequence[str] = GROUPS) -> bytes:
@@ -51,7 +50,7 @@ def national_template(groups: Sequence[str] = GROUPS) -> bytes:
     provinces = [u for u in catalogue() if u.level == PROVINCE]
     title = ["BÁO CÁO TIẾN ĐỘ CHI TRẢ AN SINH XÃ HỘI KHÔNG DÙNG TIỀN MẶT CỦA CÁC TỈNH, "
              "THÀNH PHỐ", "(Số liệu đến hết ngày …/…/2024)"]
-    return _banded_workbook("Toan quoc", title, PROVINCE, provinces, groups, PROGRESS_FIELDS)
+    return _banded_workbook("Toan quoc", title, PROVINCE, provinces, groups, PROGRESS_HEADERS)
 
 
 def quota_template(province: str | None = None, year: int = 2024,
@@ -59,7 +58,7 @@ def quota_template(province: str | None = None, year: int = 2024,
     """Phụ lục 01: each district's quarterly quotas per group for a year, with the base total,
     the year's sum and its share as formulas."""
     units = _units_under(province, DISTRICT)
-    fields = ("Tổng số đối tượng", f"Quý 1/{year}", f"Quý 2/{year}", f"Quý 3/{year}",
+    fields = (FIELD_LABELS["total"], f"Quý 1/{year}", f"Quý 2/{year}", f"Quý 3/{year}",
               f"Quý 4/{year}", f"Tổng số cả năm {year}", f"Tỷ lệ % đạt được cả năm {year}")
     title = ["Phụ lục 01",
              f"GIAO CHỈ TIÊU SỐ LƯỢNG ĐỐI TƯỢNG ĐƯỢC MỞ TÀI KHOẢN, CHI TRẢ KHÔNG DÙNG TIỀN MẶT "

@@ -23,15 +23,14 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from core import config
 from core.catalogue.units import by_code
-from core.ingest.model import FIELD_LABELS, GROUP_LABELS, Problem
+from core.ingest.model import Problem
 from core.ingest.numbers import vi_number
-from core.storage.db import ALL_GROUPS
+from core.vocabulary import ALL_GROUPS, FIELD_LABELS, GROUP_LABELS
 
 ERROR, WARNING = "error", "warning"
 FIGURE_KINDS = ("progress", "national")
@@ -51,7 +50,7 @@ LABELS = {
 
 def today() -> dt.date:
     """Today where the provinces are (the server may run on UTC)."""
-    return dt.datetime.now(ZoneInfo(config.TIMEZONE)).date()
+    return dt.datetime.now(config.LOCAL_ZONE).date()
 
 
 @dataclass(frozen=True)

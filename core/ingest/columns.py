@@ -7,7 +7,7 @@ import itertools
 from dataclasses import dataclass
 
 from core.ingest.detect import Layout
-from core.ingest.model import ALL_GROUPS, FIELD_LABELS, GROUP_LABELS, QUOTA_FIELDS, Column, Problem
+from core.ingest.model import Column, Problem
 from core.ingest.numbers import parse_number
 from core.ingest.reading import Reading
 from core.ingest.vocabulary import (
@@ -15,6 +15,7 @@ from core.ingest.vocabulary import (
     fields_named,
     group_of_text,
 )
+from core.vocabulary import ALL_GROUPS, FIELD_LABELS, GROUP_LABELS, QUOTA_FIELDS
 
 
 def finalize_columns(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.ingest.model import ALL_GROUPS, Column, Sheet, column_letter
+from core.ingest.model import Column, Sheet, column_letter
 from core.ingest.numbers import parse_number
 from core.ingest.reading import Reading
 from core.ingest.vocabulary import (
@@ -20,9 +20,10 @@ from core.ingest.vocabulary import (
     NOT_A_FIGURE,
     ORDER_RE,
     UNIT_LABEL_RE,
-    key,
     row_group,
 )
+from core.text import key
+from core.vocabulary import ALL_GROUPS
 
 HEADER_SCAN_ROWS = 60
 

@@ -10,20 +10,20 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 from core.ingest import checks as validation
-from core.ingest.model import (
+from core.ingest.model import ParsedReport, ParsedRow, Problem
+from core.ingest.units import _Match, _Matcher
+from core.storage import store
+from core.vocabulary import (
+    ALL_GROUPS,
+    COUNT_FIELDS,
+    FIELD_LABELS,
     GROUP_LABELS,
     PERCENT_FIELDS,
     QUARTERS,
-    ParsedReport,
-    ParsedRow,
-    Problem,
 )
-from core.ingest.units import _Match, _Matcher
-from core.storage import store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS
 
 if TYPE_CHECKING:
-    from core.ingest.plan import ImportPlan
+    from core.ingest.plan_model import ImportPlan
 
 # ------------------------------------------------------------------------------ frames
 
@@ -119,18 +119,19 @@ def _missing_columns(fields_by_group: dict[str, set[str]], stored: list[str]) ->
     """A group whose counts lack the total or the cashless column cannot be stored at all:
     one message for the file rather than one per row."""
     problems = []
-    needed = {"total": "“Tổng số đối tượng”", "cashless": "“Số đã chi trả qua tài khoản”"}
+    needed = {f: f"“{FIELD_LABELS[f]}”" for f in ("total", "cashless")}
     for group in stored:
         absent = [label for f, label in needed.items() if f not in fields_by_group[group]]
         if absent:
             problems.append(Problem(None, "error", (
                 f"Bảng không có cột {' và '.join(absent)} cho nhóm "
                 f"{GROUP_LABELS.get(group, group)}: cần cả tổng số đối tượng và số đã chi trả "
-                "qua tài khoản (tỷ lệ được tính lại từ hai số này).")))
+                "qua tài khoản (tỷ lệ được tính lại từ hai số này)."), rule="missing_columns"))
     if not stored:
         problems.append(Problem(None, "error", (
             "Bảng không có cột số liệu nào lưu được (tổng số đối tượng, số đã có tài khoản, "
-            "số đã chi trả qua tài khoản); hãy kiểm tra dòng tiêu đề của bảng.")))
+            "số đã chi trả qua tài khoản); hãy kiểm tra dòng tiêu đề của bảng."),
+            rule="no_figure_columns"))
     return problems
 
 
@@ -194,7 +195,7 @@ def _problems(report: ParsedReport, checked: pd.DataFrame, ctx: validation.Conte
     if not report.rows:
         found.append(Problem(None, "error", (
             "Bảng không có dòng số liệu nào của đơn vị; hãy kiểm tra tệp có đúng là báo cáo "
-            "cần tải lên.")))
+            "cần tải lên."), rule="no_unit_rows"))
     return validation.sort_problems([*plan.problems, *layout, *found])
 
 

@@ -9,17 +9,16 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core import config
 from core.access import audit
 from core.access.permissions import Account, PermissionDenied, can_upload, can_view
 from core.catalogue.units import by_code
 from core.errors import UserError
-from core.ingest.model import (
-    GROUP_LABELS,
-    HISTORY_LIMIT,
-    local_time,
-)
+from core.ingest.model import HISTORY_LIMIT
 from core.storage import rollups, store
 from core.storage.db import figures, quotas, replaced_figures, uploads
+from core.storage.values import as_date
+from core.vocabulary import GROUP_LABELS
 
 
 class RevertRefused(UserError):
@@ -76,8 +75,8 @@ def _check_revert(conn: Connection, upload: dict, account: Account) -> None:
         raise RevertRefused(
             f"Không hoàn tác được lần tải lên số {upload['id']} ({upload['file_name']}): lần "
             f"tải lên số {later['id']} ({later['file_name']}, lúc "
-            f"{local_time(later['uploaded_at']):%d/%m/%Y %H:%M}) đã thay thế một phần số liệu của "
-            "lần này. Hãy hoàn tác lần đó trước.")
+            f"{config.as_local(later['uploaded_at']):%d/%m/%Y %H:%M}) đã thay thế một phần số "
+            "liệu của lần này. Hãy hoàn tác lần đó trước.")
     if account.role != "admin":
         outside = sorted({c for c in _touched_units(conn, upload) if not can_view(account, c)})
         if outside:
@@ -144,7 +143,7 @@ def _touched_reports(conn: Connection, upload_id: int) -> dict[str, dt.date]:
         rows = conn.execute(sa.select(table.c.unit_code, sa.func.min(table.c.report_date))
                             .where(column == upload_id).group_by(table.c.unit_code))
         for code, day in rows:
-            day = _as_date(day)
+            day = as_date(day)
             found[code] = min(day, found.get(code, day))
     return found
 
@@ -209,9 +208,9 @@ def upload_history(conn: Connection, *, account: Account | None = None,
         summary = _summary(row)
         records.append({
             "id": row["id"], "file_name": row["file_name"], "kind": row["kind"],
-            "report_date": _as_date(row["report_date"]), "unit_code": row["unit_code"],
+            "report_date": as_date(row["report_date"]), "unit_code": row["unit_code"],
             "unit_name": by_code()[row["unit_code"]].name if row["unit_code"] else None,
-            "uploaded_by": row["uploaded_by"], "uploaded_at": local_time(row["uploaded_at"]),
+            "uploaded_by": row["uploaded_by"], "uploaded_at": config.as_local(row["uploaded_at"]),
             "status": row["status"], "row_count": row["row_count"],
             "inserted": summary.get("inserted"), "replaced": summary.get("replaced"),
             "unchanged": summary.get("unchanged"), "warnings": summary.get("warnings"),
@@ -221,13 +220,6 @@ def upload_history(conn: Connection, *, account: Account | None = None,
         if len(records) >= limit:
             break
     return pd.DataFrame(records, columns=HISTORY_COLUMNS)
-
-
-def _as_date(value) -> dt.date | None:
-    """SQLite may hand back dates as ISO text."""
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _may_see(account: Account, row) -> bool:

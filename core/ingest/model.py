@@ -1,5 +1,5 @@
-"""What the import reads a sheet into: columns, rows, problems, the parsed report; the names of
-kinds, groups, fields and levels that every step shares."""
+"""What the import reads a sheet into: columns, rows, problems, the parsed report, and the words
+of the import's own steps (the shared names of groups, fields and levels are in core.vocabulary)."""
 
 from __future__ import annotations
 
@@ -7,64 +7,7 @@ import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
-from core.access import audit
-
-# --- vocabulary ------------------------------------------------------------------------------
-
-KINDS = ("progress", "quota", "national")
-
-
-GROUPS = ("ncc", "btxh", "ngheo")
-
-
-ALL_GROUPS = "all"
-
-
-GROUP_LABELS = {
-    "ncc": "Người có công",
-    "btxh": "Bảo trợ xã hội",
-    "ngheo": "Hộ nghèo, hộ cận nghèo",
-    ALL_GROUPS: "Tất cả nhóm",
-}
-
-
-PROGRESS_FIELDS = (
-    "total", "accounts", "cashless", "rate",
-    "proxy_paid", "cash_at_home", "id_verified", "id_pending", "id_problem",
-)
-
-
-QUOTA_FIELDS = ("base_total", "q1", "q2", "q3", "q4", "year_total", "year_share_pct")
-
-
-PERCENT_FIELDS = frozenset({"rate", "year_share_pct"})
-
-
-FIELD_LABELS = {
-    "total": "Tổng số đối tượng",
-    "accounts": "Số đã có tài khoản",
-    "cashless": "Số đã chi trả qua tài khoản",
-    "rate": "Tỷ lệ (%)",
-    "proxy_paid": "Chi qua tài khoản người được ủy quyền",
-    "cash_at_home": "Chi tiền mặt tại nhà (bất khả kháng)",
-    "id_verified": "Đã xác thực",
-    "id_pending": "Chờ xác thực",
-    "id_problem": "Không có CCCD, lệch thông tin, không tìm thấy",
-    "base_total": "Tổng số đối tượng (cơ sở giao chỉ tiêu)",
-    "q1": "Chỉ tiêu quý 1",
-    "q2": "Chỉ tiêu quý 2",
-    "q3": "Chỉ tiêu quý 3",
-    "q4": "Chỉ tiêu quý 4",
-    "year_total": "Chỉ tiêu cả năm",
-    "year_share_pct": "Tỷ lệ % đạt được cả năm",
-}
-
-
-LEVEL_LABELS = {1: "tỉnh", 2: "huyện", 3: "xã"}
-
-
-CODE_WIDTH = {1: 2, 2: 3, 3: 5}  # as catalogue.units.CODE_WIDTH, the official zero-padded widths
-
+from core.vocabulary import ALL_GROUPS, GROUPS
 
 MSG_NO_TABLE = (
     "Không tìm thấy bảng số liệu trong tệp: cần một dòng tiêu đề có cột tên đơn vị (như "
@@ -188,8 +131,6 @@ class Question:
 IMPORT_KINDS = ("auto", "progress", "quota", "national")
 
 
-KIND_LABELS = {"progress": "Báo cáo tiến độ", "quota": "Chỉ tiêu (Phụ lục 01)",
-               "national": "Báo cáo toàn quốc (theo tỉnh)", "demo": "Dữ liệu mẫu"}
 
 
 DATE_SOURCE_LABELS = {"argument": "ngày đã nhập", "title": "tiêu đề", "file_name": "tên tệp",
@@ -207,18 +148,12 @@ STATUS_LABELS = {"ok": "Khớp", "approximate": "Gần đúng", "unknown": "Khô
 UPLOAD_STATUS_LABELS = {"applied": "Đã nhập", "reverted": "Đã hoàn tác"}
 
 
-QUARTERS = ("q1", "q2", "q3", "q4")
 
 
 HISTORY_LIMIT = 200
 
 
 
-
-def local_time(value: dt.datetime | str) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return audit.as_local(value)
 
 
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from core.ingest.detect import HEADER_SCAN_ROWS
 from core.ingest.model import Sheet
 from core.ingest.titles import parent_hint_from_title
-from core.ingest.vocabulary import CASHLESS_RE, GROUP_PATTERNS, TOTAL_ROW_PATTERN, key
+from core.ingest.vocabulary import CASHLESS_RE, GROUP_PATTERNS, TOTAL_ROW_PATTERN
+from core.text import key
+from core.vocabulary import FIELD_LABELS, GROUP_LABELS
 
 # --- column vocabulary (on layouts.key text: lower case, no diacritics, punctuation spaces) --
 
@@ -88,12 +90,9 @@ _FIGURE_WORD_RE = re.compile(r"\btong so\b|\bty le\b|\bso (doi tuong|nguoi)\b")
 HEADER = {
     "order": "STT", "district": "Huyện", "commune_code": "Mã xã",
     "commune": "Xã, phường, thị trấn", "group": "Nhóm đối tượng",
-    "total": "Tổng số đối tượng", "accounts": "Số đã có tài khoản",
-    "cashless": "Số đã chi trả qua tài khoản", "id_verified": "Đã xác thực",
-    "id_pending": "Chờ xác thực", "id_problem": "Không tìm thấy, lệch thông tin",
+    **{f: FIELD_LABELS[f] for f in ("total", "accounts", "cashless", "id_verified", "id_pending")},
+    "id_problem": "Không tìm thấy, lệch thông tin",
 }
-GROUP_NAMES = {"ncc": "Người có công", "btxh": "Bảo trợ xã hội",
-               "ngheo": "Hộ nghèo, hộ cận nghèo"}
 _MAX_TITLE_ROWS = 8
 
 
@@ -387,7 +386,7 @@ def _unit_row(number: int, roles: dict[str, int], district: str | None, commune:
         row.append(district)
     row.append(commune)
     if "group" in roles:
-        row.append(GROUP_NAMES[group] if group else None)
+        row.append(GROUP_LABELS[group] if group else None)
     row += [getattr(tally, f) for f in fields]
     return row
 

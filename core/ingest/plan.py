@@ -12,7 +12,7 @@ import functools
 import gc
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TypeVar
 
 import pandas as pd
@@ -39,88 +39,14 @@ from core.ingest.model import (
     ParsedReport,
     Problem,
     Question,
-    local_time,
 )
-from core.ingest.persons import PersonCount, count_person_lists
+from core.ingest.persons import count_person_lists
+from core.ingest.plan_model import ImportPlan
 from core.ingest.reading import Reading, shape_signature
 from core.ingest.sheets import WorkbookReport, parse_workbook
 from core.ingest.units import _Matcher
-from core.storage.db import ALL_GROUPS, GROUPS, uploads
-
-
-@dataclass
-class ImportPlan:
-    """What a file would change, and why not yet (problems, questions). Never written."""
-
-    file_name: str
-    sha256: str
-    size: int
-    kind: str | None = None
-    report_date: dt.date | None = None
-    date_source: str | None = None
-    year: int | None = None
-    parent_code: str | None = None
-    parent_source: str | None = None
-    groups: list[str] = field(default_factory=list)
-    report: ParsedReport | None = None
-    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
-    quotas: pd.DataFrame = field(default_factory=pd.DataFrame)
-    problems: list[Problem] = field(default_factory=list)
-    questions: list[Question] = field(default_factory=list)
-    imported_before: dt.datetime | None = None
-    persons: PersonCount | None = None  # a list of people, counted (core.ingest.persons)
-    make_preview: Callable[[], pd.DataFrame] | None = field(default=None, repr=False,
-                                                           compare=False)
-    reading: Reading = field(default_factory=Reading)  # what was set (by a person or saved)
-    saved: remembered.SavedReading | None = None  # the saved reading applied, if any
-    signature: str | None = None  # the file's shape, for remembering its reading
-    uploader_unit: str | None = None
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    parts: list[ImportPlan] = field(default_factory=list)  # one per sheet read
-    skipped_sheets: list[tuple[str, str]] = field(default_factory=list)
-    table_sheets: list[str] = field(default_factory=list)
-    derived: list[str] = field(default_factory=list)  # groups whose cashless count is derived
-
-    @functools.cached_property
-    def preview(self) -> pd.DataFrame:
-        """One line per file row with its unit, values and problems: built when first
-        looked at (the upload page does; the CLI and scripted imports never do, and for a
-        national file it is a tenth of a second)."""
-        return self.make_preview() if self.make_preview is not None else pd.DataFrame()
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != "error"]
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.errors and not self.questions and self.row_count > 0
-
-    @property
-    def row_count(self) -> int:
-        """Records that would be stored: figures per unit and group, or quota quarters."""
-        frame = self.quotas if self.kind == "quota" else self.figures
-        return len(frame)
-
-    @property
-    def unit_codes(self) -> list[str]:
-        frame = self.quotas if self.kind == "quota" else self.figures
-        if frame.empty:
-            return []
-        return sorted(frame["unit_code"].dropna().unique().tolist())
-
-    @property
-    def upload_unit(self) -> str | None:
-        """The unit an upload is filed under: the parent, or the one unit of the file."""
-        if self.parent_code is not None:
-            return self.parent_code
-        codes = self.unit_codes
-        return codes[0] if len(codes) == 1 else None
-
+from core.storage.db import uploads
+from core.vocabulary import ALL_GROUPS, GROUPS
 
 # ------------------------------------------------------------------------------ dry run
 
@@ -178,26 +104,28 @@ def plan_import(conn: Connection, data: bytes, file_name: str, *, date: dt.date 
             book = parse_workbook(sheets, file_name, date=date, kind=kind, reading=reading)
             plan.saved = saved
     except SpreadsheetError as err:
-        plan.problems = [Problem(None, "error", str(err))]
+        plan.problems = [Problem(None, "error", str(err), rule="unreadable_file")]
         return plan
     plan.reading = reading
     parts = [_plan_report(conn, plan, report, unit or reading.parent, reading.unit, today)
              for report in book.reports]
     _merge(plan, parts, book)
     if plan.persons is not None:
-        plan.problems[:0] = [Problem(None, "warning", w) for w in plan.persons.warnings]
+        plan.problems[:0] = [Problem(None, "warning", w, rule="person_list")
+                             for w in plan.persons.warnings]
     plan.imported_before = _imported_before(conn, plan.sha256)
     if plan.imported_before is not None:
         plan.problems.insert(0, Problem(None, "warning", (
-            f"Tệp này đã được nhập ngày {local_time(plan.imported_before):%d/%m/%Y}; nhập lại "
-            "không tính trùng: số liệu giống hệt được giữ nguyên.")))
+            f"Tệp này đã được nhập ngày {config.as_local(plan.imported_before):%d/%m/%Y}; nhập lại "
+            "không tính trùng: số liệu giống hệt được giữ nguyên."), rule="imported_before"))
     return plan
 
 
 def saved_notice(saved: remembered.SavedReading) -> str:
     """"Đọc theo cách đã xác nhận ngày … bởi …", on the page and in the CLI."""
-    return (f"Đọc theo cách đã xác nhận ngày {local_time(saved.confirmed_at):%d/%m/%Y %H:%M} bởi "
-            f"{saved.confirmed_by} (tệp «{saved.file_name}»).")
+    when = config.as_local(saved.confirmed_at)
+    return (f"Đọc theo cách đã xác nhận ngày {when:%d/%m/%Y %H:%M} bởi {saved.confirmed_by}"
+            f" (tệp «{saved.file_name}»).")
 
 
 def _plan_report(conn: Connection, outer: ImportPlan, report: ParsedReport, unit: str | None,
@@ -244,11 +172,11 @@ def _merge(plan: ImportPlan, parts: list[ImportPlan], book: WorkbookReport) -> N
         problems.append(Problem(None, "warning", (
             f"Tệp có bảng số liệu ở nhiều trang tính; chỉ trang tính «{first.report.sheet_name}» "
             f"được nhập, không nhập {others}. Nếu cần, hãy chọn trang tính ở mục “Cách đọc "
-            "tệp” (dòng lệnh: --sheet TÊN hoặc --sheet all).")))
+            "tệp” (dòng lệnh: --sheet TÊN hoặc --sheet all)."), rule="other_sheets"))
     elif book.skipped:
         for name, why in book.skipped:
             problems.append(Problem(None, "warning", (
-                f"Không nhập trang tính «{name}» ({why}).")))
+                f"Không nhập trang tính «{name}» ({why})."), rule="sheet_skipped"))
     questions: dict[tuple[str, str], Question] = {}
     for part in parts:
         where = f"Trang tính «{part.report.sheet_name}»: " if several else ""

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field, replace
 
 from core.errors import UserError
-from core.ingest.vocabulary import key
+from core.text import key
 
 ROLES = ("name", "code", "order", "group", "figure", "ignored")
 ROLE_LABELS = {

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from core.access import audit
 
 if TYPE_CHECKING:
-    from core.ingest.plan import ImportPlan
+    from core.ingest.plan_model import ImportPlan
 
 UPLOAD_PAGE = "upload_page"  # how the detail's "via" names where the file was refused
 CLI = "cli"

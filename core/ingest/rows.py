@@ -7,27 +7,12 @@ import re
 from dataclasses import dataclass, field
 
 from core.ingest.detect import Layout, is_blank, is_index_row
-from core.ingest.model import (
-    ALL_GROUPS,
-    CODE_WIDTH,
-    FIELD_LABELS,
-    GROUP_LABELS,
-    PERCENT_FIELDS,
-    Column,
-    ParsedRow,
-    Problem,
-    Sheet,
-)
+from core.ingest.model import Column, ParsedRow, Problem, Sheet
 from core.ingest.numbers import Number, parse_number, vi_number
-from core.ingest.vocabulary import (
-    SECTION_RE,
-    STOP_ROW_RE,
-    SUBTOTAL_ROW_RE,
-    TOTAL_ROW_RE,
-    key,
-    row_group,
-)
-from core.ingest.vocabulary import fold_char as _fold_char
+from core.ingest.vocabulary import SECTION_RE, STOP_ROW_RE, SUBTOTAL_ROW_RE, TOTAL_ROW_RE, row_group
+from core.text import fold_char as _fold_char
+from core.text import key
+from core.vocabulary import ALL_GROUPS, CODE_WIDTH, FIELD_LABELS, GROUP_LABELS, PERCENT_FIELDS
 
 MIN_RATE_TOLERANCE = 0.1  # percentage points
 
@@ -110,15 +95,14 @@ class RowReader:
         row = self._identify(number, filled)
         if row is None:
             if has_figures:
-                self.problems.append(Problem(number, "warning", (
-                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
-                    "dòng này được bỏ qua.")))
+                self._skipped_without_unit(number)
             return
         self._read_values(row, raw)
         if has_figures:
             for pending in self.waiting:
                 self.problems.append(Problem(pending.row_number, "warning", (
-                    f"Dòng {pending.row_number} ({pending.unit_text}): chưa có số liệu.")))
+                    f"Dòng {pending.row_number} ({pending.unit_text}): chưa có số liệu."),
+                    rule="row_without_figures"))
                 self.rows.append(pending)
             self.waiting.clear()
             self.rows.append(row)
@@ -136,17 +120,20 @@ class RowReader:
             if has_figures:
                 self.problems.append(Problem(number, "warning", (
                     f"Dòng {number}: không rõ nhóm đối tượng “{group_text or ''}”; "
-                    "dòng này được bỏ qua.")))
+                    "dòng này được bỏ qua."), rule="unknown_group"))
             return
         target = self._grouped_target(number, filled)
         if target is None:
             if has_figures:
-                self.problems.append(Problem(number, "warning", (
-                    f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
-                    "dòng này được bỏ qua.")))
+                self._skipped_without_unit(number)
             return
         self._read_values(target, raw, group)
         self.last = target
+
+    def _skipped_without_unit(self, number: int) -> None:
+        self.problems.append(Problem(number, "warning", (
+            f"Dòng {number} có số liệu nhưng không có tên hoặc mã đơn vị; "
+            "dòng này được bỏ qua."), rule="row_without_unit"))
 
     def _grouped_target(self, number: int, filled: list[object]) -> ParsedRow | None:
         label = self._total_label(filled)
@@ -277,7 +264,8 @@ class RowReader:
 
     def _cell_error(self, row: ParsedRow, column: Column, what: str) -> None:
         where = f"Dòng {row.row_number}, cột {column.letter} ({_column_label(column)})"
-        self.problems.append(Problem(row.row_number, "error", f"{where}: {what}", column.index))
+        self.problems.append(Problem(row.row_number, "error", f"{where}: {what}", column.index,
+                                     rule="unreadable_count"))
 
 
 def _is_number_cell(cell: object) -> bool:

@@ -19,7 +19,6 @@ from core.ingest.columns import finalize_columns, group_hints
 from core.ingest.detect import Layout, find_layout
 from core.ingest.limits import SpreadsheetError
 from core.ingest.model import (
-    KINDS,
     MSG_NO_TABLE,
     Column,
     ParsedReport,
@@ -41,7 +40,8 @@ from core.ingest.titles import (
     valid_date,
     year_from,
 )
-from core.ingest.vocabulary import key
+from core.text import key
+from core.vocabulary import KINDS
 
 _TITLE_YEAR_RE = re.compile(r"\bnam (20\d\d)\b")
 _NAME_DATE_RES = (
@@ -277,7 +277,8 @@ def _mostly_provinces(rows: list[ParsedRow]) -> bool:
 
 @lru_cache(maxsize=1)
 def _province_keys() -> frozenset[str]:
-    from core.catalogue.units import PROVINCE, catalogue
+    from core.catalogue.units import catalogue
+    from core.vocabulary import PROVINCE
 
     return frozenset(key(u.short_name) for u in catalogue() if u.level == PROVINCE)
 

@@ -8,12 +8,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from core.ingest.model import QUOTA_FIELDS, Column
-from core.ingest.vocabulary import (
-    YEAR_RE,
-    fold,
-    key,
-)
+from core.ingest.model import Column
+from core.ingest.vocabulary import YEAR_RE
+from core.text import fold, key
+from core.vocabulary import QUOTA_FIELDS
 
 # --- title: text, date, year, parent unit -----------------------------------------------------
 

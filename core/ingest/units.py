@@ -8,17 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.catalogue.resolver import Resolution, Resolver, parse_name
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE, Unit, by_code
-from core.ingest.model import (
-    LEVEL_LABELS,
-    PARENT_SOURCE_LABELS,
-    ParsedReport,
-    ParsedRow,
-    Question,
-)
+from core.catalogue.units import Unit, by_code
+from core.ingest.model import PARENT_SOURCE_LABELS, ParsedReport, ParsedRow, Question
+from core.vocabulary import COMMUNE, DISTRICT, LEVEL_NAMES, PROVINCE
 
 if TYPE_CHECKING:
-    from core.ingest.plan import ImportPlan
+    from core.ingest.plan_model import ImportPlan
 
 
 @dataclass
@@ -169,7 +164,7 @@ class _Matcher:
     def _by_code(self, row: ParsedRow, code: str, level: int) -> _Match:
         unit = self.resolver.resolve_code(code, level or None)
         if unit is None:
-            what = f"Mã {LEVEL_LABELS.get(level, 'đơn vị')}"
+            what = f"Mã {LEVEL_NAMES.get(level, 'đơn vị')}"
             return _Match("unknown", None, f"{what} “{code}” ({row.unit_text or '–'}) không "
                                            "có trong danh mục đơn vị hành chính 2024.")
         return self._within_parent(unit)

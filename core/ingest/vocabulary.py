@@ -1,5 +1,5 @@
 """How people word a report: the one home of the import's vocabulary (headers, groups, unit
-columns, total, subtotal and signature rows, index rows), with text folding.
+columns, total, subtotal and signature rows, index rows); text folding is core.text's.
 
 Matching works on folded text (`key`: lower case, no diacritics, đ → d, punctuation as single
 spaces), so "Tỷ lệ", "TỈ LỆ", "Tỷ lệ (%)", NFD text and old/new tone placement (ủy / uỷ)
@@ -12,35 +12,9 @@ wording → meaning that keeps them honest.
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import lru_cache
 
-from core.ingest.model import ALL_GROUPS
-
-# --- folding ---------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def fold_char(char: str) -> str:
-    if char in "đĐ":
-        return "d"
-    base = unicodedata.normalize("NFD", char)[0].lower()
-    return base if len(base) == 1 else char
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics; one character per character of the NFC text."""
-    text = unicodedata.normalize("NFC", text)
-    if text.isascii():
-        return text.lower()
-    return "".join(map(fold_char, text))
-
-
-@lru_cache(maxsize=65536)
-def key(text: str) -> str:
-    """Folded text with punctuation as single spaces: the form all patterns match against."""
-    return " ".join(re.sub(r"[^a-z0-9%]+", " ", fold(text)).split())
-
+from core.text import key
+from core.vocabulary import ALL_GROUPS
 
 # --- figures ---------------------------------------------------------------------------------
 

@@ -1,2 +1,3 @@
-"""Storage: the schema, the engine, migrations, reads and writes of figures, uploads and
-quotas, and the roll-ups. All SQL lives here."""
+"""Storage: the schema (every table), the engine, migrations, reads and writes of figures,
+uploads and quotas, the roll-ups that answer "figures as of a date", and the small helpers
+every read shares (values). Above the catalogue only; every other package stores through it."""

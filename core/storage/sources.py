@@ -10,11 +10,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from core.catalogue.units import COMMUNE, DISTRICT, descendant_codes, province_codes
-from core.storage.db import ALL_GROUPS, GROUPS, figures, quotas, uploads
+from core import config
+from core.catalogue.units import descendant_codes, province_codes
+from core.storage import values
+from core.storage.db import figures, quotas, uploads
 from core.storage.db import units as units_table
+from core.vocabulary import ALL_GROUPS, COMMUNE, DISTRICT, GROUPS
 
-_CHUNK = 500
+# Who the demo data set's uploads are written by: how any layer tells demo figures apart.
+DEMO_USER = "demo"
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,8 @@ def date_range(conn: Connection) -> tuple[dt.date, dt.date] | None:
     first = conn.scalar(sa.select(sa.func.min(figures.c.report_date)))
     if first is None:
         return None
-    return _as_date(first), _as_date(conn.scalar(sa.select(sa.func.max(figures.c.report_date))))
+    last = conn.scalar(sa.select(sa.func.max(figures.c.report_date)))
+    return values.as_date(first), values.as_date(last)
 
 
 def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[SourceUpload]:
@@ -51,10 +56,10 @@ def source_uploads(conn: Connection, unit: str | None, as_of: dt.date) -> list[S
     subtree, or for the provinces' own reports (the national view) when `unit` is None;
     newest upload first."""
     codes = list(province_codes()) if unit is None else [unit, *descendant_codes(unit)]
-    chunks = [codes[i:i + _CHUNK] for i in range(0, len(codes), _CHUNK)]
+    chunks = list(values.chunks(codes))
     latest = None
     for chunk in chunks:
-        found = _as_date(conn.scalar(_newest_on_or_before(chunk, as_of)))
+        found = values.as_date(conn.scalar(_newest_on_or_before(chunk, as_of)))
         if found is not None and (latest is None or found > latest):
             latest = found
     if latest is None:
@@ -121,12 +126,6 @@ def units_with_quotas(conn: Connection, year: int) -> list[str]:
     return sorted(found)
 
 
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
 def describe(found: list[SourceUpload], limit: int = 2) -> str:
     """"«Báo cáo 25-01.xlsx» (tải lên 25/01/2024 09:12 bởi nv_binhson)" for the page footer;
     times in Vietnam's time zone, the rest counted."""
@@ -136,7 +135,7 @@ def describe(found: list[SourceUpload], limit: int = 2) -> str:
     for item in found[:limit]:
         detail = []
         if item.uploaded_at is not None:
-            detail.append(f"tải lên {_local(item.uploaded_at):%d/%m/%Y %H:%M}")
+            detail.append(f"tải lên {config.as_local(item.uploaded_at):%d/%m/%Y %H:%M}")
         if item.uploaded_by:
             detail.append(f"bởi {item.uploaded_by}")
         parts.append(f"«{item.file_name}»" + (f" ({' '.join(detail)})" if detail else ""))
@@ -144,11 +143,8 @@ def describe(found: list[SourceUpload], limit: int = 2) -> str:
     return "; ".join(parts) + (f" và {more} tệp khác" if more > 0 else "")
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    from zoneinfo import ZoneInfo
 
-    from core.config import TIMEZONE
-
-    if moment.tzinfo is None:  # SQLite hands back the stored UTC time without its zone
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(ZoneInfo(TIMEZONE))
+def is_demo_loaded(conn: Connection) -> bool:
+    """Whether the figures shown include the demo data set (its upload is applied)."""
+    return conn.scalar(sa.select(sa.func.count()).select_from(uploads).where(
+        uploads.c.uploaded_by == DEMO_USER, uploads.c.status == "applied")) > 0

@@ -8,8 +8,8 @@ works on frames.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -17,20 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from core.catalogue import units as catalogue_mod
-from core.storage.db import (
-    ALL_GROUPS,
-    COUNT_FIELDS,
-    GROUPS,
-    figures,
-    quotas,
-    replaced_figures,
-    uploads,
-)
+from core.storage.db import figures, quotas, replaced_figures, uploads
 from core.storage.db import units as units_table
+from core.storage.values import as_date, chunks
+from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUPS
 
 FIGURE_KEY = ["unit_code", "grp", "report_date"]
 FIGURE_COLUMNS = [*FIGURE_KEY, *COUNT_FIELDS]
-_CHUNK = 500  # keeps IN (...) lists well under every driver's parameter limit
 
 
 def utcnow() -> dt.datetime:
@@ -68,6 +61,10 @@ class WriteResult:
     inserted: int
     replaced: int
     unchanged: int
+    # The units whose reports changed and the first date changed: what the caller rolls up
+    # (core.storage.rollups.after_write) in the same transaction.
+    units: frozenset[str] = field(default=frozenset(), compare=False)
+    since: dt.date | None = field(default=None, compare=False)
 
 
 def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> WriteResult:
@@ -75,6 +72,7 @@ def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> Writ
 
     The replaced row is kept in `replaced_figures` so that reverting this upload restores it.
     Rows identical to what is stored are left alone, so re-importing a file is harmless.
+    The caller then rolls the changes up (rollups.after_write) in the same transaction.
     """
     frame = _normalise_figures(frame)
     duplicated = frame.duplicated(FIGURE_KEY)
@@ -90,7 +88,7 @@ def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> Writ
     old_rows = merged.loc[changed]
     if not old_rows.empty:
         ids = [int(i) for i in old_rows["id_old"]]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             conn.execute(replaced_figures.insert().from_select(
                 ["replaced_by", *FIGURE_COLUMNS, "upload_id"],
                 sa.select(sa.literal(upload_id), *[figures.c[c] for c in FIGURE_COLUMNS],
@@ -100,11 +98,9 @@ def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> Writ
 
     to_insert = merged.loc[is_new | changed, FIGURE_COLUMNS]
     _insert_records(conn, figures, to_insert, upload_id=upload_id)
-    if not to_insert.empty:
-        from core.storage import rollups
-
-        rollups.refresh(conn, set(to_insert["unit_code"]), min(to_insert["report_date"]))
-    return WriteResult(int(is_new.sum()), int(changed.sum()), int(same.sum()))
+    return WriteResult(int(is_new.sum()), int(changed.sum()), int(same.sum()),
+                       frozenset(to_insert["unit_code"]),
+                       min(to_insert["report_date"]) if not to_insert.empty else None)
 
 
 def _normalise_figures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +124,7 @@ def _existing_figures(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
             sa.select(*cols).where(figures.c.unit_code.in_(chunk),
                                    figures.c.report_date.in_(dates))
         ).mappings().all())
-        for chunk in _chunks(sorted(set(frame["unit_code"])))
+        for chunk in chunks(sorted(set(frame["unit_code"])))
     ]
     parts = [p for p in parts if not p.empty]
     if not parts:
@@ -202,11 +198,6 @@ def _driver_values(conn: Connection, column: pd.Series) -> list:
     return column.tolist()
 
 
-def _chunks(items: Sequence) -> Iterable[Sequence]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start:start + _CHUNK]
-
-
 def write_quotas(conn: Connection, frame: pd.DataFrame, upload_id: int) -> int:
     """Store quarterly quotas (unit_code, grp, year, quarter, count); new replace old."""
     records = frame[["unit_code", "grp", "year", "quarter", "count"]].to_dict("records")
@@ -252,7 +243,7 @@ def own_latest_rows(conn: Connection, codes: Sequence[str], as_of: dt.date, *,
     if len(codes) >= BULK_UNITS:
         return _latest_rows_in_bulk(conn, codes, as_of, before, groups)
     rows: list[tuple] = []
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         rows.extend(conn.execute(_latest_query(chunk, as_of, before=before,
                                                groups=groups)).all())
     return rows
@@ -275,7 +266,7 @@ def _latest_rows_in_bulk(conn: Connection, codes: list[str], as_of: dt.date,
     found = {(r[0], r[1]) for r in rows}
     for group in groups:
         rest = [c for c in codes if (c, group) not in found]
-        for chunk in _chunks(rest):
+        for chunk in chunks(rest):
             rows.extend(conn.execute(_latest_query(chunk, as_of, before=before,
                                                    groups=(group,))).all())
     return rows
@@ -320,13 +311,16 @@ def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | 
                     since: dt.date | None = None) -> list[tuple]:
     """own_series as plain tuples in FIGURE_COLUMNS order, unsorted (core.storage.rollups)."""
     rows: list[tuple] = []
-    for chunk in _chunks(list(codes)):
+    for chunk in chunks(list(codes)):
         query = sa.select(*[figures.c[c] for c in FIGURE_COLUMNS]).where(
             figures.c.unit_code.in_(chunk))
         if until is not None:
             query = query.where(figures.c.report_date <= until)
         if since is not None:
-            query = query.where(figures.c.report_date >= since)
+            # The groups named, so that each (unit, group) is one range seek on the unique
+            # index (unit_code, grp, report_date), not a walk through all its dates.
+            query = query.where(figures.c.report_date >= since,
+                                figures.c.grp.in_((*GROUPS, ALL_GROUPS)))
         rows.extend(conn.execute(query).all())
     return rows
 
@@ -336,7 +330,7 @@ def units_with_reports_on(conn: Connection, codes: Sequence[str], day: dt.date) 
     own index would visit every report of that day in the country)."""
     found: set[str] = set()
     groups = _pairs()
-    for chunk in _chunks(list(codes)):
+    for chunk in chunks(list(codes)):
         reported = sa.exists().where(figures.c.unit_code == units_table.c.code,
                                      figures.c.grp == groups.c.grp,
                                      figures.c.report_date == day)
@@ -355,7 +349,7 @@ def quotas_for(conn: Connection, codes: Sequence[str], year: int) -> pd.DataFram
 def quota_rows(conn: Connection, codes: Sequence[str], year: int) -> list[tuple]:
     """quotas_for as plain (unit_code, grp, quarter, count) tuples."""
     rows: list[tuple] = []
-    for chunk in _chunks(list(codes)):
+    for chunk in chunks(list(codes)):
         rows.extend(tuple(r) for r in conn.execute(
             sa.select(quotas.c.unit_code, quotas.c.grp, quotas.c.quarter, quotas.c["count"])
             .where(quotas.c.unit_code.in_(chunk), quotas.c.year == year)))
@@ -366,30 +360,24 @@ def latest_report_date(conn: Connection, codes: Sequence[str] | None = None) -> 
     """The newest report date overall, or among the given units."""
     query = sa.select(sa.func.max(figures.c.report_date))
     if codes is None:
-        return _as_date(conn.scalar(query))
+        return as_date(conn.scalar(query))
     # Per (unit, group) pair one seek for its newest date, rather than a scan of every
     # report of the units (a province's 600,000 at national scale).
     groups = _pairs()
     dates = []
-    for chunk in _chunks(list(codes)):
+    for chunk in chunks(list(codes)):
         newest = sa.select(sa.func.max(figures.c.report_date)).where(
             figures.c.unit_code == units_table.c.code,
             figures.c.grp == groups.c.grp).scalar_subquery()
         pairs = (sa.select(newest.label("newest")).select_from(units_table)
                  .join(groups, sa.true()).where(units_table.c.code.in_(chunk))).subquery()
         dates.append(conn.scalar(sa.select(sa.func.max(pairs.c.newest))))
-    dates = [_as_date(d) for d in dates if d is not None]
+    dates = [as_date(d) for d in dates if d is not None]
     return max(dates) if dates else None
 
 
 def has_figures(conn: Connection) -> bool:
     return conn.scalar(sa.select(figures.c.id).limit(1)) is not None
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _empty_figures() -> pd.DataFrame:

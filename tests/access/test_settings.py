@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from core.access import audit, settings
 from core.access.permissions import Account, PermissionDenied
-from core.catalogue.units import COMMUNE, DISTRICT, PROVINCE
+from core.analytics import status
 from core.errors import UserError
 from core.storage.db import settings as settings_table
+from core.vocabulary import COMMUNE, DISTRICT, PROVINCE
 
 pytestmark = pytest.mark.postgres
 
@@ -105,5 +106,5 @@ def test_deadlines_per_level_in_vietnam_time():
 
 def test_the_ranking_thresholds_feed_core_status():
     values = settings.Settings(ranking_red_below_pct=10, ranking_yellow_below_pct=30)
-    lights = [values.rate_thresholds.light(r) for r in (4.8, 10.0, 30.0)]
+    lights = [status.rate_thresholds(values).light(r) for r in (4.8, 10.0, 30.0)]
     assert lights == ["red", "amber", "green"]

@@ -14,9 +14,10 @@ import pytest
 from core.analytics import metrics
 from core.catalogue.names import name_on, name_table, readable_names
 from core.catalogue.resolver import get_resolver, parse_name
-from core.catalogue.units import DISTRICT, PROVINCE, by_code, catalogue
+from core.catalogue.units import by_code, catalogue
 from core.ingest.apply import apply_import
 from core.ingest.plan import plan_import
+from core.vocabulary import DISTRICT, PROVINCE
 from tests.workbooks import SheetSpec, national_provinces_rows, xlsx
 
 D = dt.date

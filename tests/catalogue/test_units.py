@@ -1,11 +1,12 @@
+from core import vocabulary
 from core.catalogue import units
 
 
 def test_catalogue_has_the_2024_three_levels():
     levels = [u.level for u in units.catalogue()]
-    assert levels.count(units.PROVINCE) == 63
-    assert levels.count(units.DISTRICT) == 696
-    assert levels.count(units.COMMUNE) == 10051
+    assert levels.count(vocabulary.PROVINCE) == 63
+    assert levels.count(vocabulary.DISTRICT) == 696
+    assert levels.count(vocabulary.COMMUNE) == 10051
 
 
 def test_codes_are_zero_padded_per_level():
@@ -13,7 +14,7 @@ def test_codes_are_zero_padded_per_level():
     assert catalogue["01"].name == "Thành phố Hà Nội"
     assert catalogue["001"].name == "Quận Ba Đình"
     assert catalogue["00001"].name == "Phường Phúc Xá"
-    assert all(len(u.code) == units.CODE_WIDTH[u.level] for u in units.catalogue())
+    assert all(len(u.code) == vocabulary.CODE_WIDTH[u.level] for u in units.catalogue())
 
 
 def test_kind_comes_from_the_name_prefix_not_the_package_field():
@@ -43,7 +44,7 @@ def test_hierarchy_navigation():
     binh_son = units.child_codes("524")
     assert len(binh_son) == 22
     assert all(units.by_code()[c].parent_code == "524" for c in binh_son)
-    quang_tri_communes = units.descendant_codes("45", units.COMMUNE)
+    quang_tri_communes = units.descendant_codes("45", vocabulary.COMMUNE)
     assert len(quang_tri_communes) == 119
     assert set(units.child_codes("45")) >= {"461", "462", "467"}
     assert len(units.province_codes()) == 63

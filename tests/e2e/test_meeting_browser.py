@@ -16,7 +16,7 @@ import re
 import pytest
 from PIL import Image
 
-from core.analytics import metrics, status
+from core.analytics import quotas, status
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_for_app
 from tests.e2e.test_pages_browser import login, signed_up  # noqa: F401  (the account)
 
@@ -174,7 +174,7 @@ def test_quota_bars_are_coloured_by_status(server, sized, signed_up, demo_engine
     page, width, height = sized
     open_at(page, server, "chi-tieu?unit=45&date=2024-01-25", "Chỉ tiêu cộng dồn đến hết quý 1")
     with demo_engine.connect() as conn:
-        detail = metrics.attainment_detail(conn, "45", dt.date(2024, 1, 25))
+        detail = quotas.attainment_detail(conn, "45", dt.date(2024, 1, 25))
     children = detail[detail["level"] == "child"]
     expected = [status.light_colour(status.attainment_light(s)) for s in children["status"]]
     chart = page.locator(".js-plotly-plot").filter(has_text="Đã chi trả qua tài khoản").first
@@ -192,7 +192,7 @@ def test_overview_quota_bar_takes_its_status_colour(
     page, *_ = sized
     open_at(page, server, "?unit=45&date=2024-01-25", "Tiến độ so với chỉ tiêu năm")
     with demo_engine.connect() as conn:
-        detail = metrics.attainment_detail(conn, "45", dt.date(2024, 1, 25))
+        detail = quotas.attainment_detail(conn, "45", dt.date(2024, 1, 25))
     light = status.attainment_light(detail[detail["level"] == "self"].iloc[0]["status"])
     bar = page.locator(f".asxh-bar[data-light='{light}']")
     assert bar.count() == 1

@@ -17,7 +17,7 @@ from core.errors import UserError
 from core.exports import forms
 from core.ingest.apply import apply_import
 from core.ingest.plan import ImportPlan, plan_import
-from core.storage.db import COUNT_FIELDS, GROUPS
+from core.vocabulary import COUNT_FIELDS, GROUPS
 from tests.helpers import put_figures
 
 pytestmark = pytest.mark.postgres

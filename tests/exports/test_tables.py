@@ -86,7 +86,6 @@ def test_empty_list_and_file_names(binh_son_list):
     assert exports.lagging_csv(table.iloc[:0]).decode("utf-8-sig").count("\n") == 1
     assert exports.file_name("524", DAY, "xlsx") == (
         "xa-cham-tien-do_huyen-binh-son_2024-01-25.xlsx")
-    assert exports.slug("Thị trấn Châu Ổ, Đắk Lắk") == "thi-tran-chau-o-dak-lak"
 
 
 def test_each_commune_row_is_filled_with_its_rates_light(binh_son_list):

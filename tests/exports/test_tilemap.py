@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from core.analytics import status
-from core.catalogue.units import PROVINCE, by_code
+from core.catalogue.units import by_code
 from core.exports import tilemap
+from core.vocabulary import PROVINCE
 
 PROVINCES = sorted(c for c, u in by_code().items() if u.level == PROVINCE)
 

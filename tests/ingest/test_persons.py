@@ -24,7 +24,7 @@ from core.ingest.apply import apply_import
 from core.ingest.files import read_sheets
 from core.ingest.persons import count_person_lists, is_person_list
 from core.ingest.plan import ImportPlan, plan_import
-from core.ingest.vocabulary import fold
+from core.text import fold
 from tests.workbooks import SheetSpec, csv_bytes, xlsx
 
 TODAY = dt.date(2024, 12, 31)

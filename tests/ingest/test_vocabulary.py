@@ -1,21 +1,12 @@
 """The import's vocabulary: the wordings offices use for each figure and group, as a table
-wording → meaning (core.ingest.vocabulary), and the folding every match goes through."""
+wording → meaning (core.ingest.vocabulary); the folding every match goes through is tested
+in tests/test_text.py."""
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
-from core.ingest.vocabulary import (
-    NOT_A_FIGURE,
-    field_of,
-    fields_named,
-    fold,
-    group_of_text,
-    key,
-    row_group,
-)
+from core.ingest.vocabulary import NOT_A_FIGURE, field_of, fields_named, group_of_text, row_group
 
 WORDINGS = [
     # total
@@ -96,11 +87,3 @@ def test_groups_named_once(text, group):
 ])
 def test_the_group_a_row_names(cell, group):
     assert row_group(cell) == group
-
-
-def test_folding_makes_spellings_equal():
-    decomposed = unicodedata.normalize("NFD", "Thừa Thiên Huế")
-    assert key(decomposed) == key("THỪA THIÊN HUẾ") == "thua thien hue"
-    assert key("Hoà Vang") == key("Hòa Vang")
-    assert key("Tỷ lệ (%)") == "ty le %"
-    assert fold("Đắk Lắk") == "dak lak"

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from core import formatting as fmt
 from core.access import auth, settings
 from core.access.permissions import Account
-from core.analytics import metrics
+from core.analytics import metrics, quotas
 from core.errors import UserError
 from tests import apptest
 from tests.apptest import cards, shown, texts
@@ -261,7 +261,7 @@ def test_trends_of_quang_tri_with_target_and_comparison(url):
 def test_trends_of_quang_nam_compare_its_best_and_worst_districts(url, demo_engine):
     at = open_page("xu_huong", date="2024-01-23")
     with demo_engine.connect() as conn:
-        target = metrics.year_target(conn, "49", 2024)
+        target = quotas.year_target(conn, "49", 2024)
     assert cards(at)["Chỉ tiêu năm 2024"] == fmt.number(target) and target > 70_000
     compare = at.multiselect(key="compare").value
     with demo_engine.connect() as conn:

@@ -24,8 +24,8 @@ from core.analytics import metrics
 from core.catalogue.units import by_code, child_codes, descendant_codes, province_codes
 from core.ingest.history import revert_upload
 from core.storage import db, rollups, store
-from core.storage.db import ALL_GROUPS, COUNT_FIELDS, GROUPS
-from tests.helpers import put_figures
+from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUPS
+from tests.helpers import database_at_0003, put_figures
 
 pytestmark = pytest.mark.postgres
 
@@ -199,7 +199,7 @@ def edge_engine(empty_engine):
     with empty_engine.begin() as conn:
         upload = store.create_upload(conn, file_name="ids.xlsx", sha256="ids",
                                      kind="progress", uploaded_by="t")
-        store.write_figures(conn, frame, upload)
+        rollups.after_write(conn, store.write_figures(conn, frame, upload))
     return empty_engine
 
 
@@ -257,16 +257,10 @@ def test_stored_rollups_are_sums_only(edge_engine):
 
 
 def test_the_migration_builds_rollups_for_stored_figures(databases):
-    engine = databases.new_engine(prepared=False)
-    db.migrate(engine, "0003_quality_explanations")
-    with engine.begin() as conn:
-        store.ensure_catalogue(conn)
-        upload = store.create_upload(conn, file_name="a.xlsx", sha256="x", kind="progress",
-                                     uploaded_by="t")
-        for code, day, paid in (("21061", 24, 430), ("21061", 25, 436), ("21040", 25, 429)):
-            conn.execute(db.figures.insert().values(
-                unit_code=code, grp="btxh", report_date=D(2024, 1, day), total=1000,
-                cashless=paid, accounts=paid + 10, upload_id=upload))
+    engine = database_at_0003(databases, [
+        dict(unit_code=code, grp="btxh", report_date=D(2024, 1, day), total=1000,
+             cashless=paid, accounts=paid + 10)
+        for code, day, paid in (("21061", 24, 430), ("21061", 25, 436), ("21040", 25, 429))])
     db.migrate(engine)
     with engine.connect() as conn:
         figs = metrics.figures_as_of(conn, ["524", "51"], D(2024, 1, 25), "btxh")
