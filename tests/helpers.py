@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from core.storage import db, store
+from core.storage import db, rollups, store
 
 
 def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",
@@ -22,7 +22,7 @@ def put_figures(engine: Engine, rows: list[tuple], file_name: str = "test.xlsx",
         upload = store.create_upload(
             conn, file_name=file_name, sha256=file_name, kind="progress", uploaded_by="tester",
             uploaded_at=None if uploaded_at is None else uploaded_at.astimezone(dt.UTC))
-        store.write_figures(conn, frame, upload)
+        rollups.after_write(conn, store.write_figures(conn, frame, upload))
     return upload
 
 

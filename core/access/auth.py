@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import getpass
 import hashlib
 import re
 import unicodedata
@@ -28,14 +27,13 @@ from sqlalchemy.engine import Connection
 
 from core.access import audit, sessions
 from core.access import settings as settings_mod
-from core.access.permissions import Account, check_admin
+from core.access.permissions import ROLES, Account, check_admin
 from core.catalogue.units import by_code
 from core.errors import UserError
 from core.storage.db import settings as settings_table
 from core.storage.db import users
 from core.storage.store import utcnow
 
-ROLES = ("admin", "leader", "staff")
 ROLE_LABELS = {"admin": "Quản trị viên", "leader": "Lãnh đạo", "staff": "Cán bộ"}
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
@@ -384,15 +382,3 @@ def unlock(conn: Connection, actor: Account, username: str) -> None:
     conn.execute(users.update().where(users.c.id == user.id)
                  .values(failed_logins=0, locked_until=None))
     audit.record(conn, actor.username, audit.USER_UNLOCK, user.username)
-
-
-def cli_actor() -> Account:
-    """Who acts from `python -m core`: whoever has a shell on the server, as an admin.
-
-    The name carries a colon, which usernames cannot, so it never passes for an account.
-    """
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = "?"
-    return Account(f"cli:{who}"[:64], "admin", None)

@@ -24,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from core.catalogue.names import readable_names
-from core.catalogue.units import Unit, catalogue, format_code, split_kind
+from core.catalogue.units import Unit, by_code, catalogue, format_code, split_kind
 from core.text import strip_marks
 from core.vocabulary import CODE_WIDTH, COMMUNE, DISTRICT, PROVINCE, UNIT_KIND_LABELS
 
@@ -38,9 +38,7 @@ KIND_LEVELS = {
     "thi_tran": COMMUNE, "phuong": COMMUNE, "xa": COMMUNE,
 }
 
-# --------------------------------------------------------------------------------------------
-# Name keys
-# --------------------------------------------------------------------------------------------
+# -- Name keys --------------------------------------------------------------------------------
 
 # Tone marks become a symbol written after the syllable's vowels, so "hoà" and "hòa" share
 # a key. The symbols are punctuation, which never survives tokenising, so they cannot clash.
@@ -97,9 +95,7 @@ def name_keys(text: str) -> tuple[str, str]:
     return "".join(k for k, _ in pairs), "".join(a for _, a in pairs)
 
 
-# --------------------------------------------------------------------------------------------
-# Prefixes
-# --------------------------------------------------------------------------------------------
+# -- Prefixes ---------------------------------------------------------------------------------
 
 _CITY = frozenset({"thanh_pho", "thanh_pho_tw"})
 # (pattern, kinds); matched against clean_text() output, so lower case and single spaces.
@@ -184,9 +180,7 @@ def parse_name(text: str) -> ParsedName:
     return ParsedName(cleaned, cleaned, None, is_ascii)
 
 
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
+# -- Results ----------------------------------------------------------------------------------
 
 
 def describe_unit(unit: Unit, lookup: Callable[[str], Unit | None] | None = None) -> str:
@@ -201,12 +195,7 @@ def describe_unit(unit: Unit, lookup: Callable[[str], Unit | None] | None = None
 
 
 def _catalogue_lookup(code: str) -> Unit | None:
-    return _catalogue_index().get(code)
-
-
-@cache
-def _catalogue_index() -> dict[str, Unit]:
-    return {u.code: u for u in catalogue()}
+    return by_code().get(code)
 
 
 @dataclass(frozen=True)
@@ -252,9 +241,7 @@ class Resolution:
         return text
 
 
-# --------------------------------------------------------------------------------------------
-# Resolver
-# --------------------------------------------------------------------------------------------
+# -- Resolver ---------------------------------------------------------------------------------
 
 _CODE_TEXT = re.compile(r"^\d+(?:\.0+)?$")  # "21085", or "21085.0" as Excel hands it over
 
@@ -297,8 +284,24 @@ class Resolver:
         self._name_kinds: tuple[dict[tuple[str, str], set[str]], ...] = ({}, {})
         self._below: dict[str, list[Unit]] = defaultdict(list)
         self._pools: dict[tuple[str | None, int | None], tuple[list[str], list[Unit]]] = {}
+        if units is None:  # the catalogue's index is computed once and kept (index_cache)
+            from core.catalogue import index_cache
+
+            self._restore(index_cache.catalogue_index("resolver", self._computed))
+            return
         for unit in self.units:
             self._index(unit)
+
+    def _computed(self) -> tuple:  # the index with codes for units, as index_cache keeps it
+        for unit in self.units:
+            self._index(unit)
+        return self._keys, *({k: [u.code for u in v] for k, v in d.items()} for d in (
+            self._exact, self._exact_ascii, self._below)), self._name_kinds
+
+    def _restore(self, state: tuple) -> None:
+        self._keys, *codes, self._name_kinds = state
+        self._exact, self._exact_ascii, self._below = (defaultdict(list, {
+            k: [self._by_code[c] for c in v] for k, v in d.items()}) for d in codes)
 
     def _index(self, unit: Unit) -> None:
         key, ascii_key = name_keys(_core_name(unit))

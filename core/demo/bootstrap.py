@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from sqlalchemy.engine import Engine
 
 from core.catalogue.units import by_code, child_codes
-from core.demo import dataset as demo
 from core.storage import db, store
 
 
@@ -25,6 +24,8 @@ def prepare(engine: Engine, *, demo_if_empty: bool = True) -> bool:
         with engine.begin() as conn:
             store.ensure_catalogue(conn)
             if demo_if_empty and not store.has_figures(conn):
+                from core.demo import dataset as demo  # numpy-heavy: only when loading it
+
                 demo.load_demo(conn)
                 return True
     return False

@@ -162,6 +162,7 @@ def load_demo(conn: Connection, reset: bool = False,
             uploaded_by=DEMO_USER, report_date=END,
             summary="Dữ liệu mẫu, không phải số liệu thật")
         written = store.write_figures(conn, frames, upload)
+        rollups.after_write(conn, written)
         n_figures, n_uploads = written.inserted + written.replaced + written.unchanged, 1
         progress(0.9, "Ghi chỉ tiêu")
     else:

@@ -16,7 +16,7 @@ from core.access.permissions import Account, check_upload
 from core.errors import UserError
 from core.ingest import remembered
 from core.ingest.plan import ImportPlan, _cycle_collector_paused
-from core.storage import store
+from core.storage import rollups, store
 from core.storage.db import quotas, uploads
 
 
@@ -64,6 +64,7 @@ def apply_import(conn: Connection, plan: ImportPlan, account: Account) -> Import
             written, replaced_quotas = _write_quotas(conn, plan.quotas, upload_id)
         else:
             written, replaced_quotas = store.write_figures(conn, plan.figures, upload_id), []
+            rollups.after_write(conn, written)
     except sa.exc.IntegrityError:  # the caller's transaction rolls back with this error
         raise ImportRefused(
             f"Tệp {plan.file_name} chưa được nhập: cùng lúc đó có người khác vừa nhập số liệu "

@@ -31,6 +31,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from core.ingest.calamine_child import clean_text
 from core.ingest.limits import (
     DEFAULT_MAX_CELLS,
     MSG_CORRUPT,
@@ -40,7 +41,6 @@ from core.ingest.limits import (
     _vi_int,
 )
 from core.ingest.model import Sheet
-from core.ingest.workbook import clean_text
 
 # Text judged: the start of the file is enough to tell encodings apart, and keeps a 20 MB
 # file's check short.

@@ -7,17 +7,21 @@ are what actually create and change it, so an upgrade never drops stored data.
 
 from __future__ import annotations
 
+import functools
+import re
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from core import config
 from core.vocabulary import OPTIONAL_FIELDS
+
+if TYPE_CHECKING:  # Alembic (a second to import) is loaded only when the schema must change
+    from alembic.config import Config
 
 metadata = sa.MetaData(
     naming_convention={
@@ -242,20 +246,54 @@ def release_connections() -> None:
         engine.dispose()
 
 
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
     cfg.attributes["engine"] = engine
     return cfg
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to `revision`; a no-op when it is already there."""
+    """Bring the schema up to `revision`; a no-op when it is already there (checked with one
+    query when asked for the head, without loading Alembic)."""
+    if revision == "head" and head_revision() is not None \
+            and current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
-def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\s*=\s*(?:'([^']*)'|\"([^\"]*)\"|None)",
+                            re.MULTILINE)
 
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest migration's id, read from the migration files as Alembic reads them; None
+    unless there is exactly one head (Alembic then decides)."""
+    revisions, parents = set(), set()
+    for path in (_MIGRATIONS / "versions").glob("*.py"):
+        found = {m.group(1): m.group(2) or m.group(3)
+                 for m in _REVISION_LINE.finditer(path.read_text(encoding="utf-8"))}
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's revision as stored in alembic_version; None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return None
+        versions = [r[0] for r in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    return versions[0] if len(versions) == 1 else None

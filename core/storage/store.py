@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -61,6 +61,10 @@ class WriteResult:
     inserted: int
     replaced: int
     unchanged: int
+    # The units whose reports changed and the first date changed: what the caller rolls up
+    # (core.storage.rollups.after_write) in the same transaction.
+    units: frozenset[str] = field(default=frozenset(), compare=False)
+    since: dt.date | None = field(default=None, compare=False)
 
 
 def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> WriteResult:
@@ -68,6 +72,7 @@ def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> Writ
 
     The replaced row is kept in `replaced_figures` so that reverting this upload restores it.
     Rows identical to what is stored are left alone, so re-importing a file is harmless.
+    The caller then rolls the changes up (rollups.after_write) in the same transaction.
     """
     frame = _normalise_figures(frame)
     duplicated = frame.duplicated(FIGURE_KEY)
@@ -93,11 +98,9 @@ def write_figures(conn: Connection, frame: pd.DataFrame, upload_id: int) -> Writ
 
     to_insert = merged.loc[is_new | changed, FIGURE_COLUMNS]
     _insert_records(conn, figures, to_insert, upload_id=upload_id)
-    if not to_insert.empty:
-        from core.storage import rollups
-
-        rollups.refresh(conn, set(to_insert["unit_code"]), min(to_insert["report_date"]))
-    return WriteResult(int(is_new.sum()), int(changed.sum()), int(same.sum()))
+    return WriteResult(int(is_new.sum()), int(changed.sum()), int(same.sum()),
+                       frozenset(to_insert["unit_code"]),
+                       min(to_insert["report_date"]) if not to_insert.empty else None)
 
 
 def _normalise_figures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -314,7 +317,10 @@ def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | 
         if until is not None:
             query = query.where(figures.c.report_date <= until)
         if since is not None:
-            query = query.where(figures.c.report_date >= since)
+            # The groups named, so that each (unit, group) is one range seek on the unique
+            # index (unit_code, grp, report_date), not a walk through all its dates.
+            query = query.where(figures.c.report_date >= since,
+                                figures.c.grp.in_((*GROUPS, ALL_GROUPS)))
         rows.extend(conn.execute(query).all())
     return rows
 

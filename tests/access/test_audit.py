@@ -10,7 +10,7 @@ from core.access import audit
 from core.access.permissions import Account, PermissionDenied, check_upload
 from core.ingest.apply import apply_import
 from core.ingest.plan import plan_import
-from core.storage import store
+from core.storage import rollups, store
 from core.storage.db import audit_log, figures, uploads
 
 pytestmark = pytest.mark.postgres
@@ -115,6 +115,7 @@ def _import(engine, account: Account, frame: pd.DataFrame, file_name: str) -> No
                                          kind="progress", uploaded_by=account.username)
             check_upload(account, frame["unit_code"].unique())
             written = store.write_figures(conn, frame, upload)
+            rollups.after_write(conn, written)
             audit.record(conn, account.username, audit.UPLOAD, file_name,
                          {"upload_id": upload, "inserted": written.inserted})
     except PermissionDenied as err:

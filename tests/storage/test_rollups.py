@@ -199,7 +199,7 @@ def edge_engine(empty_engine):
     with empty_engine.begin() as conn:
         upload = store.create_upload(conn, file_name="ids.xlsx", sha256="ids",
                                      kind="progress", uploaded_by="t")
-        store.write_figures(conn, frame, upload)
+        rollups.after_write(conn, store.write_figures(conn, frame, upload))
     return empty_engine
 
 
