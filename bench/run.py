@@ -80,8 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n")[0])
     add_arguments(parser)
-    parser.add_argument("--worker", choices=["load", "import", "pages",
-                                                   "users", "crowd"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["load", "import", "pages", "users", "crowd"],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     return parser
