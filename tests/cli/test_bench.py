@@ -20,7 +20,7 @@ def _check_tables(text: str, backend: str) -> None:
     assert "## Nhập tệp báo cáo toàn quốc theo xã (một ngày)" in text
     assert f"## Truy vấn của các trang ({backend}): lạnh / ấm, ms" in text
     rows = [line for line in text.splitlines() if line.startswith(f"| {backend} | tiny |")]
-    assert len(rows) == 2  # one load row, one import row
+    assert len(rows) == 3  # one load row, one import row, one whole-process import row
     queries, _ = run.page_queries("tiny")
     table = text.split(f"## Truy vấn của các trang ({backend})")[1].split("## So với")[0]
     body = [line for line in table.splitlines() if line.startswith("| ")][1:]
