@@ -2,6 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Test workers (pytest-xdist). The suite mostly waits (browsers, servers, subprocesses), so more
+# workers than cores pays; `make test WORKERS=0` runs it in one process.
+WORKERS ?= 4
+PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 
 .PHONY: run test lint system-deps clean-db
 
@@ -24,11 +28,12 @@ run: $(VENV)/.runtime system-deps
 	$(BIN)/streamlit run app.py
 
 ## Set up and run every check: lint, the one-way layers (import-linter contracts in
-## pyproject.toml), then the whole test suite (browser tests included).
+## pyproject.toml), then the whole test suite (browser tests included), spread over $(WORKERS)
+## worker processes (a module's shared fixtures in one worker; browser tests share a server).
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -14,6 +14,10 @@ to a server: a fresh database there, dropped afterwards) and each scale of bench
 3. Pages: the queries behind each page, cold (the first call on a new connection in a fresh
    process: empty database cache, compiled-statement cache empty) and warm (the same call
    repeated, median), and the page's own st.cache_data entry (ui.data) hit again.
+4. Users (bench/pages.py): every page as a person meets it (first visit, revisit, a date
+   change, a unit change) through AppTest, and ten signed-in sessions at once on «Tổng quan»
+   and «Xã chậm tiến độ» against a real server (median, p95, the server's peak memory).
+   `--users-only` runs the load and this phase alone.
 
 Each phase runs in a process of its own, so the peak memory (ru_maxrss) printed is that
 phase's. Medians of --runs (--cold-runs for cold figures). Output: Markdown tables. The
@@ -63,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
         for scale in scales:
             print(f"... {backend}, {scale}", file=sys.stderr, flush=True)
             results.setdefault(backend, {})[scale] = _measure(backend, server, scale, args)
-    print(report(results, args.runs))
+    if args.users_only:
+        from bench import pages
+
+        print(pages.report(results, args.runs))
+    else:
+        print(report(results, args.runs))
     return 0
 
 
@@ -71,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split(
         "\n")[0])
     add_arguments(parser)
-    parser.add_argument("--worker", choices=["load", "import", "pages"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["load", "import", "pages",
+                                                   "users", "crowd"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--scale", help=argparse.SUPPRESS)
     return parser
@@ -89,6 +99,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="sqlite,postgresql (mặc định: sqlite, và postgresql khi "
                              "ASXH_DATABASE_URL trỏ tới PostgreSQL)")
     parser.add_argument("--keep", action="store_true", help="giữ lại các CSDL đã tạo")
+    parser.add_argument("--users-only", action="store_true",
+                        help="chỉ đo trang như người dùng gặp (bench/pages.py): nạp dữ liệu, "
+                             "một người, mười phiên cùng lúc")
 
 
 def _backends(choice: str | None) -> list[tuple[str, str | None]]:
@@ -108,9 +121,13 @@ def _measure(backend: str, server: str | None, scale: str, args) -> dict:
            else _new_postgres_database(server, scale))
     try:
         out = {"load": _run_worker("load", url, scale, args)}
-        out["import"] = _run_worker("import", url, scale, args)
-        pages = [_run_worker("pages", url, scale, args) for _ in range(max(args.cold_runs, 1))]
-        out["pages"] = _merge_page_runs(pages)
+        if not args.users_only:
+            out["import"] = _run_worker("import", url, scale, args)
+            pages = [_run_worker("pages", url, scale, args)
+                     for _ in range(max(args.cold_runs, 1))]
+            out["pages"] = _merge_page_runs(pages)
+        out["users"] = _run_worker("users", url, scale, args)  # bench/pages.py
+        out["crowd"] = _run_worker("crowd", url, scale, args)
         return out
     finally:
         if not args.keep:
@@ -171,7 +188,10 @@ def _drop_postgres_database(server: str, url: str) -> None:
 # ----------------------------------------------------------------------------------- workers
 
 def _worker(args) -> int:
-    result = {"load": _load_phase, "import": _import_phase, "pages": _pages_phase}[
+    from bench import pages
+
+    result = {"load": _load_phase, "import": _import_phase, "pages": _pages_phase,
+              "users": pages.users_phase, "crowd": pages.crowd_phase}[
         args.worker](args.url, args.scale, args.runs)
     result["peak_mb"] = _peak_mb()
     print(json.dumps(result, default=str))
@@ -476,7 +496,9 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
     for backend, scales in results.items():
         lines += [f"| {backend} | {goal} | {measured} | {'có' if met else 'KHÔNG'} |"
                   for goal, measured, met in targets(scales)]
-    return "\n".join(lines) + "\n"
+    from bench import pages
+
+    return "\n".join(lines) + "\n" + pages.report(results, runs)
 
 
 PAGE_COLD_S = {"nation-year": 1.0, "province-year": 0.1}

@@ -15,7 +15,7 @@ from core.catalogue.units import by_code
 from core.errors import UserError
 from core.vocabulary import DISTRICT, FIELD_LABELS, GROUP_LABELS
 from ui import charts as chart
-from ui import filters, layout, tables
+from ui import downloads, filters, layout, tables
 from ui import quality_charts as charts
 from ui import quality_data as qdata
 from ui.access import escape_md
@@ -112,11 +112,12 @@ with checks:
             on_select="rerun", selection_mode="single-row",
             height=min(35 * len(shown) + 40, 560))
         st.caption("Chọn một dòng để xem chi tiết và giải trình.")
-        csv = shown[[c.field for c in COLUMNS]].rename(
-            columns={c.field: c.label for c in COLUMNS}).to_csv(index=False)
-        st.download_button("Tải danh sách (CSV)", csv.encode("utf-8-sig"),
-                           file_name=f"chat-luong-{unit}-{day:%Y%m%d}.csv", mime="text/csv",
-                           icon=":material/download:")
+        listed = shown[[c.field for c in COLUMNS]].rename(
+            columns={c.field: c.label for c in COLUMNS})
+        st.download_button("Tải danh sách (CSV)", downloads.fresh(
+            "quality_csv", lambda: listed.to_csv(index=False).encode("utf-8-sig")),
+            file_name=f"chat-luong-{unit}-{day:%Y%m%d}.csv", mime="text/csv",
+            icon=":material/download:", key="quality_csv", on_click="ignore")
 
         rows = picked.selection.rows if picked else []
         if rows and rows[0] < len(shown):

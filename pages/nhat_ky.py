@@ -13,6 +13,7 @@ import streamlit as st
 
 from core import formatting as fmt
 from core.access import audit
+from ui import downloads
 from ui.context import open_page
 
 ctx = open_page("nhat_ky")
@@ -64,7 +65,12 @@ st.caption(f"{fmt.number(len(entries))} mục{more}.")
 st.dataframe(shown, hide_index=True, width="stretch")
 # Names typed at a failed sign-in are anyone's text: keep spreadsheets from running them as
 # formulas when the CSV is opened (CSV injection).
-exported = shown.map(lambda v: f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@\t\r" else v)
-st.download_button("Tải về (CSV)", exported.to_csv(index=False).encode("utf-8-sig"),
+def _csv() -> bytes:
+    exported = shown.map(lambda v: f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@\t\r"
+                         else v)
+    return exported.to_csv(index=False).encode("utf-8-sig")
+
+
+st.download_button("Tải về (CSV)", downloads.fresh("audit_csv", _csv),
                    file_name=f"nhat_ky_{today:%Y%m%d}.csv", mime="text/csv",
-                   icon=":material/download:")
+                   icon=":material/download:", key="audit_csv", on_click="ignore")

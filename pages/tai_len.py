@@ -34,7 +34,7 @@ from core.ingest.plan import ImportPlan, plan_import
 from core.ingest.reading import Reading
 from core.storage import sources
 from core.vocabulary import DISTRICT, GROUP_LABELS, KIND_LABELS, PROVINCE
-from ui import tables, uploader
+from ui import downloads, tables, uploader
 from ui.access import escape_md
 from ui.context import PageContext, open_page
 from ui.tables import Col
@@ -302,11 +302,6 @@ HISTORY_COLS = [Col("number", "Số", width="small"), Col("file_name", "Tệp", 
                 Col("note", "Ghi chú", width="medium")]
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def template_bytes(key: str, parent: str | None) -> bytes:
-    return templates.build(key, parent)
-
-
 # -------------------------------------------------------------------------------- page
 
 st.title("Tải lên báo cáo")
@@ -401,6 +396,8 @@ with st.expander("Mẫu báo cáo (không bắt buộc)", icon=":material/downlo
                                                  strict=True):
         if key == "national" and account.role != "admin":
             continue
-        column.download_button(label, template_bytes(key, home),
-                               file_name=file_name, mime=templates.XLSX_MIME,
-                               key=f"template_{key}", icon=":material/table_view:")
+        made = downloads.on_click("template", (key, home),  # made on click, kept for all
+                                  lambda key=key: templates.build(key, home))
+        column.download_button(label, made, file_name=file_name, mime=templates.XLSX_MIME,
+                               key=f"template_{key}", icon=":material/table_view:",
+                               on_click="ignore")

@@ -41,8 +41,8 @@ if day is None:
 reporting = data.districts_with_commune_reports()
 # A commune's own reports count: its district is then among those with commune reports.
 home_district = place.parent_code if place.level == COMMUNE else None
-if not any(d in (unit, home_district) or d in descendant_codes(unit, DISTRICT)
-           for d in reporting):
+mine = {unit, home_district, *descendant_codes(unit, DISTRICT)}
+if mine.isdisjoint(reporting):
     st.info(f"Chưa có số liệu cấp xã của {place.name}. Danh sách xã chậm tiến độ cần báo cáo "
             f"hằng ngày của các xã. " + layout.upload_advice(ctx, "Phụ lục 2b"),
             icon=":material/upload_file:")
@@ -73,18 +73,24 @@ with_parent = place.level < DISTRICT
 
 
 def _files() -> None:
-    """The list to take away: Excel, CSV, the phone image, the briefing deck and PDF."""
+    """The list to take away: Excel, CSV, the phone image, the briefing deck and PDF, each
+    made when its button is clicked (ui.downloads), never while the page runs."""
     row = st.container(horizontal=True, key="lag_files")
+    # Everything the two files show, so that a file made for one view is never another's.
+    shows = (data.url, data.version, unit, day, group, threshold, thresholds)
+    source = data.sources(unit, day)
     row.download_button(
-        "Tải Excel (.xlsx)", icon=":material/download:",
-        data=exports.lagging_xlsx(table, unit=unit, as_of=day, threshold=threshold,
-                                  group_label=GROUP_LABELS[group],
-                                  source=data.sources(unit, day), thresholds=thresholds),
-        file_name=exports.file_name(unit, day, "xlsx"),
+        "Tải Excel (.xlsx)", icon=":material/download:", key="lag_xlsx",
+        data=downloads.on_click("lagging_xlsx", shows, lambda: exports.lagging_xlsx(
+            table, unit=unit, as_of=day, threshold=threshold,
+            group_label=GROUP_LABELS[group], source=source, thresholds=thresholds)),
+        file_name=exports.file_name(unit, day, "xlsx"), on_click="ignore",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    row.download_button("Tải CSV", icon=":material/download:",
-                        data=exports.lagging_csv(table),
-                        file_name=exports.file_name(unit, day, "csv"), mime="text/csv")
+    row.download_button("Tải CSV", icon=":material/download:", key="lag_csv",
+                        data=downloads.on_click("lagging_csv", shows,
+                                                lambda: exports.lagging_csv(table)),
+                        file_name=exports.file_name(unit, day, "csv"), mime="text/csv",
+                        on_click="ignore")
     downloads.meeting_buttons(data, unit, day, group, kinds=("phone", "briefing", "pdf"),
                               row=row)
 

@@ -3,13 +3,28 @@
 Set ASXH_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run
 the tests marked `postgres` against PostgreSQL: each database the tests need is created fresh
 on that server and dropped afterwards. Without it every database is a SQLite file.
+
+The suite runs in parallel worker processes (pytest-xdist, `-n` in pyproject.toml). What is
+slow to build is built once per run and copied: the migrated database with the unit catalogue,
+and the one with the demo data (a minute of work). The first worker that needs one builds it
+under a file lock in the run's directory; every database a test gets is a copy of its own (a
+file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL), so tests that write never
+see each other. PostgreSQL database names carry the run and the worker.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -19,24 +34,173 @@ from core.demo import bootstrap
 from core.storage import db
 
 POSTGRES_URL = os.environ.get("ASXH_TEST_POSTGRES_URL")
+RUN_ENV = "ASXH_TEST_RUN"  # one id per run, set by the controller, inherited by the workers
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _new_postgres_database() -> str:
-    name = f"asxh_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    admin.dispose()
+def pytest_configure(config) -> None:
+    os.environ.setdefault(RUN_ENV, uuid.uuid4().hex[:8])
+    run_dir().mkdir(exist_ok=True)
+
+
+def pytest_unconfigure(config) -> None:
+    """The controller (or a run without workers) removes what the run shared, once no build
+    is under way (it takes each template's lock) and none can start (CLOSED)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    directory = run_dir()
+    for name in TEMPLATES:
+        with open(directory / f"{name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            (directory / CLOSED).touch()
+            if POSTGRES_URL:
+                _drop_postgres_database(_postgres_url(_template_name(name)))
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+# Fixtures that need the demo database (tests also ask `databases` for copies of it).
+DEMO_FIXTURES = {"demo_engine", "demo_url", "server", "upload_server"}
+
+
+def pytest_collection_finish(session) -> None:
+    """In a worker: when the run needs the demo database, one worker starts building it at
+    once in a process of its own, so the workers run other tests meanwhile rather than wait
+    for it at the first test that needs it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if not any(DEMO_FIXTURES & set(item.fixturenames) for item in session.items):
+        return
+    try:
+        os.close(os.open(run_dir() / "demo.builder", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return  # another worker started it
+    subprocess.Popen([sys.executable, "-c", "from tests.conftest import _template; "
+                      "_template('demo')"], cwd=Path(__file__).parent.parent,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its errors, if any, show where a test builds the database itself (below, under lock).
+
+
+# Browser tests on a server of the e2e conftest share that one server (session-scoped per
+# worker), so they all go to one worker: one server start, not one per worker.
+SHARED_SERVERS = {"server": "e2e-demo-server", "upload_server": "e2e-upload-server"}
+WIDER_THAN_A_TEST = ("module", "package", "class")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """How the tests are spread over the workers (`--dist loadgroup`): a test whose fixtures
+    live longer than itself but not the whole session (a module's deck drawn by Chromium, its
+    pages run once) runs in the worker that runs the rest of its module, so that fixture is
+    built once; the browser tests on a shared server go together (SHARED_SERVERS); every other
+    test goes to whichever worker is free. Nothing changes when the suite runs in one process."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        fixtures = item._fixtureinfo.name2fixturedefs
+        group = None
+        if any(defs[-1].scope in WIDER_THAN_A_TEST for defs in fixtures.values() if defs):
+            group = item.nodeid.split("::", 1)[0]
+        for fixture, shared in SHARED_SERVERS.items():
+            defs = fixtures.get(fixture)
+            if defs and defs[-1].baseid == "tests/e2e":  # the conftest's, not a module's own
+                group = shared
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def run_dir() -> Path:
+    """A directory shared by the workers of this run (templates and their locks)."""
+    return Path(tempfile.gettempdir()) / f"asxh-test-{os.environ[RUN_ENV]}"
+
+
+def _postgres_url(name: str) -> str:
     return sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(
         hide_password=False)
 
 
+def _admin_engine() -> Engine:
+    return sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+
+
+def _new_postgres_database(template: str | None = None) -> str:
+    name = f"asxh_test_{os.environ[RUN_ENV]}_{WORKER}_{uuid.uuid4().hex[:12]}"
+    sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+    admin = _admin_engine()
+    try:
+        for attempt in range(20):
+            try:
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(sql)
+                break
+            except sa.exc.OperationalError as err:
+                # Another worker copying the same template at this instant holds it open.
+                if "is being accessed by other users" not in str(err) or attempt == 19:
+                    raise
+                time.sleep(0.25)
+    finally:
+        admin.dispose()
+    return _postgres_url(name)
+
+
 def _drop_postgres_database(url: str) -> None:
     name = sa.engine.make_url(url).database
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    admin = _admin_engine()
     with admin.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.dispose()
+
+
+# The databases built once per run: name -> whether it holds the demo data.
+TEMPLATES = {"prepared": False, "demo": True}
+CLOSED = "closed"  # in the run's directory once the run is over: no template is built then
+
+
+def _template_name(name: str) -> str:
+    return f"asxh_test_{os.environ[RUN_ENV]}_template_{name}"
+
+
+def _template(name: str) -> str:
+    """The template database `name` of this run (SQLite: its file path; PostgreSQL: its
+    database name), built by whichever process asks first, under a lock the others wait on."""
+    directory = run_dir()
+    ready = directory / f"{name}.ready"
+    with open(directory / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (directory / CLOSED).exists():
+            raise RuntimeError(f"the test run {os.environ[RUN_ENV]} is over")
+        if not ready.exists():
+            if POSTGRES_URL:
+                url = _postgres_url(_template_name(name))
+                _drop_postgres_database(url)
+                admin = _admin_engine()
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{_template_name(name)}"')
+                admin.dispose()
+                target = _template_name(name)
+            else:
+                target = str(directory / f"{name}.db")
+                url = f"sqlite:///{target}"
+            engine = db.make_engine(url)
+            try:
+                bootstrap.prepare(engine, demo_if_empty=TEMPLATES[name])
+            finally:
+                engine.dispose()  # SQLite folds its WAL back into the file on the last close
+            ready.write_text(target)
+        return ready.read_text()
+
+
+def _copy_sqlite(source: str, target: Path) -> None:
+    """A copy of a template file. Nobody opens a template once it is built, and its builder
+    closed every connection (SQLite then folds the WAL back into the file), so a file copy is
+    whole; should a WAL still be there, SQLite's backup API copies what it holds too."""
+    if not Path(f"{source}-wal").exists():
+        shutil.copyfile(source, target)
+        return
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
 
 
 @pytest.fixture(scope="session")
@@ -45,26 +209,33 @@ def backend() -> str:
 
 
 class Databases:
-    """Hands out fresh, empty databases and cleans them up."""
+    """Hands out fresh databases and cleans them up: empty ones, or copies of the run's
+    prepared (migrated, catalogue) and demo databases."""
 
     def __init__(self, tmp_dir) -> None:
         self.tmp_dir = tmp_dir
         self.urls: list[str] = []
         self.engines: list[Engine] = []
 
-    def new_url(self) -> str:
+    def new_url(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of the run's template database `template`."""
+        source = _template(template) if template else None
         if POSTGRES_URL:
-            url = _new_postgres_database()
+            url = _new_postgres_database(source)
         else:
-            url = f"sqlite:///{self.tmp_dir / f'{uuid.uuid4().hex[:8]}.db'}"
+            path = self.tmp_dir / f"{uuid.uuid4().hex[:8]}.db"
+            if source:
+                _copy_sqlite(source, path)
+            url = f"sqlite:///{path}"
         self.urls.append(url)
         return url
 
     def new_engine(self, prepared: bool = True, demo: bool = False) -> Engine:
-        engine = db.make_engine(self.new_url())
+        """prepared: migrated with the unit catalogue; demo: with the demo data loaded too.
+        Both are what `bootstrap.prepare` makes, copied from the run's template."""
+        template = ("demo" if demo else "prepared") if prepared else None
+        engine = db.make_engine(self.new_url(template))
         self.engines.append(engine)
-        if prepared:
-            bootstrap.prepare(engine, demo_if_empty=demo)
         return engine
 
     def close(self) -> None:

@@ -38,3 +38,25 @@ def test_dates():
     assert fmt.parse_date("25/01/2024") == dt.date(2024, 1, 25)
     with pytest.raises(ValueError):
         fmt.parse_date("25.13.2024")
+
+
+def test_the_quick_writing_of_numbers_is_babels_own():
+    """core.formatting writes whole numbers and rates itself (speed); Babel's vi_VN rules are
+    the reference, over negatives, zeros, big counts, numpy ints and rounding edges."""
+    import random
+
+    import numpy as np
+    from babel.numbers import format_decimal
+
+    rng = random.Random(7)
+    counts = [0, 1, -1, 999, 1000, -1000, 1049, 10**12, -0.0, 0.0, 4500.0, np.int64(123456),
+              np.int32(-5000), *(rng.randint(-10**9, 10**9) for _ in range(2000))]
+    for value in counts:
+        assert fmt.number(value) == format_decimal(value, format="#,##0", locale="vi_VN"), value
+    rates = [0.0, -0.0, 0.004, -0.004, 0.005, 0.015, 2.675, 1.005, 99.995, 8.6744, 1234.5678,
+             *(rng.uniform(-200, 200) for _ in range(2000))]
+    for decimals in (0, 1, 2):
+        pattern = "#,##0." + "#" * decimals if decimals else "#,##0"
+        for value in rates:
+            assert fmt.percent(value, decimals) == format_decimal(
+                round(value, decimals), format=pattern, locale="vi_VN") + "%", value

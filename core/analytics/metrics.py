@@ -9,6 +9,7 @@ Group `all` is the sum of the groups where reports give groups.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 
@@ -435,12 +436,15 @@ def delta_over(trend_frame: pd.DataFrame, field: str, end: dt.date,
     fractions of a point); change_over is its whole-count form."""
     if trend_frame.empty:
         return None
-    values = trend_frame.set_index("date")[field]
-    now = values[values.index <= end]
-    before = values[values.index <= end - dt.timedelta(days=days)]
-    if now.empty or before.empty or pd.isna(now.iloc[-1]) or pd.isna(before.iloc[-1]):
+    # The trend is in date order: the last value on or before a day is found by bisection
+    # (no index built on each call: eight calls a run on «Tổng quan»).
+    dates = trend_frame["date"].tolist()
+    values = trend_frame[field].tolist()
+    now = bisect.bisect_right(dates, end) - 1
+    before = bisect.bisect_right(dates, end - dt.timedelta(days=days)) - 1
+    if now < 0 or before < 0 or pd.isna(values[now]) or pd.isna(values[before]):
         return None
-    return float(now.iloc[-1]) - float(before.iloc[-1])
+    return float(values[now]) - float(values[before])
 
 
 def previous_report_date(trend_frame: pd.DataFrame, end: dt.date) -> dt.date | None:

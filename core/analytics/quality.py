@@ -213,6 +213,19 @@ def cumulative_fall(scope: Scope) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- unusual jumps
 
+def row_nanmedian(values: np.ndarray) -> np.ndarray:
+    """np.nanmedian(values, axis=1) by one sort (NaN sorts last): numpy takes a masked-array
+    path for short rows, several times slower on a province's tens of thousands of rows."""
+    if values.size == 0:
+        return np.full(len(values), np.nan)
+    counts = (~np.isnan(values)).sum(axis=1)
+    ordered = np.sort(values, axis=1)
+    rows = np.arange(len(values))
+    low = ordered[rows, np.maximum((counts - 1) // 2, 0)]
+    high = ordered[rows, np.maximum(counts // 2, 0)]
+    return np.where(counts > 0, (low + high) / 2, np.nan)
+
+
 def modified_z(change: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     """Modified z-scores of `change` (n,) against rows of `baseline` (n, k), NaN gaps allowed
     (every row needs at least one value).
@@ -221,9 +234,9 @@ def modified_z(change: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     the mean absolute deviation stands in: M = (x - median) / (1.253314 MeanAD). Where both
     are 0 (a perfectly flat history) the score is undefined (NaN): see unusual_jump.
     """
-    median = np.nanmedian(baseline, axis=1)
+    median = row_nanmedian(baseline)
     deviation = np.abs(baseline - median[:, None])
-    mad = np.nanmedian(deviation, axis=1)
+    mad = row_nanmedian(deviation)
     mean_ad = np.nanmean(deviation, axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(mad > 0, 0.6745 * (change - median) / mad,
@@ -231,12 +244,12 @@ def modified_z(change: np.ndarray, baseline: np.ndarray) -> np.ndarray:
                                  np.nan))
 
 
-def _previous_changes(change: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """(n, WINDOW): the changes of each row's previous WINDOW reports in the same series
-    (rows sorted by series, then date), NaN beyond the series' start."""
-    rows = np.arange(len(change))[:, None] - np.arange(1, WINDOW + 1)[None, :]
+def _previous_changes(change: np.ndarray, group: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """(len(at), WINDOW): the changes of the previous WINDOW reports in the same series of
+    each row `at` (rows sorted by series, then date), NaN beyond the series' start."""
+    rows = at[:, None] - np.arange(1, WINDOW + 1)[None, :]
     safe = rows.clip(min=0)
-    valid = (rows >= 0) & (group[safe] == group[:, None])
+    valid = (rows >= 0) & (group[safe] == group[at][:, None])
     return np.where(valid, change[safe], np.nan)
 
 
@@ -267,13 +280,16 @@ def unusual_jump(scope: Scope) -> pd.DataFrame:
         previous = np.where(np.r_[False, group[1:] == group[:-1]], np.r_[np.nan, values[:-1]],
                             np.nan)
         change = (values - previous) / elapsed
-        baseline = _previous_changes(change, group)
+        # Only the reports shown are judged: their baselines alone are built (the lookback
+        # rows are history, two thirds of the rows on a 30-day view).
+        shown = np.flatnonzero(in_window & ~np.isnan(change))
+        baseline = _previous_changes(change, group, shown)
         enough = (~np.isnan(baseline)).sum(axis=1) >= MIN_HISTORY
-        candidates = np.flatnonzero(enough & in_window & ~np.isnan(change))
+        candidates, baseline = shown[enough], baseline[enough]
         if not len(candidates):
             continue
-        score = modified_z(change[candidates], baseline[candidates])
-        usual = np.nanmedian(baseline[candidates], axis=1)
+        score = modified_z(change[candidates], baseline)
+        usual = row_nanmedian(baseline)
         away = change[candidates] - usual
         before = previous[candidates]
         size = np.where(np.isnan(total[candidates]), before, total[candidates])
@@ -319,7 +335,10 @@ class _AsOf:
         first = min(series["report_date"]) if not series.empty else until
         self.days = pd.date_range(first, until, freq="D")
         self.known = self._known_units(series)
-        self.groups = series.groupby("unit_code")["grp"].agg(set).to_dict()
+        self.groups: dict[str, set[str]] = {}
+        pairs = series[["unit_code", "grp"]].drop_duplicates()
+        for code, grp in zip(pairs["unit_code"].tolist(), pairs["grp"].tolist(), strict=True):
+            self.groups.setdefault(code, set()).add(grp)
         self._own: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         self._filled: dict[str, dict[tuple[str, str], np.ndarray]] = {}
         self._memo: dict[tuple, np.ndarray | None] = {}
@@ -328,7 +347,7 @@ class _AsOf:
     def _known_units(series: pd.DataFrame) -> set[str]:
         """Units with figures of their own or below them: the children 'in the system'."""
         known: set[str] = set()
-        for code in set(series["unit_code"]):
+        for code in series["unit_code"].unique().tolist():
             current: str | None = code
             while current is not None and current not in known:
                 known.add(current)
@@ -338,16 +357,22 @@ class _AsOf:
     def own(self, field: str) -> dict[tuple[str, str], np.ndarray]:
         """Reports as filed, on the day they are dated (NaN on other days), per (unit, grp)."""
         if field not in self._own:
-            values = pd.to_numeric(self.series[field]).astype("float64")
-            wide = pd.DataFrame({"report_date": pd.to_datetime(self.series["report_date"]),
+            # Every reconciled field in one pivot: the dates and series are sorted out once.
+            fields = [f for f in dict.fromkeys((field, *RECONCILED_FIELDS))
+                      if f in self.series.columns and f not in self._own]
+            long = pd.DataFrame({"report_date": pd.to_datetime(self.series["report_date"]),
                                  "unit_code": self.series["unit_code"],
-                                 "grp": self.series["grp"], "value": values.to_numpy()}
-                                ).pivot(index="report_date", columns=["unit_code", "grp"],
-                                        values="value").reindex(self.days)
-            matrix = wide.to_numpy(dtype="float64")
-            self._own[field] = {col: matrix[:, i] for i, col in enumerate(wide.columns)}
-            filled = wide.ffill().to_numpy(dtype="float64")
-            self._filled[field] = {col: filled[:, i] for i, col in enumerate(wide.columns)}
+                                 "grp": self.series["grp"],
+                                 **{f: pd.to_numeric(self.series[f]).astype("float64")
+                                    .to_numpy() for f in fields}})
+            wide_all = long.pivot(index="report_date", columns=["unit_code", "grp"],
+                                  values=fields).reindex(self.days)
+            for name in fields:
+                wide = wide_all[name]
+                matrix = wide.to_numpy(dtype="float64")
+                self._own[name] = {col: matrix[:, i] for i, col in enumerate(wide.columns)}
+                filled = wide.ffill().to_numpy(dtype="float64")
+                self._filled[name] = {col: filled[:, i] for i, col in enumerate(wide.columns)}
         return self._own[field]
 
     def filled(self, field: str) -> dict[tuple[str, str], np.ndarray]:

@@ -76,16 +76,20 @@ def figure(ranking: pd.DataFrame, *, thresholds: RateThresholds, outlined: str |
     rows = ranking.set_index("code") if not ranking.empty else pd.DataFrame()
     size = max(8, round(tile_px * 0.2))
     fig = go.Figure()
+    # The tiles go in at once: plotly validates the whole list on each add_shape (quadratic,
+    # seconds for 63 tiles).
+    shapes: list[dict] = []
     xs, ys, texts, hovers, codes = [], [], [], [], []
     for code, (col, row) in TILES.items():
         rate = rows.at[code, "rate_pct"] if code in rows.index else None
         rate = None if rate is None or pd.isna(rate) else float(rate)
         light = thresholds.light(rate)
         mine = code == outlined
-        fig.add_shape(type="rect", x0=col + 0.05, x1=col + 0.95, y0=row + 0.05, y1=row + 0.95,
-                      xref="x", yref="y", name=code, fillcolor=light_colour(light),
-                      line={"color": OUTLINE if mine else "#ffffff", "width": 5 if mine else 1},
-                      layer="below")
+        shapes.append({"type": "rect", "x0": col + 0.05, "x1": col + 0.95, "y0": row + 0.05,
+                       "y1": row + 0.95, "xref": "x", "yref": "y", "name": code,
+                       "fillcolor": light_colour(light), "layer": "below",
+                       "line": {"color": OUTLINE if mine else "#ffffff",
+                                "width": 5 if mine else 1}})
         xs.append(col + 0.5)
         ys.append(row + 0.5)
         colour = LIGHT_TEXT[light]
@@ -95,6 +99,7 @@ def figure(ranking: pd.DataFrame, *, thresholds: RateThresholds, outlined: str |
                 if code in rows.index else "")
         hovers.append(f"<b>{province_name(code)}</b><br>{rank}Tỷ lệ: {fmt.percent(rate)}")
         codes.append(code)
+    fig.update_layout(shapes=shapes)
     fig.add_scatter(x=xs, y=ys, mode="markers+text", text=texts, textposition="middle center",
                     textfont={"size": size}, customdata=[[c] for c in codes], hovertext=hovers,
                     hovertemplate="%{hovertext}<extra></extra>", name="Tỉnh, thành phố",

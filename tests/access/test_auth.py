@@ -286,7 +286,7 @@ def test_leader_and_staff_need_a_unit_from_the_catalogue(engine):
 def _cli(url, *args, stdin):
     env = {**os.environ, "ASXH_DATABASE_URL": url}
     return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)  # a hang guard
 
 
 def test_cli_user_add_and_reset_are_audited(databases):

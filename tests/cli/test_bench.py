@@ -4,13 +4,15 @@ timing is asserted here or anywhere), and the pages' cache never mixes units."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
-from bench import run, synthetic
+from bench import pages, run, synthetic
 from core.analytics import metrics
 from core.storage import sources
 from ui import data as page_data
+from ui.registry import BY_KEY
 
 TINY = ["--scales", "tiny", "--runs", "1", "--cold-runs", "1"]
 
@@ -20,7 +22,7 @@ def _check_tables(text: str, backend: str) -> None:
     assert "## Nhập tệp báo cáo toàn quốc theo xã (một ngày)" in text
     assert f"## Truy vấn của các trang ({backend}): lạnh / ấm, ms" in text
     rows = [line for line in text.splitlines() if line.startswith(f"| {backend} | tiny |")]
-    assert len(rows) == 3  # one load row, one import row, one whole-process import row
+    assert len(rows) == 3  # a load row, an import row, a whole-process import row
     queries, _ = run.page_queries("tiny")
     table = text.split(f"## Truy vấn của các trang ({backend})")[1].split("## So với")[0]
     body = [line for line in table.splitlines() if line.startswith("| ")][1:]
@@ -33,6 +35,37 @@ def _check_tables(text: str, backend: str) -> None:
     process = text.split("Cả tiến trình")[1].split("##")[0]
     assert len([line for line in process.splitlines()
                 if line.startswith(f"| {backend} | tiny |")]) == 1
+    _check_user_tables(text, backend, "tiny", runs=1)
+
+
+SECONDS = re.compile(r"\d+,\d\d s")
+WAIT_AND_CPU = re.compile(r"\d+,\d\d s \(\d+,\d\d\)")
+
+
+def _rows(text: str, heading: str) -> list[list[str]]:
+    """The body rows of the Markdown table under the heading that starts with `heading`."""
+    part = text.split(heading)[1].split("\n## ")[0]
+    lines = [line for line in part.splitlines() if line.startswith("|")][2:]
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+
+
+def _check_user_tables(text: str, backend: str, scale: str, runs: int) -> None:
+    """Every page with its four interactions, a figure in each cell; then ten sessions on
+    the two pages with their number of loads, and the server's memory."""
+    one = _rows(text, f"## Trang như người dùng gặp ({backend})")
+    titles = [BY_KEY[p].title for p in pages.PAGES]
+    assert [row[0] for row in one] == [t for t in titles for _ in pages.INTERACTIONS]
+    assert [row[1].split(" (")[0] for row in one[:4]] == [
+        "Lần đầu mở", "Mở lại", "Đổi ngày", "Đổi đơn vị"]
+    assert all(WAIT_AND_CPU.fullmatch(row[2]) for row in one), one
+    assert all(row[-1] == "–" for row in one)  # the target is judged at nation-year only
+    crowd = _rows(text, f"## {pages.SESSIONS} phiên đăng nhập cùng lúc ({backend})")
+    assert [row[:2] for row in crowd] == [[scale, "Tổng quan"], [scale, "Xã chậm tiến độ"],
+                                          [scale, "Bộ nhớ máy chủ (đỉnh)"]]
+    for row in crowd[:2]:
+        assert row[2] == str(pages.SESSIONS * runs)  # every session loaded each page
+        assert all(SECONDS.fullmatch(cell) for cell in row[3:7]), row
+    assert re.fullmatch(r"[\d.]+ MB", crowd[2][6])
 
 
 def test_the_benchmark_runs_at_a_tiny_scale_on_sqlite(capsys):
@@ -102,3 +135,35 @@ def test_the_targets_say_met_or_not_from_the_figures():
         "nation-year: bộ nhớ đỉnh của tiến trình dashboard (trang, nhập tệp) < 1 GB": False,
         "nation-year: nạp dữ liệu tổng hợp trong vài phút": True,
     }
+
+
+def _feel(seconds: float, p95: float, server_mb: float) -> dict:
+    times = {i: {"wall": seconds, "cpu": seconds / 2} for i in pages.INTERACTIONS}
+    crowd = {"loads": 20, "median": p95 / 2, "p95": p95, "max": p95, "first_p95": p95}
+    return {"users": {"pages": {p: times for p in pages.PAGES},
+                      "unit_change": {p: "district" for p in pages.PAGES},
+                      "province": "01", "district": "001", "day": "2024-12-31",
+                      "load": [1.0, 1.0], "peak_mb": 300.0},
+            "crowd": {"pages": {p: crowd for p in pages.CROWD_PAGES}, "server_mb": server_mb,
+                      "server_cpu": 30.0, "wall": 20.0,
+                      "server_before_mb": 200.0, "provinces": 10, "load": [1.0, 1.0]}}
+
+
+def test_the_user_tables_say_met_or_not_from_the_figures():
+    text = pages.report({"sqlite": {"nation-quarter": _feel(5.0, 9.0, 900.0),
+                                    "nation-year": _feel(0.5, 2.5, 550.0)}}, runs=3)
+    one = _rows(text, "## Trang như người dùng gặp (sqlite)")
+    assert {(row[2], row[3], row[-1]) for row in one} == {
+        ("5,00 s (2,50)", "0,50 s (0,25)", "có")}
+    crowd = _rows(text, "## 10 phiên đăng nhập cùng lúc (sqlite)")
+    verdicts = {(row[0], row[1]): row[-1] for row in crowd}
+    assert verdicts == {
+        ("nation-quarter", "Tổng quan"): "–", ("nation-quarter", "Xã chậm tiến độ"): "–",
+        ("nation-quarter", "Bộ nhớ máy chủ (đỉnh)"): "–",
+        ("nation-year", "Tổng quan"): "KHÔNG", ("nation-year", "Xã chậm tiến độ"): "KHÔNG",
+        ("nation-year", "Bộ nhớ máy chủ (đỉnh)"): "có"}
+
+
+def test_the_95th_percentile_of_the_loads():
+    assert pages.p95([3.0]) == 3.0
+    assert pages.p95([float(i) for i in range(1, 101)]) == pytest.approx(95.05)

@@ -18,7 +18,7 @@ def run_cli(url: str, *args: str, stdin: str | None = None) -> subprocess.Comple
     env = {**os.environ, "ASXH_DATABASE_URL": url}
     env.pop("ASXH_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)  # a hang guard
 
 
 def run_json(url: str, *args: str) -> list[dict]:

@@ -38,7 +38,18 @@ class Server:
 
 
 def start_server(database_url: str) -> Server:
-    """Start a fresh Streamlit server; wait until its health endpoint answers."""
+    """Start a fresh Streamlit server; wait until its health endpoint answers.
+
+    The port is a free one picked by the system; workers run side by side, so should another
+    process take it before the server binds it, the server exits and is started on another."""
+    for _ in range(3):
+        server = _start_on_free_port(database_url)
+        if server is not None:
+            return server
+    raise RuntimeError("streamlit did not start: no free port after 3 tries")
+
+
+def _start_on_free_port(database_url: str) -> Server | None:
     port = _free_port()
     env = {**os.environ, "ASXH_DATABASE_URL": database_url}
     process = subprocess.Popen(
@@ -47,14 +58,20 @@ def start_server(database_url: str) -> Server:
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # a busy machine: a wait, not a timed assertion
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
+                if r.status == 200 and process.poll() is None:  # ours, not another's
                     return Server(url, process)
         except OSError:
-            time.sleep(0.3)
+            pass
+        if process.poll() is not None:
+            output = process.stdout.read().decode()
+            if f"Port {port} is not available" in output:
+                return None
+            raise RuntimeError(f"streamlit did not start: {output[-2000:]}")
+        time.sleep(0.3)
     process.kill()
     raise RuntimeError(f"streamlit did not start: {process.stdout.read().decode()[-2000:]}")
 

@@ -33,7 +33,7 @@ def run_import(url: str, *args: str, limit_mb: str | None = None):
     if limit_mb is not None:
         env["ASXH_MAX_UPLOAD_MB"] = limit_mb
     return subprocess.run([sys.executable, "-m", "core", "import", *args], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)  # a hang guard
 
 
 def refusals(engine) -> list[dict]:

@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 
+from core.access import audit
 from core.exports import meeting
 from tests.pages.test_pages import monkeypatch_module, open_page, url  # noqa: F401  (sign-in)
 from ui import downloads
@@ -42,8 +43,46 @@ def test_lagging_page_offers_the_deck_pdf_and_phone_image_next_to_the_list(url):
     assert {"Tải Excel (.xlsx)", "Tải CSV", downloads.LABELS["phone"],
             downloads.LABELS["briefing"], downloads.LABELS["pdf"],
             "Tải ảnh biểu đồ (.png)"} == set(found)
-    for label in (downloads.LABELS["phone"], "Tải ảnh biểu đồ (.png)"):
-        assert found[label].deferred_file_id and found[label].url == ""  # made on click
+    for label in found:  # every file is made on click
+        assert found[label].deferred_file_id and found[label].url == "", label
+
+
+def test_no_file_is_made_while_the_pages_run_however_often(url, demo_engine):  # noqa: F811
+    """The files are made by the click (tests/e2e/test_export_browser.py downloads them):
+    reruns, a new date, a new threshold make none (ui.downloads.BUILT counts what is made)."""
+    with demo_engine.begin() as conn:  # the audit page lists it, with its CSV button
+        audit.record(conn, "admin_test", audit.LOGIN, "thử tải nhật ký")
+    before = dict(downloads.BUILT)
+    at = open_page("xa_cham", unit="524", date="2024-01-25")
+    for _ in range(3):
+        at.run()
+    at.date_input(key="date").set_value(dt.date(2024, 1, 24)).run()
+    at.number_input(key="threshold").set_value(5).run()
+    assert not at.exception and "Tải Excel (.xlsx)" in buttons(at)
+    for page, query in (("chat_luong", {"unit": "45", "date": "2024-03-31", "period": "30"}),
+                        ("nhat_ky", {}), ("tai_len", {}), ("tong_quan", {"unit": "524"})):
+        other = open_page(page, **query)
+        other.run()
+        assert other.get("download_button"), page
+        assert all(b.proto.deferred_file_id and b.proto.url == ""
+                   for b in other.get("download_button")), page
+    assert dict(downloads.BUILT) == before
+
+
+def test_a_shared_file_is_made_once_for_every_session():
+    made = []
+
+    def build() -> bytes:
+        made.append(1)
+        return b"tep"
+
+    key = ("test", dt.datetime.now().timestamp())
+    before = downloads.BUILT["test_file"]
+    first = downloads.on_click("test_file", key, build)
+    second = downloads.on_click("test_file", key, build)  # another session's button
+    assert made == [] and downloads.BUILT["test_file"] == before  # nothing until a click
+    assert first() == b"tep" and second() == b"tep" and first() == b"tep"
+    assert len(made) == 1 and downloads.BUILT["test_file"] == before + 1
 
 
 def test_every_chart_of_the_leaders_pages_has_a_png_button_made_on_click(url):  # noqa: F811
