@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 # workers than cores pays; `make test WORKERS=0` runs it in one process.
 WORKERS ?= 4
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
+# Browser tests each drive a Streamlit server and a Chromium: two at a time fit two cores.
+BROWSER_WORKERS ?= 2
 
 .PHONY: run test lint system-deps clean-db
 
@@ -29,11 +31,13 @@ run: $(VENV)/.runtime system-deps
 
 ## Set up and run every check: lint, the one-way layers (import-linter contracts in
 ## pyproject.toml), then the whole test suite (browser tests included), spread over $(WORKERS)
-## worker processes (a module's shared fixtures in one worker; browser tests share a server).
+## worker processes (a module's shared fixtures in one worker; browser tests share a server),
+## the browser tests after the rest on $(BROWSER_WORKERS) workers.
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_PARALLEL)
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
+	$(BIN)/pytest -n $(BROWSER_WORKERS) --dist loadgroup -m browser
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

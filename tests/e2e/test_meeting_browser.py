@@ -15,6 +15,7 @@ import re
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from core.analytics import quotas, status
 from tests.e2e.conftest import SCREENSHOTS, screenshot, wait_for_app
@@ -98,7 +99,8 @@ def test_meeting_mode_first_screen_is_the_list(server, sized, signed_up):  # noq
     page, width, height = sized
     open_at(page, server, MEETING, "Thị trấn Khe Sanh")
     table = page.locator("table.asxh-meeting")
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    # meeting mode's style hides the sidebar once the page has drawn it: wait, then assert
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden(timeout=30_000)
     assert page.evaluate(ROWS_ON_SCREEN) >= 8
     names = table.locator("td.name")
     sizes = names.evaluate_all("cells => cells.map(c => parseFloat(getComputedStyle(c).fontSize))")
@@ -162,6 +164,12 @@ def test_normal_lagging_page_cuts_nothing_and_colours_by_light(server, sized,
 def test_meeting_rows_are_coloured_by_their_light(server, sized, signed_up):  # noqa: F811
     page, *_ = sized
     open_at(page, server, MEETING + "&trang=7", "Trang 7/7")
+    # the table's style arrives with the page: wait until its lit cells are filled at all
+    page.wait_for_function(
+        """() => { const cs = document.querySelectorAll('table.asxh-meeting td.lit');
+                   return cs.length > 0 && [...cs].every(
+                     c => getComputedStyle(c).backgroundColor !== 'rgba(0, 0, 0, 0)'); }""",
+        timeout=30_000)
     cells = page.locator("table.asxh-meeting td.lit").evaluate_all(
         "cs => cs.map(c => [c.closest('tr').dataset.light, getComputedStyle(c).backgroundColor])")
     assert cells

@@ -163,7 +163,7 @@ def test_trends_of_quang_tri(server, page, signed_up):
 def test_clicking_a_province_bar_opens_its_districts(server, page, signed_up):
     open_view(page, server, "xep-hang?date=2024-01-25&unit=49", "Tỷ lệ chung cả nước")
     bars = page.locator(".js-plotly-plot .trace.bars .point")
-    assert bars.count() == 63
+    expect(bars).to_have_count(63, timeout=30_000)  # plotly draws after the script has run
     page.set_viewport_size({"width": 1440, "height": 3000})  # the whole chart, no scrolling
     page.wait_for_timeout(1000)
     box = bars.nth(62).bounding_box()  # the last one: Quảng Trị, 63rd
