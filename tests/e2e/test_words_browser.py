@@ -16,6 +16,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 from core.access import auth
 from core.errors import UserError
@@ -113,7 +114,9 @@ def test_every_page_of_every_role_is_vietnamese(server, accounts, sized_page, wh
     username, role, _unit = USERS[who]
     sign_in(page, server, username)
     titles = [spec.title for spec in pages_for(role)]
-    links = page.locator("[data-testid='stSidebarNav'] a").all_inner_texts()
+    nav = page.locator("[data-testid='stSidebarNav'] a")
+    expect(nav).to_have_count(len(titles), timeout=30_000)  # drawn after the script has run
+    links = nav.all_inner_texts()
     # each link is its icon's ligature name, then its title
     assert [t.strip().splitlines()[-1] for t in links if t.strip()] == titles
     if role == "leader":
