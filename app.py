@@ -6,6 +6,9 @@ database (README, "Chạy nhiều tiến trình"). The database is prepared once
 starts (migrations, unit catalogue, demo data into an empty database), not at the first page.
 """
 
+import gc
+import importlib
+import pkgutil
 from contextlib import asynccontextmanager
 
 import streamlit as st
@@ -13,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
+import ui
 from core.demo import bootstrap
 from ui import auth_http
 
@@ -24,6 +28,13 @@ def _prepare() -> None:
     # the legacy pages/ router is off from the start, so a fresh process knows the navigation
     # URLs (/xa-cham) at once instead of showing "Page not found" for them.
     PagesManager.uses_pages_directory = False
+    # The pages' modules, imported now rather than by the first visitor, then moved with
+    # everything else loaded so far out of the collector's sight: Streamlit collects garbage
+    # after every run of a page, and a full collection over pandas, plotly and SQLAlchemy's
+    # objects costs as much CPU as drawing a page (issue 16, bench/pages.py).
+    for module in pkgutil.iter_modules(ui.__path__):
+        importlib.import_module(f"ui.{module.name}")
+    gc.freeze()
 
 
 @asynccontextmanager

@@ -95,10 +95,10 @@ def _lagging(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.dat
 
 
 @st.cache_data(**_CACHE)
-def _situation(_engine: Engine, url: str, version: tuple, unit: str, as_of: dt.date,
-               group: str, days: int) -> summary.Situation | None:
+def _year_target(_engine: Engine, url: str, version: tuple, unit: str, year: int,
+                 group: str) -> int | None:
     with _engine.connect() as conn:
-        return summary.situation(conn, unit, as_of, group, days)
+        return quotas.year_target(conn, unit, year, group)
 
 
 @st.cache_data(**_CACHE)
@@ -184,7 +184,16 @@ class Data:
 
     def situation(self, unit: str, as_of: dt.date, group: str = ALL_GROUPS,
                   days: int = 7) -> summary.Situation | None:
-        return _situation(*self._key(), unit, as_of, group, days)
+        """summary.situation from the cached reads: the page's own figures and trend, and
+        the peers' ranking, which every province's overview shares."""
+        figs = self.figures([unit], as_of, group)
+        if figs.empty:
+            return None
+        return summary.assemble(
+            unit, as_of, group, days, figs,
+            peers=self.ranking(as_of, group, metrics.peers_parent(unit), days),
+            trend=self.trend(unit, group, until=as_of),
+            target=_year_target(*self._key(), unit, as_of.year, group))
 
     def outlook(self, unit: str, as_of: dt.date, group: str = ALL_GROUPS) -> dict:
         return _outlook(*self._key(), unit, as_of, group)

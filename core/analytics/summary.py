@@ -42,22 +42,34 @@ def situation(conn: Connection, code: str, as_of: dt.date, group: str = ALL_GROU
     figs = metrics.figures_as_of(conn, [code], as_of, group)
     if figs.empty:
         return None
-    peers = metrics.ranking_change(conn, as_of, group, metrics.peers_parent(code), days)
+    return assemble(code, as_of, group, days, figs,
+                    peers=metrics.ranking_change(conn, as_of, group, metrics.peers_parent(code),
+                                                 days),
+                    trend=metrics.trend(conn, code, group, until=as_of),
+                    target=quotas.year_target(conn, code, as_of.year, group))
+
+
+def assemble(code: str, as_of: dt.date, group: str, days: int, figs: pd.DataFrame, *,
+             peers: pd.DataFrame, trend: pd.DataFrame, target: int | None) -> Situation | None:
+    """The situation from what `situation` reads: the unit's figures on the date, its peers'
+    ranking with the change over `days` (metrics.ranking_change of metrics.peers_parent),
+    its trend to the date and its year target. Pages pass what they have already read (and
+    share the peers' ranking between units)."""
+    if figs.empty:
+        return None
     hit = peers[peers["code"] == code]
     rank_change = None
     if not hit.empty and not _missing(hit["rank_change"].iloc[0]):
         rank_change = int(hit["rank_change"].iloc[0])
-    frame = metrics.trend(conn, code, group, until=as_of)
-    target = quotas.year_target(conn, code, as_of.year, group)
     projection = None
     if target is not None:
-        projection = metrics.projection(frame, as_of, target, dt.date(as_of.year, 12, 31))
+        projection = metrics.projection(trend, as_of, target, dt.date(as_of.year, 12, 31))
     rate = figs["rate_pct"].iloc[0]
     return Situation(
         code=code, as_of=as_of, group=group, days=days,
         rate_pct=None if _missing(rate) else float(rate),
         rank=metrics.rank_of(peers, code), rank_change=rank_change,
-        account_change=metrics.change_over(frame, "accounts", as_of, days),
+        account_change=metrics.change_over(trend, "accounts", as_of, days),
         gap=metrics.gap_to_next(peers, code), year_target=target, projection=projection)
 
 
