@@ -104,6 +104,9 @@ def load_scope(conn: Connection, unit: str, since: dt.date, until: dt.date) -> S
     codes = [unit, *descendant_codes(unit)]
     series = store.own_series(conn, codes, until=until,
                               since=since - dt.timedelta(days=LOOKBACK_DAYS))
+    # Every rule sorts and groups by unit and group: as categories, once, rather than
+    # hashing ~150.000 strings at each step on a province's three months.
+    series = series.astype({"unit_code": "category", "grp": "category"})
     return Scope(unit, series, since, until)
 
 

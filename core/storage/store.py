@@ -303,13 +303,17 @@ def own_series(conn: Connection, codes: Sequence[str], *, until: dt.date | None 
     """All own reports of the units (every group), oldest first."""
     if not codes:
         return _empty_figures()
-    return _figures_frame(own_series_rows(conn, codes, until=until, since=since)).sort_values(
-        ["unit_code", "grp", "report_date"], ignore_index=True)
+    # The driver's own tuples: a subtree's three months are ~150.000 rows at national scale,
+    # and SQLAlchemy's per-row processing (dates from SQLite's text) would cost as much as
+    # the query; _figures_frame converts the dates column-wise.
+    return _figures_frame(own_series_rows(conn, codes, until=until, since=since, raw=True)
+                          ).sort_values(["unit_code", "grp", "report_date"], ignore_index=True)
 
 
 def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | None = None,
-                    since: dt.date | None = None) -> list[tuple]:
-    """own_series as plain tuples in FIGURE_COLUMNS order, unsorted (core.storage.rollups)."""
+                    since: dt.date | None = None, raw: bool = False) -> list[tuple]:
+    """own_series as plain tuples in FIGURE_COLUMNS order, unsorted (core.storage.rollups);
+    `raw`: as the database driver returns them (report_date may be ISO text)."""
     rows: list[tuple] = []
     for chunk in chunks(list(codes)):
         query = sa.select(*[figures.c[c] for c in FIGURE_COLUMNS]).where(
@@ -321,7 +325,12 @@ def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | 
             # index (unit_code, grp, report_date), not a walk through all its dates.
             query = query.where(figures.c.report_date >= since,
                                 figures.c.grp.in_((*GROUPS, ALL_GROUPS)))
-        rows.extend(conn.execute(query).all())
+        result = conn.execute(query)
+        if raw:
+            rows.extend(result.cursor.fetchall())
+            result.close()
+        else:
+            rows.extend(result.all())
     return rows
 
 
