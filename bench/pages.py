@@ -138,8 +138,10 @@ def _one_visit(page: str, where: dict, warm_up: bool = False
     from streamlit.testing.v1 import AppTest
 
     from core.access.permissions import Account
+    from ui import charts
 
-    st.cache_data.clear()  # the first user after the day's import: every entry is stale
+    st.cache_data.clear()  # the first user after the day's import: every entry is stale,
+    charts._built.clear()  # and so is every figure drawn from them
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=900)
     at.run()  # the sign-in screen (a page of its own, not timed)
     at.session_state["account"] = Account(BENCH_USER, "admin", None)

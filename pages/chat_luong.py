@@ -178,13 +178,13 @@ with identity:
             cards[2].metric("Không có CCCD, lệch thông tin, không tìm thấy",
                             fmt.number(first - counts["usable"]), border=True)
             st.subheader("Phễu xác thực và chi trả")
-            chart.show(charts.identity_funnel(stages), "funnel",
+            chart.show(chart.built(charts.identity_funnel, stages), "funnel",
                        chart.png_name("phieu xac thuc", unit, day),
                        f"Phễu xác thực và chi trả · {by_code()[unit].name}")
         if not worst.empty:
             top = worst.head(15)
             st.subheader("Đơn vị còn nhiều trường hợp chưa xác thực")
-            chart.show(charts.unresolved_bars(top), "unresolved_chart",
+            chart.show(chart.built(charts.unresolved_bars, top), "unresolved_chart",
                        chart.png_name("chua xac thuc", unit, day),
                        f"Đơn vị còn nhiều trường hợp chưa xác thực · {by_code()[unit].name}")
             tables.show(worst, [

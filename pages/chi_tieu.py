@@ -95,14 +95,14 @@ else:
         on_select=filters.drill_callback(ctx, "quota_table", list(children["code"]),
                                          DISTRICT))
     st.caption("Bấm vào một dòng để xem chỉ tiêu của đơn vị đó.")
-    charts.show(charts.attainment_bars(children, quarter), "attainment_chart",
+    charts.show(charts.built(charts.attainment_bars, children, quarter), "attainment_chart",
                 charts.png_name("chi tieu", unit, day),
                 f"Kết quả so với chỉ tiêu đến hết quý {quarter} · {place.name} · "
                 f"{fmt.date(day)}")
 
 # ---------------------------------------------------------------------------- by quarter
 st.subheader(f"Thực hiện so với chỉ tiêu từng quý năm {year} · {place.name}")
-charts.show(charts.quarter_bars(data.quarters(unit, day, group)), "quarter_chart",
+charts.show(charts.built(charts.quarter_bars, data.quarters(unit, day, group)), "quarter_chart",
             charts.png_name("chi tieu tung quy", unit, day),
             f"Thực hiện so với chỉ tiêu từng quý năm {year} · {place.name}")
 st.page_link("pages/xu_huong.py", label="Xem xu hướng và dự báo đạt chỉ tiêu",

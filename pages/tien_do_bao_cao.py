@@ -166,7 +166,7 @@ show_all = st.toggle(f"Hiện tất cả {fmt.number(len(ranking))} đơn vị",
 order = list(ranking["code"] if show_all else ranking["code"].head(MAX_ROWS))
 if many and not show_all:
     st.caption(f"{MAX_ROWS} đơn vị ít đúng hạn nhất; bật nút trên để xem tất cả.")
-chart.show(charts.punctuality_heatmap(hist, order), "heatmap",
+chart.show(chart.built(charts.punctuality_heatmap, hist, order), "heatmap",
            chart.png_name("tien do bao cao", unit, day),
            f"Tiến độ báo cáo · {by_code()[unit].name} · đến {fmt.date(day)}")
 
@@ -190,7 +190,8 @@ picked = st.selectbox("Lịch của một đơn vị", list(names), format_func=
                       key="calendar_unit", index=None,
                       placeholder="Chọn đơn vị để xem lịch theo ngày")
 if picked:
-    chart.show(charts.calendar(hist[hist["code"] == picked], names[picked]), "calendar",
+    chart.show(chart.built(charts.calendar, hist[hist["code"] == picked], names[picked]),
+               "calendar",
                chart.png_name("lich bao cao", picked, day),
                f"Lịch báo cáo · {names[picked]} · đến {fmt.date(day)}")
 layout.data_note(day, data.sources(unit, day))

@@ -100,7 +100,7 @@ else:
 # ---------------------------------------------------------------------------- short trend
 st.subheader("Diễn biến 30 ngày gần nhất")
 recent = trend[trend["date"] > day - dt.timedelta(days=30)]
-charts.show(charts.short_trend(recent), "short_trend_chart",
+charts.show(charts.built(charts.short_trend, recent), "short_trend_chart",
             charts.png_name("dien bien 30 ngay", unit, day),
             f"Diễn biến 30 ngày gần nhất · {place.name} · đến {fmt.date(day)}")
 

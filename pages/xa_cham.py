@@ -120,7 +120,7 @@ if meeting:
     meeting_view.paged_list(columns, rows, lights)
     layout.data_note(day, data.sources(unit, day))
     _files()
-    charts.show(charts.lagging_bars(table, threshold, thresholds, meeting=True),
+    charts.show(charts.built(charts.lagging_bars, table, threshold, thresholds, meeting=True),
                 "lagging_chart", charts.png_name("xa cham tien do", unit, day),
                 f"Xã chậm tiến độ · {place.name} · {fmt.date(day)}")
     st.stop()
@@ -156,7 +156,7 @@ COLUMNS = [
 ]
 shown = table.assign(reason_label=[REASON_LABELS[r] for r in table["reason"]])
 fills = [light_fill(x) for x in lights]
-figure = charts.lagging_bars(table, threshold, thresholds)
+figure = charts.built(charts.lagging_bars, table, threshold, thresholds)
 
 picked = st.dataframe(
     tables.styled(shown, COLUMNS, colours={"rate_pct": fills, "reason_label": fills}),
@@ -175,7 +175,8 @@ if rows:
     if history.empty:
         st.caption("Xã chưa có báo cáo nào.")
     else:
-        st.plotly_chart(charts.short_trend(history.tail(30)), config=charts.PLOTLY_CONFIG)
+        st.plotly_chart(charts.built(charts.short_trend, history.tail(30)),
+                        config=charts.PLOTLY_CONFIG)
     st.page_link("pages/tong_quan.py", label=f"Tổng quan của {by_code()[commune].name}",
                  icon=":material/dashboard:",
                  query_params={"unit": commune, "date": day.isoformat()})

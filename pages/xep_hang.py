@@ -94,7 +94,7 @@ else:
                      "xếp trên.")
 
 # ---------------------------------------------------------------------------- the chart
-ranking_chart = charts.ranking_bars(table, highlight=highlight, average=average,
+ranking_chart = charts.built(charts.ranking_bars, table, highlight=highlight, average=average,
                                     average_label=average_label, thresholds=thresholds)
 drill = filters.chart_drill_callback(ctx, "ranking_chart", DEPTH[NEXT_LEVEL.get(level, level)],
                                      _go_deeper)
@@ -107,8 +107,8 @@ if level == "province":
     with left:
         st.subheader("Bản đồ tỷ lệ các tỉnh, thành phố")
         own_province = path.get(PROVINCE)
-        charts.show(tilemap.figure(table, thresholds=thresholds, outlined=own_province,
-                                   tile_px=TILE_PX), "tile_map",
+        charts.show(charts.built(tilemap.figure, table, thresholds=thresholds,
+                                 outlined=own_province, tile_px=TILE_PX), "tile_map",
                     charts.png_name("ban do tinh", own_province, day),
                     f"Tỷ lệ chi trả qua tài khoản các tỉnh, thành phố · {fmt.date(day)}",
                     on_select=filters.chart_drill_callback(ctx, "tile_map", DISTRICT,

@@ -61,18 +61,19 @@ else:
 
 # -------------------------------------------------------------------------------- charts
 st.subheader("Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo")
-charts.show(charts.progress_figure(trend, path=path, projection=outlook, as_of=day,
+charts.show(charts.built(charts.progress_figure, trend, path=path, projection=outlook, as_of=day,
                                    year_end=year_end), "progress_chart",
             charts.png_name("lo trinh chi tieu", unit, day),
             f"Chi trả qua tài khoản, lộ trình chỉ tiêu và dự báo · {place.name}")
 left, right = st.columns(2)
 with left:
     st.subheader("Tỷ lệ chi trả qua tài khoản")
-    charts.show(charts.rate_figure(trend), "rate_chart", charts.png_name("ty le", unit, day),
+    charts.show(charts.built(charts.rate_figure, trend), "rate_chart",
+                charts.png_name("ty le", unit, day),
                 f"Tỷ lệ chi trả qua tài khoản · {place.name}")
 with right:
     st.subheader("Tăng thêm mỗi ngày")
-    charts.show(charts.daily_new_figure(trend), "daily_chart",
+    charts.show(charts.built(charts.daily_new_figure, trend), "daily_chart",
                 charts.png_name("tang them moi ngay", unit, day),
                 f"Tăng thêm mỗi ngày · {place.name}")
 
@@ -91,7 +92,7 @@ chosen = filters.compare_picker(options, default, unit)
 field = filters.compare_field_picker()
 if chosen:
     lines = {by_code()[c].name: data.rate_series(c, group, until=day) for c in chosen}
-    st.plotly_chart(charts.compare_figure(lines, field), config=charts.PLOTLY_CONFIG)
+    st.plotly_chart(charts.built(charts.compare_figure, lines, field), config=charts.PLOTLY_CONFIG)
     latest = data.figures(chosen, day, group).reset_index()
     latest["name"] = [by_code()[c].name for c in latest["unit_code"]]
     tables.show(latest, [
