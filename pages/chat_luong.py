@@ -30,11 +30,8 @@ RULE_LABELS = {r.name: r.label for r in quality.RULES}
 with st.sidebar:
     unit = filters.unit_picker(ctx, deepest=DISTRICT)
     day = filters.date_picker(data, label="Đến ngày")
-    filters._from_url("period", lambda v: v in PERIODS, "30")
-    period = int(st.selectbox("Khoảng thời gian", PERIODS, key="period",
-                              persist_state="session",
-                              format_func=lambda d: f"{d} ngày đến ngày trên"))
-    filters._to_url("period", str(period))
+    period = filters.period_picker("Khoảng thời gian", PERIODS, state="quality_period",
+                                   ending="ngày trên")
     group = filters.group_picker(label="Nhóm đối tượng (xác thực danh tính)")
 
 place = by_code()[unit]

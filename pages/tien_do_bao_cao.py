@@ -44,10 +44,8 @@ with st.sidebar:
                         bind="query-params", max_value=max(today(), default_day()),
                         min_value=bounds[0] if bounds else None)
     day = day or default_day()
-    filters._from_url("period", lambda v: v in PERIODS, "30")
-    period = int(st.selectbox("Lịch sử", PERIODS, key="period", persist_state="session",
-                              format_func=lambda d: f"{d} ngày đến ngày báo cáo"))
-    filters._to_url("period", str(period))
+    period = filters.period_picker("Lịch sử", PERIODS, state="timeliness_period",
+                                   ending="ngày báo cáo")
 
 place = by_code()[unit]
 st.title(f"Tiến độ báo cáo · {place.name}")

@@ -139,22 +139,25 @@ def _unit_label(code: str, parent: str | None) -> str:
     return by_code()[code].name
 
 
-def _from_url(key: str, valid: Callable[[str], bool], default) -> None:
+def _from_url(key: str, valid: Callable[[str], bool], default, state: str | None = None
+              ) -> None:
     """Seed a widget's state from `?key=...` when the URL changed since we last wrote it
     (a shared link, an edited address), else keep the user's choice or the default.
+    `state`: the widget's key when it is not `key` (a URL word two pages use differently).
 
     Used for pickers whose options are codes shown by name: Streamlit's own binding would
     put the names in the URL; ours keeps the codes (?group=btxh, ?level=district)."""
+    state = state or key
     asked = st.query_params.get(key)
-    if asked is not None and asked != st.session_state.get(f"_{key}_in_url") and valid(asked):
-        st.session_state[key] = asked
-    elif key not in st.session_state:
-        st.session_state[key] = default
+    if asked is not None and asked != st.session_state.get(f"_{state}_in_url") and valid(asked):
+        st.session_state[state] = asked
+    elif state not in st.session_state:
+        st.session_state[state] = default
 
 
-def _to_url(key: str, value: str) -> None:
+def _to_url(key: str, value: str, state: str | None = None) -> None:
     st.query_params[key] = value
-    st.session_state[f"_{key}_in_url"] = value
+    st.session_state[f"_{state or key}_in_url"] = value
 
 
 def date_picker(data: Data, label: str = "Số liệu tính đến ngày") -> dt.date | None:
@@ -180,6 +183,17 @@ def group_picker(options: tuple[str, ...] = (ALL_GROUPS, *GROUPS),
 
 
 DAY_CHOICES = ("1", "3", "5", "7", "14", "30")
+
+
+def period_picker(label: str, choices: tuple[str, ...], *, state: str, ending: str,
+                  default: str = "30") -> int:
+    """A number of days back, in the URL as ?period=; each page keeps its own (`state`):
+    the pages offer different lengths, and one page's choice must not reset the other's."""
+    _from_url("period", lambda v: v in choices, default, state=state)
+    period = st.selectbox(label, choices, key=state, persist_state="session",
+                          format_func=lambda d: f"{d} ngày đến {ending}")
+    _to_url("period", period, state=state)
+    return int(period)
 
 
 def days_picker(label: str = "So sánh với số ngày trước") -> int:

@@ -211,3 +211,19 @@ def test_identity_funnel_of_binh_son(demo):
 def test_identity_tab_without_figures_says_so(demo):
     at = open_page("chat_luong", unit="45", date="2024-01-25")
     assert "chưa có số liệu xác thực danh tính" in texts(at)
+
+
+def test_each_page_keeps_its_own_period_through_the_navigation(demo):
+    """«Tiến độ báo cáo» and «Chất lượng dữ liệu» both write ?period=, over different
+    lengths: one's choice neither resets nor replaces the other's in the same session."""
+    at = open_page("tien_do_bao_cao", unit="45", date="2024-01-25")
+    at.selectbox(key="timeliness_period").set_value("60").run()
+    assert at.query_params["period"] in ("60", ["60"])
+    at.query_params.clear()  # what the menu's link asks for: the page without a query
+    at.switch_page("pages/chat_luong.py").run()
+    assert at.selectbox(key="quality_period").value == "30"  # its own default, not 7
+    assert at.query_params["period"] in ("30", ["30"])
+    at.selectbox(key="quality_period").set_value("7").run()
+    at.query_params.clear()
+    at.switch_page("pages/tien_do_bao_cao.py").run()
+    assert at.selectbox(key="timeliness_period").value == "60"
