@@ -91,6 +91,20 @@ class Scope:
         return frame[(days >= self.since) & (days <= self.until)]
 
     @cached_property
+    def ordered(self) -> Scope:
+        """The same scope, its series sorted by unit, group and date (for the rules that
+        compare a report with the ones before it); sorted once for all of them."""
+        return Scope(self.unit, self.series.sort_values(["unit_code", "grp", "report_date"],
+                                                        ignore_index=True),
+                     self.since, self.until)
+
+    @cached_property
+    def in_window(self) -> np.ndarray:
+        """Which rows are dated in the period shown (dates are objects: compared once)."""
+        days = self.series["report_date"]
+        return ((days >= self.since) & (days <= self.until)).to_numpy(copy=True)
+
+    @cached_property
     def codes(self) -> list[str]:
         return [self.unit, *descendant_codes(self.unit)]
 
@@ -139,18 +153,34 @@ def group_label(grp: str) -> str:
 
 # ------------------------------------------------------------- the importer's rules, again
 
+def _near_window(scope: Scope, before: int) -> pd.DataFrame:
+    """The series' rows dated in the period shown, with the `before` reports that precede
+    each series' first one there (rows sorted by unit, group and date)."""
+    frame = scope.series
+    keep = scope.in_window.copy()
+    if before and len(frame):
+        units, groups = frame["unit_code"].to_numpy(), frame["grp"].to_numpy()
+        same_series = (units[1:] == units[:-1]) & (groups[1:] == groups[:-1])
+        for _ in range(before):
+            keep[:-1] |= keep[1:] & same_series
+    return frame[keep]
+
+
 def _validation_rule(name: str, severity: str, field_sets: Sequence[tuple[str, ...]],
                      observed: Callable[[dict, tuple[str, ...]], tuple[str, object, object]],
-                     rule: str | None = None) -> Callable[[Scope], pd.DataFrame]:
+                     rule: str | None = None, before: int = 0
+                     ) -> Callable[[Scope], pd.DataFrame]:
     """Run core.ingest.checks's rule `name` on the stored series, one set of figures at a time
     (so that each problem names its figure), and turn its problems into findings.
 
-    Rows carry their position as row_number: the rule's messages stay its own, and each
-    problem points back at its row.
+    Only the reports shown are checked, with the `before` reports preceding them that the
+    rule compares with (the rest of the lookback is history for other rules). Rows carry
+    their position as row_number: the rule's messages stay its own, and each problem points
+    back at its row.
     """
 
     def check(scope: Scope) -> pd.DataFrame:
-        frame = scope.series.reset_index(drop=True)
+        frame = _near_window(scope, before).reset_index(drop=True)
         if frame.empty:
             return _frame([])
         frame = frame.assign(row_number=np.arange(len(frame)))
@@ -202,14 +232,14 @@ def _previous(row: dict, fields: tuple[str, ...]) -> tuple[str, object, object]:
 
 _cumulative_decrease = _validation_rule(
     "cumulative_decrease", WARNING, [(f,) for f in validation.CUMULATIVE_FIELDS], _previous,
-    rule="cumulative_fall")
+    rule="cumulative_fall", before=1)
 
 
 def cumulative_fall(scope: Scope) -> pd.DataFrame:
     """core.ingest.checks's cumulative_decrease on the stored series: each unit's report against
     its previous one (kept alongside, as the expected value)."""
-    frame = scope.series.sort_values(["unit_code", "grp", "report_date"], ignore_index=True)
-    grouped = frame.groupby(["unit_code", "grp"])
+    frame = scope.ordered.series
+    grouped = frame.groupby(["unit_code", "grp"], observed=True)
     frame = frame.assign(**{f"_previous_{f}": grouped[f].shift(1)
                             for f in validation.CUMULATIVE_FIELDS})
     return _cumulative_decrease(Scope(scope.unit, frame, scope.since, scope.until))
@@ -237,15 +267,15 @@ def unusual_jump(scope: Scope) -> pd.DataFrame:
     measure against: there a change is a jump when it moves the count by FLAT_JUMP_SHARE of
     its level, and a unit starting from zero is a start, not a jump.
     """
-    frame = scope.series.sort_values(["unit_code", "grp", "report_date"], ignore_index=True)
+    ordered = scope.ordered
+    frame = ordered.series
     if frame.empty:
         return _frame([])
     keys = [frame["unit_code"], frame["grp"]]
-    group = frame.groupby(keys, sort=False).ngroup().to_numpy()
+    group = frame.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
     days = pd.to_datetime(frame["report_date"])
-    elapsed = days.groupby(keys).diff().dt.days.to_numpy(dtype=float)
-    in_window = ((frame["report_date"] >= scope.since)
-                 & (frame["report_date"] <= scope.until)).to_numpy()
+    elapsed = days.groupby(keys, observed=True).diff().dt.days.to_numpy(dtype=float)
+    in_window = ordered.in_window
     total = pd.to_numeric(frame["total"]).astype("float64").to_numpy()
     rows = []
     for field in JUMP_FIELDS:
