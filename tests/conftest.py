@@ -181,11 +181,19 @@ def _template(name: str) -> str:
                 url = f"sqlite:///{target}"
             engine = db.make_engine(url)
             try:
-                bootstrap.prepare(engine, demo_if_empty=TEMPLATES[name])
+                loaded = bootstrap.prepare(engine, demo_if_empty=TEMPLATES[name])
             finally:
                 engine.dispose()  # SQLite folds its WAL back into the file on the last close
+            (directory / f"{name}.loaded").write_text(str(loaded))
             ready.write_text(target)
         return ready.read_text()
+
+
+def template_loaded_demo(name: str) -> bool:
+    """What `bootstrap.prepare` answered when it made the run's template `name` out of a new,
+    empty database: True when it loaded the demo data into it."""
+    _template(name)
+    return (run_dir() / f"{name}.loaded").read_text() == "True"
 
 
 def _copy_sqlite(source: str, target: Path) -> None:
