@@ -2,11 +2,12 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Test workers (pytest-xdist). The suite mostly waits (browsers, servers, subprocesses), so more
-# workers than cores pays; `make test WORKERS=0` runs it in one process.
+# Test workers (pytest-xdist). `make test WORKERS=0` runs the tests in one process.
 WORKERS ?= 4
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
-# Browser tests each drive a Streamlit server and a Chromium: two at a time fit two cores.
+# Browser tests each drive a Streamlit server and a Chromium, which take the CPU they get:
+# two at a time fit two cores. They run after the rest (beside them, they slow both and time
+# out).
 BROWSER_WORKERS ?= 2
 
 .PHONY: run test lint system-deps clean-db
@@ -31,8 +32,11 @@ run: $(VENV)/.runtime system-deps
 
 ## Set up and run every check: lint, the one-way layers (import-linter contracts in
 ## pyproject.toml), then the whole test suite (browser tests included), spread over $(WORKERS)
-## worker processes (a module's shared fixtures in one worker; browser tests share a server),
-## the browser tests after the rest on $(BROWSER_WORKERS) workers.
+## worker processes (a module's shared fixtures in one worker; the slowest tests first), the
+## browser tests after the rest on $(BROWSER_WORKERS) workers. Bytecode is written
+## (__pycache__) even where the shell turns it off: else every worker compiles and rewrites
+## every test module's asserts again, seconds of CPU each.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports

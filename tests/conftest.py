@@ -41,6 +41,9 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 def pytest_configure(config) -> None:
     os.environ.setdefault(RUN_ENV, uuid.uuid4().hex[:8])
     run_dir().mkdir(exist_ok=True)
+    if hasattr(config.option, "loadscopereorder"):
+        # xdist hands out the groups in collection order (SLOW_FIRST), not by their size.
+        config.option.loadscopereorder = False
 
 
 def pytest_unconfigure(config) -> None:
@@ -80,9 +83,11 @@ def pytest_collection_finish(session) -> None:
     # Its errors, if any, show where a test builds the database itself (below, under lock).
 
 
-# Browser tests on a server of the e2e conftest share that one server (session-scoped per
-# worker), so they all go to one worker: one server start, not one per worker.
-SHARED_SERVERS = {"server": "e2e-demo-server", "upload_server": "e2e-upload-server"}
+# The upload tests share their server (session-scoped per worker; it gets written to), so
+# they go to one worker: one server start. The demo server of tests/e2e/conftest.py (read
+# only) is started by each worker that runs a test on it, so those tests spread over the
+# workers by module.
+SHARED_SERVERS = {"upload_server": "e2e-upload-server"}
 WIDER_THAN_A_TEST = ("module", "package", "class")
 
 
@@ -105,6 +110,59 @@ def pytest_collection_modifyitems(config, items) -> None:
                 group = shared
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    _slowest_first(items)
+
+
+# The slowest tests and groups (measured with --durations=0 under `make test`), slowest
+# first: xdist hands out the groups in collection order, so these start first and the run
+# does not end on a long one. A test missing here still runs, in its collection place.
+SLOW_FIRST = (
+    # browser tests (`make test` runs them after the rest)
+    "tests/e2e/test_sessions_browser.py",
+    "tests/e2e/test_words_browser.py",
+    "tests/e2e/test_meeting_browser.py",
+    "tests/e2e/test_pages_browser.py",
+    "tests/e2e/test_auth_browser.py",
+    "tests/e2e/test_quality_browser.py",
+    "tests/e2e/test_export_browser.py",
+    "tests/e2e/test_upload_browser.py",
+    # the rest
+    "tests/cli/test_bench.py::test_the_cli_runs_the_benchmark",
+    "tests/cli/test_cli.py::test_init_db_and_demo_on_a_fresh_database",
+    "tests/access/test_audit.py::test_through_the_importer",
+    "tests/access/test_audit.py::test_district_staff_uploading_another_districts",
+    "tests/ingest/test_reading.py::test_cli_map_sheet_and_group",
+    "tests/storage/test_rollups.py::test_edge_cases_match_the_reference",
+    "tests/ingest/test_refusals.py::test_a_sheet_of_a_million_cells",
+    "tests/demo/test_dataset.py",
+    "tests/cli/test_cli_export.py::test_briefing_deck",
+    "tests/cli/test_cli_export.py::test_pdf_of_a_district",
+    "tests/storage/test_rollups.py::test_a_correction_and_a_revert",
+    "tests/cli/test_cli_import.py::test_missing_file_and_reimport",
+    "tests/ingest/test_plan.py::test_national_file_with_every_commune",
+)
+
+
+def _slowest_first(items) -> None:
+    """Each group (or lone test) at the place of its slowest member in SLOW_FIRST; the
+    order within a group, and of everything else, is the collection's."""
+    def group(item) -> str:
+        mark = item.get_closest_marker("xdist_group")
+        if mark is None:
+            return item.nodeid
+        return mark.kwargs.get("name", mark.args[0] if mark.args else "default")
+
+    def rank(item) -> int:
+        return next((i for i, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix)),
+                    len(SLOW_FIRST))
+
+    place: dict[str, tuple[int, int]] = {}
+    for index, item in enumerate(items):
+        key = group(item)
+        first = place.get(key, (len(SLOW_FIRST), index))
+        place[key] = (min(first[0], rank(item)), first[1])
+    position = {id(item): index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (place[group(item)], position[id(item)]))
 
 
 def run_dir() -> Path:
@@ -181,11 +239,19 @@ def _template(name: str) -> str:
                 url = f"sqlite:///{target}"
             engine = db.make_engine(url)
             try:
-                bootstrap.prepare(engine, demo_if_empty=TEMPLATES[name])
+                loaded = bootstrap.prepare(engine, demo_if_empty=TEMPLATES[name])
             finally:
                 engine.dispose()  # SQLite folds its WAL back into the file on the last close
+            (directory / f"{name}.loaded").write_text(str(loaded))
             ready.write_text(target)
         return ready.read_text()
+
+
+def template_loaded_demo(name: str) -> bool:
+    """What `bootstrap.prepare` answered when it made the run's template `name` out of a new,
+    empty database: True when it loaded the demo data into it."""
+    _template(name)
+    return (run_dir() / f"{name}.loaded").read_text() == "True"
 
 
 def _copy_sqlite(source: str, target: Path) -> None:

@@ -68,11 +68,6 @@ def _check_user_tables(text: str, backend: str, scale: str, runs: int) -> None:
     assert re.fullmatch(r"[\d.]+ MB", crowd[2][6])
 
 
-def test_the_benchmark_runs_at_a_tiny_scale_on_sqlite(capsys):
-    assert run.main([*TINY, "--backends", "sqlite"]) == 0
-    _check_tables(capsys.readouterr().out, "sqlite")
-
-
 @pytest.mark.postgres
 def test_the_benchmark_runs_at_a_tiny_scale_on_postgresql(capsys, monkeypatch):
     server = os.environ.get("ASXH_TEST_POSTGRES_URL")
@@ -106,6 +101,8 @@ def test_the_page_cache_never_mixes_units(demo_engine, demo_url):
 
 
 def test_the_cli_runs_the_benchmark(capsys):
+    """The whole tiny benchmark on SQLite, through `python -m core bench` (which hands its
+    arguments to bench.run), at the default number of cold runs (their medians merged)."""
     from core import cli
 
     assert cli.main(["bench", "--scales", "tiny", "--runs", "1", "--backends", "sqlite"]) == 0

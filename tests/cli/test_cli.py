@@ -1,5 +1,10 @@
-"""The `python -m core` contract, end to end in a subprocess, on SQLite and PostgreSQL."""
+"""The `python -m core` contract, end to end, on SQLite and PostgreSQL: in a subprocess
+(each command family at least once), otherwise through `core.cli.main` in the test's
+process, which is what `python -m core` runs (core/__main__.py), without a new interpreter
+importing pandas and the rest (a second or two of CPU per command)."""
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -8,41 +13,89 @@ import sys
 import pytest
 
 from core.catalogue.units import by_code
+from core.storage import db
 
 pytestmark = pytest.mark.postgres
 
 RANKING_KEYS = ["rank", "code", "name", "total", "accounts", "cashless", "rate_pct"]
 
 
-def run_cli(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(url: str, *args: str, stdin: str | None = None,
+            in_process: bool = True) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` on the database at `url`: exit code, stdout, stderr."""
+    if in_process:
+        return _run_in_process(url, list(args), stdin)
     env = {**os.environ, "ASXH_DATABASE_URL": url}
     env.pop("ASXH_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "core", *args], input=stdin, env=env,
                           capture_output=True, text=True, timeout=600)  # a hang guard
 
 
-def run_json(url: str, *args: str) -> list[dict]:
-    result = run_cli(url, *args, "--json")
+def _run_in_process(url: str, args: list[str], stdin: str | None
+                    ) -> subprocess.CompletedProcess:
+    """core.cli.main(args) as `python -m core` runs it: the database's URL in the
+    environment, ASXH_DEBUG unset, stdin/stdout/stderr its own, the terminal 80 columns
+    wide as for a process whose output is piped, exit codes from SystemExit (argparse)."""
+    from core import cli
+
+    saved = {name: os.environ.get(name) for name in ("ASXH_DATABASE_URL", "ASXH_DEBUG",
+                                                     "COLUMNS")}
+    os.environ["ASXH_DATABASE_URL"] = url
+    os.environ.pop("ASXH_DEBUG", None)
+    os.environ.setdefault("COLUMNS", "80")
+    out, err, stdin_before = io.StringIO(), io.StringIO(), sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    _forget_the_default_engine()  # db.get_engine() keeps one for the environment's URL
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(args)
+            except SystemExit as exit_:
+                code = exit_.code
+                if isinstance(code, str):  # as the interpreter does: the message, exit 1
+                    print(code, file=sys.stderr)
+                    code = 1
+                code = code or 0
+    finally:
+        _forget_the_default_engine()
+        sys.stdin = stdin_before
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["python", "-m", "core", *args], code, out.getvalue(),
+                                       err.getvalue())
+
+
+def _forget_the_default_engine() -> None:
+    engine = db._ENGINES.pop(None, None)
+    if engine is not None:
+        engine.dispose()
+
+
+def run_json(url: str, *args: str, in_process: bool = True) -> list[dict]:
+    result = run_cli(url, *args, "--json", in_process=in_process)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def test_init_db_and_demo_on_a_fresh_database(databases):
     url = databases.new_url()
-    first = run_cli(url, "init-db")
+    first = run_cli(url, "init-db", in_process=False)
     assert first.returncode == 0, first.stderr
     assert "10.810 đơn vị" in first.stdout
-    demo = run_cli(url, "demo")
+    demo = run_cli(url, "demo", in_process=False)
     assert demo.returncode == 0, demo.stderr
     assert demo.stdout.startswith("Đã nạp dữ liệu mẫu:")
-    twice = run_cli(url, "demo")  # idempotent: a second run adds nothing
+    twice = run_cli(url, "demo", in_process=False)  # idempotent: a second run adds nothing
     assert twice.returncode == 0, twice.stderr
     assert "không nạp thêm gì" in twice.stdout
-    on_start = run_cli(url, "demo", "--if-empty")
+    on_start = run_cli(url, "demo", "--if-empty", in_process=False)
     assert "không nạp dữ liệu mẫu" in on_start.stdout
-    again = run_cli(url, "demo", "--reset")
+    again = run_cli(url, "demo", "--reset", in_process=False)
     assert again.returncode == 0, again.stderr
-    ranking = run_json(url, "ranking", "--date", "2024-01-23")
+    ranking = run_json(url, "ranking", "--date", "2024-01-23", in_process=False)
     assert [r["rank"] for r in ranking if r["code"] == "49"] == [58]
 
 
@@ -103,7 +156,7 @@ def test_trend_of_quang_tri(demo_url):
 def test_user_add_reads_the_password_from_stdin(databases):
     url = databases.new_url()
     ok = run_cli(url, "user", "add", "chuyenvien", "--role", "staff", "--unit", "Huyện Bình Sơn",
-                 "--password-stdin", stdin="mật khẩu rất dài của tôi\n")
+                 "--password-stdin", stdin="mật khẩu rất dài của tôi\n", in_process=False)
     assert ok.returncode == 0, ok.stderr
     again = run_cli(url, "user", "add", "chuyenvien", "--role", "staff", "--unit", "524",
                     "--password-stdin", stdin="mật khẩu khác dài\n")
@@ -120,7 +173,7 @@ def test_user_add_reads_the_password_from_stdin(databases):
     (("frobnicate",), "không hợp lệ"),
 ])
 def test_user_errors_are_vietnamese_with_exit_2_and_no_traceback(demo_url, args, expected):
-    result = run_cli(demo_url, *args)
+    result = run_cli(demo_url, *args, in_process=args != ("frobnicate",))  # one in a real process
     assert result.returncode == 2
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout

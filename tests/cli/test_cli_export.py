@@ -1,12 +1,11 @@
-"""`python -m core export briefing|pdf|form --unit U --date D --out FILE`, end to end in a
-subprocess: each file opens with its own library; mistakes are one Vietnamese line, exit 2."""
+"""`python -m core export briefing|pdf|form --unit U --date D --out FILE`, end to end (the
+PDF in a subprocess, the rest through core.cli.main, see tests/cli/test_cli.py): each file
+opens with its own library; mistakes are one Vietnamese line, exit 2."""
 
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 import unicodedata
 
 import openpyxl
@@ -14,14 +13,13 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
+from tests.cli.test_cli import run_cli as cli_run
+
 pytestmark = pytest.mark.postgres
 
 
-def run_cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ASXH_DATABASE_URL": url}
-    env.pop("ASXH_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "core", "export", *args], env=env,
-                          capture_output=True, text=True, timeout=240)
+def run_cli(url: str, *args: str, in_process: bool = True) -> subprocess.CompletedProcess:
+    return cli_run(url, "export", *args, in_process=in_process)
 
 
 def test_briefing_deck_by_unit_name_and_vietnamese_date(demo_url, tmp_path):
@@ -46,7 +44,8 @@ def test_briefing_deck_by_unit_name_and_vietnamese_date(demo_url, tmp_path):
 
 def test_pdf_of_a_district(demo_url, tmp_path):
     out = tmp_path / "binh-son.pdf"
-    result = run_cli(demo_url, "pdf", "--unit", "524", "--date", "2024-01-25", "--out", str(out))
+    result = run_cli(demo_url, "pdf", "--unit", "524", "--date", "2024-01-25", "--out", str(out),
+                     in_process=False)
     assert result.returncode == 0, result.stderr
     assert "Đã ghi báo cáo PDF của Huyện Bình Sơn" in result.stdout
     text = unicodedata.normalize("NFC", "".join(

@@ -1,4 +1,5 @@
-"""`python -m core import`: the contract end to end in a subprocess, on SQLite and PostgreSQL.
+"""`python -m core import`: the contract end to end (the first test in a subprocess, the rest
+through core.cli.main, see tests/cli/test_cli.py), on SQLite and PostgreSQL.
 
 Exit 0 and a Vietnamese summary per file on success; exit 2, the problems on stderr and
 nothing written on failure; --dry-run never writes.
@@ -45,7 +46,7 @@ def table_counts(url: str) -> dict[str, int]:
 
 def test_import_prints_a_summary_and_stores_the_figures(url, files):
     path = files("binh_son.xlsx", binh_son_xlsx())
-    result = run_cli(url, "import", path)
+    result = run_cli(url, "import", path, in_process=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(
         "binh_son.xlsx: Báo cáo tiến độ; ngày 25/01/2024 (theo tiêu đề); đơn vị cấp trên "

@@ -94,9 +94,13 @@ def server(demo_url) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     assert os.path.exists(CHROMIUM), "Debian's chromium is required: apt-get install chromium"
+    # How long expect() waits for what the page draws (plotly draws after the script ends):
+    # on a busy machine (`make test` runs the other tests meanwhile) more than the default 5 s.
+    # A wait, not a timed assertion.
+    expect.set_options(timeout=30_000)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

@@ -134,7 +134,7 @@ def test_lagging_communes_of_binh_son(server, page, signed_up):
 def test_lagging_communes_in_meeting_mode(server, page, signed_up):
     text = open_view(page, server, "xa-cham?unit=524&date=2024-01-25&meeting=true",
                      "Xã Bình Châu")
-    assert page.locator("[data-testid='stSidebar']").is_hidden()
+    expect(page.locator("[data-testid='stSidebar']")).to_be_hidden()  # hidden by the page
     table = page.locator("table.asxh-meeting")  # ui.meeting: an HTML table, a page at a time
     assert table.count() == 1
     assert "Xã Bình Phước" in table.inner_text() and "0,43%" in table.inner_text()

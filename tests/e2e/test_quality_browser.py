@@ -4,6 +4,7 @@ with the demo data, photographed to tests/_artifacts/screenshots/quality_*.png."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, wait_for_app
 from tests.e2e.test_pages_browser import (  # noqa: F401  (signed_up is a fixture)
@@ -64,7 +65,7 @@ def test_data_quality_of_quang_tri_shows_the_reconciliation(server, page, signed
                      "Chưa giải trình")
     assert "Chất lượng dữ liệu · Tỉnh Quảng Trị" in text
     assert "Báo cáo từ 02/03/2024 đến 31/03/2024" in text
-    assert page.locator("[data-testid='stDataFrame']").count() >= 1
+    expect(page.locator("[data-testid='stDataFrame']")).not_to_have_count(0)  # drawn last
     assert_clean(text)
     full_screenshot(page, "quality_chat_luong")
 
@@ -74,10 +75,11 @@ def test_identity_funnel_of_binh_son(server, page, signed_up):  # noqa: F811
               "Kiểm tra số liệu")
     page.get_by_role("tab", name="Xác thực danh tính").click()
     page.get_by_text("Phễu xác thực và chi trả").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(1200)
+    chart = page.locator(".js-plotly-plot").first  # plotly draws after the script finishes
+    expect(chart).to_contain_text("10.778", timeout=30_000)
     text = page.inner_text("body")
     assert "10.778" in text and "1.232" in text and "223" in text
-    funnel = page.locator(".js-plotly-plot").first.inner_text()
+    funnel = chart.inner_text()
     assert "10.778" in funnel and "Đã xác thực" in funnel
     assert_clean(text)
     full_screenshot(page, "quality_xac_thuc")
