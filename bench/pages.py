@@ -167,10 +167,14 @@ def _one_visit(page: str, where: dict, warm_up: bool = False
 
 
 def _check(at, page: str, step: str) -> None:
+    """The page ran to its own title (not the sign-in form), without an error."""
+    from ui.registry import BY_KEY
+
     if at.exception:
         raise SystemExit(f"Trang {page} ({step}) lỗi: {at.exception[0].message}")
-    if not at.title:
-        raise SystemExit(f"Trang {page} ({step}) không hiện tiêu đề (chưa đăng nhập?)")
+    if not at.title or not at.title[0].value.startswith(BY_KEY[page].title):
+        shown = at.title[0].value if at.title else "không có tiêu đề"
+        raise SystemExit(f"Trang {page} ({step}) không mở ({shown}; chưa đăng nhập?)")
 
 
 # ------------------------------------------------------------------- ten users: a real server
