@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection
 from core import config
 from core.access import audit
 from core.access.permissions import Account, PermissionDenied, can_upload, can_view
+from core.analytics.as_of import AsOf
 from core.analytics.robust import modified_z, row_nanmedian
 from core.catalogue.units import by_code, child_codes, descendant_codes
 from core.errors import UserError
@@ -41,11 +42,9 @@ from core.ingest.numbers import vi_number
 from core.storage import store
 from core.storage.db import quality_explanations
 from core.vocabulary import (
-    ALL_GROUPS,
     DISTRICT,
     FIELD_LABELS,
     GROUP_LABELS,
-    GROUPS,
     LEVEL_NAMES,
     PROVINCE,
 )
@@ -68,6 +67,8 @@ MIN_JUMP_SHARE = 0.01  # ... and 1% of the unit's total beneficiaries
 FLAT_JUMP_SHARE = 0.10  # a flat history: a change of 10% of the count is a jump
 JUMP_FIELDS = ("total", "accounts", "cashless", "id_verified")
 RECONCILED_FIELDS = ("total", "accounts", "cashless", "id_verified", "id_pending", "id_problem")
+CHECKED_FIELDS = tuple(dict.fromkeys((*RECONCILED_FIELDS, *JUMP_FIELDS,
+                                      *validation.CUMULATIVE_FIELDS)))  # what the rules read
 LOOKBACK_DAYS = 60  # history read before the first day shown (baselines, previous reports)
 MAX_COMMENT = 2000
 
@@ -79,7 +80,7 @@ class Scope:
     """The stored own reports of a subtree, from LOOKBACK_DAYS before `since` to `until`."""
 
     unit: str
-    series: pd.DataFrame  # store.FIGURE_COLUMNS, oldest first
+    series: pd.DataFrame  # store.FIGURE_KEY and CHECKED_FIELDS, sorted by unit, group, date
     since: dt.date
     until: dt.date
 
@@ -105,23 +106,40 @@ class Scope:
         return ((days >= self.since) & (days <= self.until)).to_numpy(copy=True)
 
     @cached_property
+    def same_series(self) -> np.ndarray:
+        """Whether each row is of the same unit and group as the row before it: on a series
+        sorted by unit, group and date (`ordered`), where each unit's series starts."""
+        series = self.series
+        if series.empty:
+            return np.zeros(0, dtype=bool)
+        units, groups = _codes(series["unit_code"]), _codes(series["grp"])
+        return np.r_[False, (units[1:] == units[:-1]) & (groups[1:] == groups[:-1])]
+
+    @cached_property
     def codes(self) -> list[str]:
         return [self.unit, *descendant_codes(self.unit)]
 
     @cached_property
-    def as_of(self) -> _AsOf:
+    def as_of(self) -> AsOf:
         """Figures as of each day, shared by the reconciliation rules."""
-        return _AsOf(self.series, self.until)
+        return AsOf(self.series, self.until, RECONCILED_FIELDS)
 
 
 def load_scope(conn: Connection, unit: str, since: dt.date, until: dt.date) -> Scope:
     codes = [unit, *descendant_codes(unit)]
+    # Only the figures some rule checks; units and groups as categories (every rule sorts
+    # and groups by them: ~150.000 strings on a province's three months, hashed once).
     series = store.own_series(conn, codes, until=until,
-                              since=since - dt.timedelta(days=LOOKBACK_DAYS))
-    # Every rule sorts and groups by unit and group: as categories, once, rather than
-    # hashing ~150.000 strings at each step on a province's three months.
-    series = series.astype({"unit_code": "category", "grp": "category"})
+                              since=since - dt.timedelta(days=LOOKBACK_DAYS),
+                              fields=CHECKED_FIELDS, categorical=True)
     return Scope(unit, series, since, until)
+
+
+def _codes(column: pd.Series) -> np.ndarray:
+    """Integer codes of a column's values (equal values, equal codes)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy()
+    return pd.factorize(column)[0]
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -159,8 +177,7 @@ def _near_window(scope: Scope, before: int) -> pd.DataFrame:
     frame = scope.series
     keep = scope.in_window.copy()
     if before and len(frame):
-        units, groups = frame["unit_code"].to_numpy(), frame["grp"].to_numpy()
-        same_series = (units[1:] == units[:-1]) & (groups[1:] == groups[:-1])
+        same_series = scope.same_series[1:]
         for _ in range(before):
             keep[:-1] |= keep[1:] & same_series
     return frame[keep]
@@ -238,22 +255,21 @@ _cumulative_decrease = _validation_rule(
 def cumulative_fall(scope: Scope) -> pd.DataFrame:
     """core.ingest.checks's cumulative_decrease on the stored series: each unit's report against
     its previous one (kept alongside, as the expected value)."""
-    frame = scope.ordered.series
-    grouped = frame.groupby(["unit_code", "grp"], observed=True)
-    frame = frame.assign(**{f"_previous_{f}": grouped[f].shift(1)
+    ordered = scope.ordered
+    frame, same_series = ordered.series, ordered.same_series
+    frame = frame.assign(**{f"_previous_{f}": frame[f].shift(1).where(same_series)
                             for f in validation.CUMULATIVE_FIELDS})
     return _cumulative_decrease(Scope(scope.unit, frame, scope.since, scope.until))
 
 
 # --------------------------------------------------------------------------- unusual jumps
 
-def _previous_changes(change: np.ndarray, group: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """(len(at), WINDOW): the changes of the previous WINDOW reports in the same series of
-    each row `at` (rows sorted by series, then date), NaN beyond the series' start."""
+def _previous_rows(group: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row `at` (rows sorted by series, then date): the positions of the previous
+    WINDOW rows (len(at), WINDOW), and which of them are in the same series."""
     rows = at[:, None] - np.arange(1, WINDOW + 1)[None, :]
     safe = rows.clip(min=0)
-    valid = (rows >= 0) & (group[safe] == group[at][:, None])
-    return np.where(valid, change[safe], np.nan)
+    return safe, (rows >= 0) & (group[safe] == group[at][:, None])
 
 
 def unusual_jump(scope: Scope) -> pd.DataFrame:
@@ -271,36 +287,40 @@ def unusual_jump(scope: Scope) -> pd.DataFrame:
     frame = ordered.series
     if frame.empty:
         return _frame([])
-    keys = [frame["unit_code"], frame["grp"]]
-    group = frame.groupby(keys, sort=False, observed=True).ngroup().to_numpy()
-    days = pd.to_datetime(frame["report_date"])
-    elapsed = days.groupby(keys, observed=True).diff().dt.days.to_numpy(dtype=float)
-    in_window = ordered.in_window
+    same_series = ordered.same_series
+    group = np.cumsum(~same_series)  # each unit and group's series, numbered
+    days = pd.to_datetime(frame["report_date"]).to_numpy()
+    elapsed = np.where(same_series, np.r_[np.nan, (days[1:] - days[:-1])
+                                          / np.timedelta64(1, "D")], np.nan)
     total = pd.to_numeric(frame["total"]).astype("float64").to_numpy()
+    # Only the reports shown are judged: their baselines alone are built (the lookback rows
+    # are history, two thirds of the rows on a 30-day view), the same rows for every field.
+    shown = np.flatnonzero(ordered.in_window)
+    earlier, in_series = _previous_rows(group, shown)
     rows = []
     for field in JUMP_FIELDS:
         values = pd.to_numeric(frame[field]).astype("float64").to_numpy()
-        previous = np.where(np.r_[False, group[1:] == group[:-1]], np.r_[np.nan, values[:-1]],
-                            np.nan)
+        previous = np.where(same_series, np.r_[np.nan, values[:-1]], np.nan)
         change = (values - previous) / elapsed
-        # Only the reports shown are judged: their baselines alone are built (the lookback
-        # rows are history, two thirds of the rows on a 30-day view).
-        shown = np.flatnonzero(in_window & ~np.isnan(change))
-        baseline = _previous_changes(change, group, shown)
+        judged = ~np.isnan(change[shown])
+        baseline = np.where(in_series[judged], change[earlier[judged]], np.nan)
         enough = (~np.isnan(baseline)).sum(axis=1) >= MIN_HISTORY
-        candidates, baseline = shown[enough], baseline[enough]
-        if not len(candidates):
-            continue
-        score = modified_z(change[candidates], baseline)
+        candidates, baseline = shown[judged][enough], baseline[enough]
         usual = row_nanmedian(baseline)
         away = change[candidates] - usual
-        before = previous[candidates]
-        size = np.where(np.isnan(total[candidates]), before, total[candidates])
+        size = np.where(np.isnan(total[candidates]), previous[candidates], total[candidates])
+        # Scored only where the change is large enough to matter (most reports are not).
         material = np.abs(away) >= np.maximum(MIN_JUMP, MIN_JUMP_SHARE * size)
-        flat = np.isnan(score) & (before > 0) & (np.abs(away) >= FLAT_JUMP_SHARE * before)
-        flagged = material & ((np.abs(score) > Z_LIMIT) | flat)
         if field in validation.CUMULATIVE_FIELDS:
-            flagged &= away > 0
+            material &= away > 0
+        candidates, baseline = candidates[material], baseline[material]
+        usual, away = usual[material], away[material]
+        if not len(candidates):
+            continue
+        score = modified_z(change[candidates], baseline, median=usual)
+        before = previous[candidates]
+        flat = np.isnan(score) & (before > 0) & (np.abs(away) >= FLAT_JUMP_SHARE * before)
+        flagged = (np.abs(score) > Z_LIMIT) | flat
         for j in np.flatnonzero(flagged):
             i = candidates[j]
             row = frame.iloc[i]
@@ -327,93 +347,6 @@ def _jump_reason(field: str, change: float, usual: float, elapsed: float, score:
 
 
 # --------------------------------------------------------------------------- reconciliation
-
-class _AsOf:
-    """Each unit's figures as of every day, by the rule of core.analytics.metrics: its latest own
-    report, else the sum of its children; `all` is the sum of a unit's groups when it reports
-    by group. Arrays over the days from the first report to `until`, NaN where unknown."""
-
-    def __init__(self, series: pd.DataFrame, until: dt.date) -> None:
-        self.series = series
-        first = min(series["report_date"]) if not series.empty else until
-        self.days = pd.date_range(first, until, freq="D")
-        self.known = self._known_units(series)
-        self.groups: dict[str, set[str]] = {}
-        pairs = series[["unit_code", "grp"]].drop_duplicates()
-        for code, grp in zip(pairs["unit_code"].tolist(), pairs["grp"].tolist(), strict=True):
-            self.groups.setdefault(code, set()).add(grp)
-        self._own: dict[str, dict[tuple[str, str], np.ndarray]] = {}
-        self._filled: dict[str, dict[tuple[str, str], np.ndarray]] = {}
-        self._memo: dict[tuple, np.ndarray | None] = {}
-
-    @staticmethod
-    def _known_units(series: pd.DataFrame) -> set[str]:
-        """Units with figures of their own or below them: the children 'in the system'."""
-        known: set[str] = set()
-        for code in series["unit_code"].unique().tolist():
-            current: str | None = code
-            while current is not None and current not in known:
-                known.add(current)
-                current = by_code()[current].parent_code
-        return known
-
-    def own(self, field: str) -> dict[tuple[str, str], np.ndarray]:
-        """Reports as filed, on the day they are dated (NaN on other days), per (unit, grp)."""
-        if field not in self._own:
-            # Every reconciled field in one pivot: the dates and series are sorted out once.
-            fields = [f for f in dict.fromkeys((field, *RECONCILED_FIELDS))
-                      if f in self.series.columns and f not in self._own]
-            long = pd.DataFrame({"report_date": pd.to_datetime(self.series["report_date"]),
-                                 "unit_code": self.series["unit_code"],
-                                 "grp": self.series["grp"],
-                                 **{f: pd.to_numeric(self.series[f]).astype("float64")
-                                    .to_numpy() for f in fields}})
-            wide_all = long.pivot(index="report_date", columns=["unit_code", "grp"],
-                                  values=fields).reindex(self.days)
-            for name in fields:
-                wide = wide_all[name]
-                matrix = wide.to_numpy(dtype="float64")
-                self._own[name] = {col: matrix[:, i] for i, col in enumerate(wide.columns)}
-                filled = wide.ffill().to_numpy(dtype="float64")
-                self._filled[name] = {col: filled[:, i] for i, col in enumerate(wide.columns)}
-        return self._own[field]
-
-    def filled(self, field: str) -> dict[tuple[str, str], np.ndarray]:
-        self.own(field)
-        return self._filled[field]
-
-    def value(self, code: str, grp: str, field: str) -> np.ndarray | None:
-        """The unit's figure as of each day (NaN where not complete); None when nothing of it
-        is known."""
-        key = (code, grp, field)
-        if key not in self._memo:
-            self._memo[key] = self._value(code, grp, field)
-        return self._memo[key]
-
-    def _value(self, code: str, grp: str, field: str) -> np.ndarray | None:
-        mine = self.groups.get(code, set())
-        if grp == ALL_GROUPS and mine & set(GROUPS):
-            parts = [self.value(code, g, field) for g in sorted(mine & set(GROUPS))]
-            return _strict_sum([p for p in parts if p is not None])
-        own = self.filled(field).get((code, grp))
-        kids = [k for k in child_codes(code) if k in self.known]
-        rolled = self.children_sum(kids, grp, field) if kids else None
-        if own is None:
-            return rolled
-        return own if rolled is None else np.where(np.isnan(own), rolled, own)
-
-    def children_sum(self, kids: list[str], grp: str, field: str) -> np.ndarray | None:
-        """The children's figures added up, NaN on days one of them has none."""
-        parts = [self.value(k, grp, field) for k in kids]
-        if any(p is None for p in parts):
-            return None
-        return _strict_sum(parts)
-
-
-def _strict_sum(parts: list[np.ndarray]) -> np.ndarray | None:
-    """Sum that stays NaN where any part is NaN (a child without figures that day)."""
-    return np.sum(np.vstack(parts), axis=0) if parts else None
-
 
 def _reconcile(scope: Scope, parent_level: int, rule: str) -> pd.DataFrame:
     """Parents of `parent_level` in scope: own report against the sum of their children."""

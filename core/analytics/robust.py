@@ -20,15 +20,17 @@ def row_nanmedian(values: np.ndarray) -> np.ndarray:
     return np.where(counts > 0, (low + high) / 2, np.nan)
 
 
-def modified_z(change: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+def modified_z(change: np.ndarray, baseline: np.ndarray,
+               median: np.ndarray | None = None) -> np.ndarray:
     """Modified z-scores of `change` (n,) against rows of `baseline` (n, k), NaN gaps allowed
-    (every row needs at least one value).
+    (every row needs at least one value); `median`: the rows' medians, when already known.
 
     M = 0.6745 (x - median) / MAD. Where the MAD is 0 (more than half the baseline equal),
     the mean absolute deviation stands in: M = (x - median) / (1.253314 MeanAD). Where both
     are 0 (a perfectly flat history) the score is undefined (NaN): see unusual_jump.
     """
-    median = row_nanmedian(baseline)
+    if median is None:
+        median = row_nanmedian(baseline)
     deviation = np.abs(baseline - median[:, None])
     mad = row_nanmedian(deviation)
     mean_ad = np.nanmean(deviation, axis=1)

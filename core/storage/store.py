@@ -299,24 +299,30 @@ def _latest_query(codes: Sequence[str], as_of: dt.date, *, before: bool = False,
 
 
 def own_series(conn: Connection, codes: Sequence[str], *, until: dt.date | None = None,
-               since: dt.date | None = None) -> pd.DataFrame:
-    """All own reports of the units (every group), oldest first."""
+               since: dt.date | None = None, fields: Sequence[str] = COUNT_FIELDS,
+               categorical: bool = False) -> pd.DataFrame:
+    """All own reports of the units (every group), sorted by unit, group and date: the
+    FIGURE_KEY columns and `fields`; with `categorical`, units and groups as categories (for
+    callers that sort and group by them again and again)."""
+    columns = [*FIGURE_KEY, *fields]
     if not codes:
-        return _empty_figures()
+        return _figures_frame([], columns, categorical)
     # The driver's own tuples: a subtree's three months are ~150.000 rows at national scale,
     # and SQLAlchemy's per-row processing (dates from SQLite's text) would cost as much as
-    # the query; _figures_frame converts the dates column-wise.
-    return _figures_frame(own_series_rows(conn, codes, until=until, since=since, raw=True)
-                          ).sort_values(["unit_code", "grp", "report_date"], ignore_index=True)
+    # the query; _figures_frame converts column by column.
+    rows = own_series_rows(conn, codes, until=until, since=since, raw=True, fields=fields)
+    return _figures_frame(rows, columns, categorical).sort_values(
+        FIGURE_KEY, ignore_index=True)
 
 
 def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | None = None,
-                    since: dt.date | None = None, raw: bool = False) -> list[tuple]:
-    """own_series as plain tuples in FIGURE_COLUMNS order, unsorted (core.storage.rollups);
+                    since: dt.date | None = None, raw: bool = False,
+                    fields: Sequence[str] = COUNT_FIELDS) -> list[tuple]:
+    """own_series as plain tuples (FIGURE_KEY, then `fields`), unsorted (core.storage.rollups);
     `raw`: as the database driver returns them (report_date may be ISO text)."""
     rows: list[tuple] = []
     for chunk in chunks(list(codes)):
-        query = sa.select(*[figures.c[c] for c in FIGURE_COLUMNS]).where(
+        query = sa.select(*[figures.c[c] for c in (*FIGURE_KEY, *fields)]).where(
             figures.c.unit_code.in_(chunk))
         if until is not None:
             query = query.where(figures.c.report_date <= until)
@@ -393,13 +399,26 @@ def _empty_figures() -> pd.DataFrame:
     return _figures_frame([])
 
 
-def _figures_frame(rows) -> pd.DataFrame:
-    """A figures frame from result tuples in FIGURE_COLUMNS order (tuples, not mappings:
-    building frames from per-row dicts costs more than the query at national scale)."""
-    frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=FIGURE_COLUMNS)
-    frame["report_date"] = pd.to_datetime(frame["report_date"]).dt.date
-    for col in COUNT_FIELDS:
-        frame[col] = pd.to_numeric(frame[col]).astype("Int64")
-    frame["unit_code"] = frame["unit_code"].astype(str)
-    frame["grp"] = frame["grp"].astype(str)
-    return frame
+def _figures_frame(rows, columns: Sequence[str] = FIGURE_COLUMNS,
+                   categorical: bool = False) -> pd.DataFrame:
+    """A figures frame from result tuples in `columns` order, built column by column (tuples,
+    not mappings: per-row dicts, or pandas' own conversion of a list of rows, cost more than
+    the query at national scale). Dates may be ISO text (SQLite's driver) or dates; counts
+    are nullable integers."""
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
+    data = {}
+    for name, column in zip(columns, values, strict=True):
+        array = np.array(column, dtype=object)
+        if name in ("unit_code", "grp"):
+            data[name] = (pd.Categorical(array) if categorical
+                          else pd.array(array.astype(str), dtype="str"))
+        elif name == "report_date":
+            codes, days = pd.factorize(array)
+            days = np.array([as_date(d) for d in days], dtype=object)
+            data[name] = days[codes] if len(codes) else np.array([], dtype=object)
+        else:
+            numbers = np.array(column, dtype="float64")
+            missing = np.isnan(numbers)
+            data[name] = pd.arrays.IntegerArray(
+                np.where(missing, 0, numbers).astype("int64"), missing)
+    return pd.DataFrame(data, columns=list(columns))
