@@ -33,14 +33,18 @@ run: $(VENV)/.runtime system-deps
 ## Set up and run every check: lint, the one-way layers (import-linter contracts in
 ## pyproject.toml), then the whole test suite (browser tests included), spread over $(WORKERS)
 ## worker processes (a module's shared fixtures in one worker; the slowest tests first), the
-## browser tests after the rest on $(BROWSER_WORKERS) workers. Bytecode is written
+## browser tests after the rest on $(BROWSER_WORKERS) workers, on the databases the first run
+## built (one run id for both; the first keeps them, the second removes them). Bytecode is written
 ## (__pycache__) even where the shell turns it off: else every worker compiles and rewrites
 ## every test module's asserts again, seconds of CPU each.
 test: export PYTHONDONTWRITEBYTECODE :=
+test: export ASXH_TEST_RUN := make$(shell od -An -N4 -tx4 /dev/urandom | tr -d ' ')
 test: $(VENV)/.dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser"
+	ASXH_TEST_KEEP_RUN=1 $(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser" || \
+	  { status=$$?; $(BIN)/python -c "from tests.conftest import cleanup_run; cleanup_run()"; \
+	    exit $$status; }
 	$(BIN)/pytest -n $(BROWSER_WORKERS) --dist loadgroup -m browser
 
 lint: $(VENV)/.dev

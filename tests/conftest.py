@@ -36,6 +36,9 @@ from core.storage import db
 POSTGRES_URL = os.environ.get("ASXH_TEST_POSTGRES_URL")
 RUN_ENV = "ASXH_TEST_RUN"  # one id per run, set by the controller, inherited by the workers
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Set: the run's templates are kept at the end, for a later pytest run given the same
+# RUN_ENV (`make test` runs the browser tests after the rest, on the demo database built once).
+KEEP_ENV = "ASXH_TEST_KEEP_RUN"
 
 
 def pytest_configure(config) -> None:
@@ -47,10 +50,17 @@ def pytest_configure(config) -> None:
 
 
 def pytest_unconfigure(config) -> None:
-    """The controller (or a run without workers) removes what the run shared, once no build
-    is under way (it takes each template's lock) and none can start (CLOSED)."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    """The controller (or a run without workers) removes what the run shared, unless told
+    to keep it (KEEP_ENV) for a later pytest run with the same run id."""
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get(KEEP_ENV):
         return
+    cleanup_run()
+
+
+def cleanup_run() -> None:
+    """Remove what the run shared, once no build is under way (it takes each template's
+    lock) and none can start (CLOSED). The Makefile calls it when its first pytest run,
+    which keeps the run's templates for the browser tests, fails."""
     directory = run_dir()
     for name in TEMPLATES:
         with open(directory / f"{name}.lock", "w") as lock:

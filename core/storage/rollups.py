@@ -118,7 +118,7 @@ def _rolled_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: s
         query = sa.select(*_ROLLUP_READ).join(pairs, sa.and_(
             rollups.c.unit_code == pairs.c.unit_code, rollups.c.grp == group,
             rollups.c.report_date == pairs.c.report_date))
-        found.extend(conn.execute(query).all())
+        found.extend(store.driver_rows(conn, query))
     if not found:
         return [], np.zeros((0, len(COUNT_FIELDS))), np.zeros(0)
     columns = list(zip(*found, strict=True))
@@ -131,7 +131,7 @@ def series(conn: Connection, code: str, group: str, until: dt.date | None = None
     """A unit's figures on every date they change (a report behind them is dated that day),
     oldest first, indexed by report_date: COUNT_FIELDS (Int64). Its own reports by the
     rules; before they begin, a district's or province's roll-ups (one range scan)."""
-    own = store.own_series_rows(conn, [code], until=until)
+    own = store.own_series_rows(conn, [code], until=until, raw=True)
     reports = Reports.from_rows(own, [code]).sorted()
     axis = np.unique(reports.day)
     state = compute(reports, [code], np.searchsorted(axis, reports.day), len(axis),
@@ -144,7 +144,7 @@ def series(conn: Connection, code: str, group: str, until: dt.date | None = None
                                                rollups.c.grp == group)
         if until is not None:
             query = query.where(rollups.c.report_date <= until)
-        rolled = conn.execute(query.order_by(rollups.c.report_date)).all()
+        rolled = store.driver_rows(conn, query.order_by(rollups.c.report_date))
         if rolled:  # all dated before the unit's own reports begin
             columns = list(zip(*rolled, strict=True))
             values = np.vstack([np.array(columns[3:], dtype="float64").T, values])

@@ -236,17 +236,27 @@ BULK_UNITS = 2000
 def own_latest_rows(conn: Connection, codes: Sequence[str], as_of: dt.date, *,
                     before: bool = False,
                     groups: Sequence[str] = (*GROUPS, ALL_GROUPS)) -> list[tuple]:
-    """own_figures_as_of as plain tuples in FIGURE_COLUMNS order, for callers that go
-    straight to arrays (core.storage.rollups); with `before`, the latest strictly before `as_of`;
-    only the given groups."""
+    """own_figures_as_of as the database driver's tuples in FIGURE_COLUMNS order (report_date
+    may be ISO text), for callers that go straight to arrays (core.storage.rollups); with
+    `before`, the latest strictly before `as_of`; only the given groups."""
     codes = list(codes)
     if len(codes) >= BULK_UNITS:
         return _latest_rows_in_bulk(conn, codes, as_of, before, groups)
     rows: list[tuple] = []
     for chunk in chunks(codes):
-        rows.extend(conn.execute(_latest_query(chunk, as_of, before=before,
-                                               groups=groups)).all())
+        rows.extend(driver_rows(conn, _latest_query(chunk, as_of, before=before,
+                                                     groups=groups)))
     return rows
+
+
+def driver_rows(conn: Connection, query: sa.Select) -> list[tuple]:
+    """The query's rows as the driver returns them, without SQLAlchemy's per-row processing
+    (a province's latest reports are thousands of rows, read on every page)."""
+    result = conn.execute(query)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _latest_rows_in_bulk(conn: Connection, codes: list[str], as_of: dt.date,
@@ -259,7 +269,7 @@ def _latest_rows_in_bulk(conn: Connection, codes: list[str], as_of: dt.date,
     if newest is None:
         return []
     wanted = set(codes)
-    rows = [r for r in conn.execute(sa.select(*[figures.c[c] for c in FIGURE_COLUMNS])
+    rows = [r for r in driver_rows(conn, sa.select(*[figures.c[c] for c in FIGURE_COLUMNS])
                                     .where(figures.c.report_date == newest,
                                            figures.c.grp.in_(groups)))
             if r[0] in wanted]
@@ -267,8 +277,8 @@ def _latest_rows_in_bulk(conn: Connection, codes: list[str], as_of: dt.date,
     for group in groups:
         rest = [c for c in codes if (c, group) not in found]
         for chunk in chunks(rest):
-            rows.extend(conn.execute(_latest_query(chunk, as_of, before=before,
-                                                   groups=(group,))).all())
+            rows.extend(driver_rows(conn, _latest_query(chunk, as_of, before=before,
+                                                         groups=(group,))))
     return rows
 
 
@@ -331,12 +341,7 @@ def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | 
             # index (unit_code, grp, report_date), not a walk through all its dates.
             query = query.where(figures.c.report_date >= since,
                                 figures.c.grp.in_((*GROUPS, ALL_GROUPS)))
-        result = conn.execute(query)
-        if raw:
-            rows.extend(result.cursor.fetchall())
-            result.close()
-        else:
-            rows.extend(result.all())
+        rows.extend(driver_rows(conn, query) if raw else conn.execute(query).all())
     return rows
 
 
@@ -365,8 +370,8 @@ def quota_rows(conn: Connection, codes: Sequence[str], year: int) -> list[tuple]
     """quotas_for as plain (unit_code, grp, quarter, count) tuples."""
     rows: list[tuple] = []
     for chunk in chunks(list(codes)):
-        rows.extend(tuple(r) for r in conn.execute(
-            sa.select(quotas.c.unit_code, quotas.c.grp, quotas.c.quarter, quotas.c["count"])
+        rows.extend(driver_rows(conn, sa.select(
+            quotas.c.unit_code, quotas.c.grp, quotas.c.quarter, quotas.c["count"])
             .where(quotas.c.unit_code.in_(chunk), quotas.c.year == year)))
     return rows
 
