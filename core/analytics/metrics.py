@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -88,6 +89,15 @@ def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
     communes below): core.storage.rollups, the one implementation of the rules above.
     """
     return _figures_and_reported(conn, codes, as_of, group)
+
+
+def figures_by_group(conn: Connection, codes: list[str], as_of: dt.date,
+                     groups: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """figures_as_of for each of `groups`, the reports read once for all of them."""
+    found = rollups.figures_as_of_groups(conn, list(dict.fromkeys(codes)), as_of, groups)
+    for result in found.values():
+        result["rate_pct"] = _rates(result["cashless"], result["total"])
+    return found
 
 
 def _figures_and_reported(conn: Connection, codes: list[str], as_of: dt.date, group: str,
@@ -189,12 +199,14 @@ def _quota_quarters(conn: Connection, codes: list[str], year: int
     return found
 
 
-def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.DataFrame:
+def attainment(conn: Connection, unit: str, as_of: dt.date | None = None,
+               quota: pd.DataFrame | None = None) -> pd.DataFrame:
     """Actual against the cumulative quota to the quarter of the date, and against the year.
 
     One row per child unit and group with a quota, then one per group for `unit` itself.
     Columns: code, name, group, total, cashless, quota_to_date, quota_year, attainment_pct,
-    year_attainment_pct, level ("child" or "self").
+    year_attainment_pct, level ("child" or "self"). `quota`: the quota_table of the unit and
+    its children for the date's year, when the caller has it already.
     """
     as_of = resolve_date(conn, as_of, unit)
     columns = ["code", "name", "group", "total", "cashless", "quota_to_date", "quota_year",
@@ -202,11 +214,12 @@ def attainment(conn: Connection, unit: str, as_of: dt.date | None = None) -> pd.
     if as_of is None:
         return pd.DataFrame(columns=columns)
     codes = [*child_codes(unit), unit]
-    quota = quota_table(conn, codes, as_of.year)
+    if quota is None:
+        quota = quota_table(conn, codes, as_of.year)
     rows = []
     q = quarter_of(as_of)
-    figs_by_group = {g: figures_as_of(conn, codes, as_of, g)
-                     for g in sorted(set(quota.index.get_level_values("grp")))}
+    figs_by_group = figures_by_group(conn, codes, as_of,
+                                     sorted(set(quota.index.get_level_values("grp"))))
     counts = {grp: {field: dict(zip(figs.index, figs[field].astype(object), strict=True))
                     for field in ("total", "cashless")}
               for grp, figs in figs_by_group.items()}

@@ -58,10 +58,12 @@ def attainment_detail(conn: Connection, unit: str, as_of: dt.date | None = None,
     page needs besides: the quota due by the date (pro rata), the people per day still needed
     to meet the current quarter's and the year's quota, and a status (core.analytics.status)."""
     as_of = resolve_date(conn, as_of, unit)
-    base = attainment(conn, unit, as_of)
-    if as_of is None or base.empty:
+    if as_of is None:
         return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
     quotas = quota_table(conn, [*child_codes(unit), unit], as_of.year)
+    base = attainment(conn, unit, as_of, quotas)
+    if base.empty:
+        return pd.DataFrame(columns=ATTAINMENT_DETAIL_COLUMNS)
     if group != ALL_GROUPS:
         base = base[base["group"] == group]
         quotas = quotas[quotas.index.get_level_values("grp") == group]

@@ -96,7 +96,7 @@ def gather(conn: Connection, unit: str, as_of: dt.date | None = None) -> Form:
     if as_of is None:
         raise UserError(f"Chưa có số liệu nào của {place.name}.")
     children = list(child_codes(unit))
-    by_group = {g: metrics.figures_as_of(conn, children, as_of, g) for g in GROUPS}
+    by_group = metrics.figures_by_group(conn, children, as_of, GROUPS)
     by_group = {g: f for g, f in by_group.items() if not f.empty}
     if not by_group:
         figs = metrics.figures_as_of(conn, children, as_of, ALL_GROUPS)

@@ -72,12 +72,25 @@ def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: s
     (Int64), report_date, source ("own" or "rollup"). Units without figures are absent.
     `reported`, when given, receives the units with a report of any group dated `day` (the
     same seeks tell, so the lagging list needs no second query)."""
+    return figures_as_of_groups(conn, codes, day, (group,), reported)[group]
+
+
+def figures_as_of_groups(conn: Connection, codes: Sequence[str], day: dt.date,
+                         groups: Sequence[str], reported: set[str] | None = None
+                         ) -> dict[str, pd.DataFrame]:
+    """figures_as_of for several groups at once: the units' latest own reports are read once
+    for all of them (a quota table needs every group of a province's districts)."""
     latest = store.own_latest_rows(conn, codes, day)
     if reported is not None:
         reported.update(r[0] for r in latest if as_date(r[2]) == day)
     reports = Reports.from_rows(latest, codes).sorted()
-    state = compute(reports, codes, np.zeros(len(reports), dtype=np.int64), 1,
-                    roll_up=False)[group]
+    states = compute(reports, codes, np.zeros(len(reports), dtype=np.int64), 1, roll_up=False)
+    return {group: _as_of_frame(conn, codes, day, group, states[group]) for group in groups}
+
+
+def _as_of_frame(conn: Connection, codes: Sequence[str], day: dt.date, group: str,
+                 state) -> pd.DataFrame:
+    """One group's figures: the units' own, else their roll-ups."""
     own = state.present[0]
     units = by_code()
     missing = [c for c, has in zip(codes, own, strict=True)
