@@ -92,9 +92,11 @@ def figures_as_of(conn: Connection, codes: list[str], as_of: dt.date,
 
 
 def figures_by_group(conn: Connection, codes: list[str], as_of: dt.date,
-                     groups: Sequence[str]) -> dict[str, pd.DataFrame]:
+                     groups: Sequence[str], reported: set[str] | None = None
+                     ) -> dict[str, pd.DataFrame]:
     """figures_as_of for each of `groups`, the reports read once for all of them."""
-    found = rollups.figures_as_of_groups(conn, list(dict.fromkeys(codes)), as_of, groups)
+    found = rollups.figures_as_of_groups(conn, list(dict.fromkeys(codes)), as_of, groups,
+                                         reported)
     for result in found.values():
         result["rate_pct"] = _rates(result["cashless"], result["total"])
     return found
@@ -102,9 +104,7 @@ def figures_by_group(conn: Connection, codes: list[str], as_of: dt.date,
 
 def _figures_and_reported(conn: Connection, codes: list[str], as_of: dt.date, group: str,
                           reported: set[str] | None = None) -> pd.DataFrame:
-    result = rollups.figures_as_of(conn, list(dict.fromkeys(codes)), as_of, group, reported)
-    result["rate_pct"] = _rates(result["cashless"], result["total"])
-    return result
+    return figures_by_group(conn, codes, as_of, (group,), reported)[group]
 
 
 def latest_date(conn: Connection, unit: str | None = None) -> dt.date | None:

@@ -112,7 +112,7 @@ class Scope:
         series = self.series
         if series.empty:
             return np.zeros(0, dtype=bool)
-        units, groups = _codes(series["unit_code"]), _codes(series["grp"])
+        units, groups = pd.factorize(series["unit_code"])[0], pd.factorize(series["grp"])[0]
         return np.r_[False, (units[1:] == units[:-1]) & (groups[1:] == groups[:-1])]
 
     @cached_property
@@ -133,13 +133,6 @@ def load_scope(conn: Connection, unit: str, since: dt.date, until: dt.date) -> S
                               since=since - dt.timedelta(days=LOOKBACK_DAYS),
                               fields=CHECKED_FIELDS, categorical=True)
     return Scope(unit, series, since, until)
-
-
-def _codes(column: pd.Series) -> np.ndarray:
-    """Integer codes of a column's values (equal values, equal codes)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy()
-    return pd.factorize(column)[0]
 
 
 # ------------------------------------------------------------------------------- helpers

@@ -96,11 +96,10 @@ def gather(conn: Connection, unit: str, as_of: dt.date | None = None) -> Form:
     if as_of is None:
         raise UserError(f"Chưa có số liệu nào của {place.name}.")
     children = list(child_codes(unit))
-    by_group = metrics.figures_by_group(conn, children, as_of, GROUPS)
-    by_group = {g: f for g, f in by_group.items() if not f.empty}
-    if not by_group:
-        figs = metrics.figures_as_of(conn, children, as_of, ALL_GROUPS)
-        by_group = {ALL_GROUPS: figs} if not figs.empty else {}
+    found = metrics.figures_by_group(conn, children, as_of, (*GROUPS, ALL_GROUPS))
+    by_group = {g: found[g] for g in GROUPS if not found[g].empty}
+    if not by_group and not found[ALL_GROUPS].empty:
+        by_group = {ALL_GROUPS: found[ALL_GROUPS]}
     if not by_group:
         kind = "huyện" if place.level == PROVINCE else "xã"
         raise UserError(f"Chưa có số liệu của các {kind} thuộc {place.name} tính đến ngày "

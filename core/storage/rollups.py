@@ -64,22 +64,16 @@ _CELLS_PER_BATCH = 1_000_000
 _FETCH_ROWS = 100_000
 
 
-def figures_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: str,
-                  reported: set[str] | None = None) -> pd.DataFrame:
-    """Units' figures as of a day (analytics.metrics.figures_as_of without the rate): own reports
-    by the rules, one index seek per unit and group; districts and provinces without one from
-    the roll-ups, one seek each. Indexed by unit code in the order of `codes`: COUNT_FIELDS
-    (Int64), report_date, source ("own" or "rollup"). Units without figures are absent.
-    `reported`, when given, receives the units with a report of any group dated `day` (the
-    same seeks tell, so the lagging list needs no second query)."""
-    return figures_as_of_groups(conn, codes, day, (group,), reported)[group]
-
-
 def figures_as_of_groups(conn: Connection, codes: Sequence[str], day: dt.date,
                          groups: Sequence[str], reported: set[str] | None = None
                          ) -> dict[str, pd.DataFrame]:
-    """figures_as_of for several groups at once: the units' latest own reports are read once
-    for all of them (a quota table needs every group of a province's districts)."""
+    """Units' figures as of a day for each of `groups` (analytics.metrics.figures_as_of without
+    the rate): own reports by the rules, one index seek per unit and group, read once for all
+    the groups; districts and provinces without one from the roll-ups, one seek each. Each
+    frame is indexed by unit code in the order of `codes`: COUNT_FIELDS (Int64), report_date,
+    source ("own" or "rollup"). Units without figures are absent. `reported`, when given,
+    receives the units with a report of any group dated `day` (the same seeks tell, so the
+    lagging list needs no second query)."""
     latest = store.own_latest_rows(conn, codes, day)
     if reported is not None:
         reported.update(r[0] for r in latest if as_date(r[2]) == day)
@@ -144,7 +138,7 @@ def series(conn: Connection, code: str, group: str, until: dt.date | None = None
     """A unit's figures on every date they change (a report behind them is dated that day),
     oldest first, indexed by report_date: COUNT_FIELDS (Int64). Its own reports by the
     rules; before they begin, a district's or province's roll-ups (one range scan)."""
-    own = store.own_series_rows(conn, [code], until=until, raw=True)
+    own = store.own_series_rows(conn, [code], until=until)
     reports = Reports.from_rows(own, [code]).sorted()
     axis = np.unique(reports.day)
     state = compute(reports, [code], np.searchsorted(axis, reports.day), len(axis),

@@ -320,16 +320,16 @@ def own_series(conn: Connection, codes: Sequence[str], *, until: dt.date | None 
     # The driver's own tuples: a subtree's three months are ~150.000 rows at national scale,
     # and SQLAlchemy's per-row processing (dates from SQLite's text) would cost as much as
     # the query; _figures_frame converts column by column.
-    rows = own_series_rows(conn, codes, until=until, since=since, raw=True, fields=fields)
+    rows = own_series_rows(conn, codes, until=until, since=since, fields=fields)
     return _figures_frame(rows, columns, categorical).sort_values(
         FIGURE_KEY, ignore_index=True)
 
 
 def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | None = None,
-                    since: dt.date | None = None, raw: bool = False,
+                    since: dt.date | None = None,
                     fields: Sequence[str] = COUNT_FIELDS) -> list[tuple]:
-    """own_series as plain tuples (FIGURE_KEY, then `fields`), unsorted (core.storage.rollups);
-    `raw`: as the database driver returns them (report_date may be ISO text)."""
+    """own_series as the database driver's tuples (FIGURE_KEY, then `fields`; report_date may
+    be ISO text), unsorted (core.storage.rollups)."""
     rows: list[tuple] = []
     for chunk in chunks(list(codes)):
         query = sa.select(*[figures.c[c] for c in (*FIGURE_KEY, *fields)]).where(
@@ -341,7 +341,7 @@ def own_series_rows(conn: Connection, codes: Sequence[str], *, until: dt.date | 
             # index (unit_code, grp, report_date), not a walk through all its dates.
             query = query.where(figures.c.report_date >= since,
                                 figures.c.grp.in_((*GROUPS, ALL_GROUPS)))
-        rows.extend(driver_rows(conn, query) if raw else conn.execute(query).all())
+        rows.extend(driver_rows(conn, query))
     return rows
 
 
