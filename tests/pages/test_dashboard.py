@@ -46,3 +46,25 @@ def test_home_page_on_23_january_shows_quang_nam_58_of_63(app):
     assert shown["Xếp hạng toàn quốc"] == "58/63"
     assert shown["Tỷ lệ"] == "4,8%"
     assert shown["Đối tượng đang hưởng"] == "125.000"
+
+
+def test_a_page_run_waits_for_its_turn_and_gives_it_back(app, monkeypatch):
+    import threading
+
+    from ui import turns
+
+    line = turns.Turns(long_after=60)
+    monkeypatch.setattr(turns, "_PROCESS_TURNS", line)
+    ran = threading.Thread(target=lambda: app.switch_page("pages/xa_cham.py").run())
+    with line.turn():  # another page's run holds the turn
+        ran.start()
+        for _ in range(3000):  # the page's run gets in line behind it
+            if line.waiting() == 2:
+                break
+            threading.Event().wait(0.01)
+        assert line.waiting() == 2
+        assert ran.is_alive()
+    ran.join(60)
+    assert not app.exception, app.exception
+    assert app.title[0].value.startswith("Xã chậm tiến độ")
+    assert line.waiting() == 0  # given back
