@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalogue.units import by_code, child_codes
+from core.storage.values import columns_of, floats
 from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, DISTRICT, GROUPS, PROVINCE
 
 ROLLUP_GROUPS = (*GROUPS, ALL_GROUPS)
@@ -40,7 +41,7 @@ class Reports:
         group = np.array([GROUP_INDEX.get(g, -1) for g in columns[1]], dtype=np.int64)
         values = np.empty((len(unit), len(COUNT_FIELDS)))
         for i, column in enumerate(columns[3:]):
-            values[:, i] = np.array(column, dtype="float64")  # None becomes NaN
+            values[:, i] = floats(column)  # None becomes NaN
         return cls(unit.astype(np.int64), group, day_numbers(columns[2]), values)
 
     @classmethod
@@ -48,7 +49,7 @@ class Reports:
         """From result rows in the order unit_code, grp, report_date, *COUNT_FIELDS."""
         if not rows:
             return cls.concat([])
-        return cls.from_columns(list(zip(*rows, strict=True)), codes)
+        return cls.from_columns(columns_of(rows, len(rows[0])), codes)
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, codes: Sequence[str]) -> Reports:

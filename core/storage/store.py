@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from core.catalogue import units as catalogue_mod
 from core.storage.db import figures, quotas, replaced_figures, uploads
 from core.storage.db import units as units_table
-from core.storage.values import as_date, chunks
+from core.storage.values import as_date, chunks, columns_of, floats
 from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, GROUPS
 
 FIGURE_KEY = ["unit_code", "grp", "report_date"]
@@ -410,10 +410,8 @@ def _figures_frame(rows, columns: Sequence[str] = FIGURE_COLUMNS,
     not mappings: per-row dicts, or pandas' own conversion of a list of rows, cost more than
     the query at national scale). Dates may be ISO text (SQLite's driver) or dates; counts
     are nullable integers."""
-    values = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
     data = {}
-    for name, column in zip(columns, values, strict=True):
-        array = np.array(column, dtype=object)
+    for name, array in zip(columns, columns_of(rows, len(columns)), strict=True):
         if name in ("unit_code", "grp"):
             data[name] = (pd.Categorical(array) if categorical
                           else pd.array(array.astype(str), dtype="str"))
@@ -422,7 +420,7 @@ def _figures_frame(rows, columns: Sequence[str] = FIGURE_COLUMNS,
             days = np.array([as_date(d) for d in days], dtype=object)
             data[name] = days[codes] if len(codes) else np.array([], dtype=object)
         else:
-            numbers = np.array(column, dtype="float64")
+            numbers = floats(array)
             missing = np.isnan(numbers)
             data[name] = pd.arrays.IntegerArray(
                 np.where(missing, 0, numbers).astype("int64"), missing)

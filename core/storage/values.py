@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+import pandas as pd
+
 # Keeps IN (...) lists well under every driver's parameter limit.
 CHUNK = 500
 
@@ -27,3 +30,15 @@ def as_datetime(value) -> dt.datetime:
     """A datetime, from a datetime or its ISO text (SQLite may hand back an aggregate as
     text)."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def columns_of(rows: Sequence[Sequence], width: int) -> list[np.ndarray]:
+    """Result tuples as `width` columns (object arrays): one matrix made in C, then sliced.
+    zip(*rows) over 150.000 rows takes longer than the query that fetched them."""
+    matrix = np.array(rows, dtype=object).reshape(len(rows), width)
+    return [matrix[:, index] for index in range(width)]
+
+
+def floats(column: Sequence) -> np.ndarray:
+    """Counts as float64, NaN where the database has NULL (None)."""
+    return pd.to_numeric(np.asarray(column, dtype=object)).astype("float64")
