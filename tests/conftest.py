@@ -101,6 +101,7 @@ SHARED_SERVERS = {"upload_server": "e2e-upload-server"}
 WIDER_THAN_A_TEST = ("module", "package", "class")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own, which reads the groups set here
 def pytest_collection_modifyitems(config, items) -> None:
     """How the tests are spread over the workers (`--dist loadgroup`): a test whose fixtures
     live longer than itself but not the whole session (a module's deck drawn by Chromium, its
