@@ -25,17 +25,15 @@ LONG_AFTER = 2.0  # seconds
 
 
 class Turns:
-    """A FIFO ticket queue: `with turns.turn():` runs when every earlier ticket has run, or
-    when the ticket before it has held its turn for `long_after` seconds."""
+    """A FIFO ticket queue: `with turns.turn():` runs once every earlier ticket has had its
+    turn; a turn held for `long_after` seconds passes to the next ticket meanwhile."""
 
-    def __init__(self, long_after: float = LONG_AFTER,
-                 clock=time.monotonic) -> None:
+    def __init__(self, long_after: float = LONG_AFTER) -> None:
         self._cond = threading.Condition()
         self._next = 0       # the next ticket to hand out
         self._serving = 0    # the ticket whose turn it is
-        self._since = clock()
+        self._since = time.monotonic()  # when that turn began
         self._long_after = long_after
-        self._clock = clock
 
     @contextmanager
     def turn(self) -> Iterator[None]:
@@ -43,9 +41,9 @@ class Turns:
             ticket = self._next
             self._next += 1
             if ticket == self._serving:  # nobody in line: the turn starts now
-                self._since = self._clock()
+                self._since = time.monotonic()
             while ticket != self._serving:
-                held = self._clock() - self._since
+                held = time.monotonic() - self._since
                 if held >= self._long_after:
                     self._pass_on()  # the page in its turn is on a long errand
                     continue
@@ -64,7 +62,7 @@ class Turns:
 
     def _pass_on(self) -> None:
         self._serving += 1
-        self._since = self._clock()
+        self._since = time.monotonic()
         self._cond.notify_all()
 
 

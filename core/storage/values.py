@@ -1,5 +1,6 @@
 """Small helpers every read shares: values as the databases hand them back (SQLite gives dates
-and aggregates as ISO text) and long code lists cut into chunks for `IN (...)`."""
+and aggregates as ISO text), result rows turned into columns, and long code lists cut into
+chunks for `IN (...)`."""
 
 from __future__ import annotations
 
