@@ -4,6 +4,7 @@ with the demo data, photographed to tests/_artifacts/screenshots/quality_*.png."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, wait_for_app
@@ -90,9 +91,18 @@ def test_a_finding_is_explained_from_the_page(server, page, signed_up):  # noqa:
     kept. Bình Sơn only: the AppTests count Quảng Trị's open findings on the same database."""
     open_view(page, server, "chat-luong?unit=524&date=2024-04-20&period=7", "Chưa giải trình")
     grid = page.locator("[data-testid='stDataFrame']:visible").first  # the findings
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+    grid.locator("td").first.wait_for(state="attached", timeout=30_000)  # its rows are drawn
     field = page.get_by_label("Nội dung giải trình")
+    for _attempt in range(3):  # a click landing while the grid still lays out can be lost
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's selection box
+        try:
+            field.wait_for(timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            wait_for_app(page)  # the app is idle: the click did not select the row
+            if field.count():
+                break
     field.wait_for(timeout=30_000)
     field.fill("Bưu điện chi trả đợt tháng 4 cho 120 đối tượng trong một ngày.")
     full_screenshot(page, "quality_giai_trinh")
