@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from core.catalogue.units import by_code, child_codes
-from core.storage.values import columns_of, floats
+from core.storage.values import columns_of, float_matrix
 from core.vocabulary import ALL_GROUPS, COUNT_FIELDS, DISTRICT, GROUPS, PROVINCE
 
 ROLLUP_GROUPS = (*GROUPS, ALL_GROUPS)
@@ -39,9 +39,7 @@ class Reports:
         if (unit < 0).any():
             raise ValueError("reports of units outside the codes computed")
         group = np.array([GROUP_INDEX.get(g, -1) for g in columns[1]], dtype=np.int64)
-        values = np.empty((len(unit), len(COUNT_FIELDS)))
-        for i, column in enumerate(columns[3:]):
-            values[:, i] = floats(column)  # None becomes NaN
+        values = float_matrix(columns[3:])  # None becomes NaN
         return cls(unit.astype(np.int64), group, day_numbers(columns[2]), values)
 
     @classmethod

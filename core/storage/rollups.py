@@ -54,7 +54,7 @@ from core.storage.rollup_rules import (
     count_arrays,
     day_numbers,
 )
-from core.storage.values import as_date, chunks, columns_of, floats
+from core.storage.values import as_date, chunks, columns_of, float_matrix
 from core.vocabulary import COMMUNE, COUNT_FIELDS, PROVINCE
 
 ROLLUP_COLUMNS = ["unit_code", "grp", "report_date", *COUNT_FIELDS]
@@ -129,7 +129,7 @@ def _rolled_as_of(conn: Connection, codes: Sequence[str], day: dt.date, group: s
     if not found:
         return [], np.zeros((0, len(COUNT_FIELDS))), np.zeros(0)
     columns = columns_of(found, len(found[0]))
-    values = np.column_stack([floats(c) for c in columns[3:]])
+    values = float_matrix(columns[3:])
     return list(columns[0]), values, day_numbers(columns[2])
 
 
@@ -154,7 +154,7 @@ def series(conn: Connection, code: str, group: str, until: dt.date | None = None
         rolled = store.driver_rows(conn, query.order_by(rollups.c.report_date))
         if rolled:  # all dated before the unit's own reports begin
             columns = columns_of(rolled, len(rolled[0]))
-            values = np.vstack([np.column_stack([floats(c) for c in columns[3:]]), values])
+            values = np.vstack([float_matrix(columns[3:]), values])
             days = np.concatenate([day_numbers(columns[2]), days])
     frame = pd.DataFrame(count_arrays(values.reshape(len(days), len(COUNT_FIELDS))))
     frame.index = pd.Index(as_dates(days), name="report_date", dtype=object)

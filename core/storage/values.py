@@ -43,3 +43,8 @@ def columns_of(rows: Sequence[Sequence], width: int) -> list[np.ndarray]:
 def floats(column: Sequence) -> np.ndarray:
     """Counts as float64, NaN where the database has NULL (None)."""
     return pd.to_numeric(np.asarray(column, dtype=object)).astype("float64")
+
+
+def float_matrix(columns: Sequence[Sequence]) -> np.ndarray:
+    """Count columns side by side as one float64 matrix (rows × columns), NaN for NULL."""
+    return np.column_stack([floats(c) for c in columns]).reshape(-1, len(columns))
