@@ -34,9 +34,11 @@ def as_datetime(value) -> dt.datetime:
 
 
 def columns_of(rows: Sequence[Sequence], width: int) -> list[np.ndarray]:
-    """Result tuples as `width` columns (object arrays): one matrix made in C, then sliced.
-    zip(*rows) over 150.000 rows takes longer than the query that fetched them."""
-    matrix = np.array(rows, dtype=object).reshape(len(rows), width)
+    """Result rows as `width` columns (object arrays): one matrix made in C, then sliced.
+    zip(*rows) over 150.000 rows takes longer than the query that fetched them. The rows are
+    made plain tuples first: numpy asks each SQLAlchemy Row for its array attributes, and
+    every miss raises inside SQLAlchemy (a second for 60.000 rows, against 30 ms)."""
+    matrix = np.array(list(map(tuple, rows)), dtype=object).reshape(len(rows), width)
     return [matrix[:, index] for index in range(width)]
 
 
