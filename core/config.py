@@ -26,6 +26,21 @@ def upload_limit_bytes() -> int:
     return int(float(os.environ.get("ASXH_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
 
 
+PASSWORD_COST_ENV = "ASXH_PASSWORD_COST"
+DEFAULT_PASSWORD_COST = 12
+_BCRYPT_COSTS = range(4, 32)  # what bcrypt accepts
+
+
+def password_cost() -> int:
+    """bcrypt's work factor for new password hashes: `ASXH_PASSWORD_COST`, else 12 (a quarter
+    of a second per hash on a small server). Only the test suite sets it lower (4), because it
+    creates and signs in hundreds of accounts; a hash keeps its own cost, so hashes made at
+    any cost still verify. A value bcrypt does not accept falls back to the default."""
+    text = os.environ.get(PASSWORD_COST_ENV, "").strip()
+    cost = int(text) if text.isdigit() else DEFAULT_PASSWORD_COST
+    return cost if cost in _BCRYPT_COSTS else DEFAULT_PASSWORD_COST
+
+
 def as_local(value: dt.datetime | str) -> dt.datetime:
     """A stored time (naive UTC on SQLite, aware on PostgreSQL, or its ISO text) in
     Asia/Ho_Chi_Minh."""

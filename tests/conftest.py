@@ -39,6 +39,10 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 # Set: the run's templates are kept at the end, for a later pytest run given the same
 # RUN_ENV (`make test` runs the browser tests after the rest, on the demo database built once).
 KEEP_ENV = "ASXH_TEST_KEEP_RUN"
+# bcrypt at its lowest work factor for the accounts the tests make (hundreds): the same hashing
+# and checks, a millisecond a hash instead of a quarter second. Inherited by the servers and
+# the command-line runs the tests start. tests/access/test_auth.py checks the default (12).
+os.environ.setdefault("ASXH_PASSWORD_COST", "4")
 
 
 def pytest_configure(config) -> None:

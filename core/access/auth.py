@@ -25,6 +25,7 @@ import bcrypt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from core import config
 from core.access import audit, sessions
 from core.access import settings as settings_mod
 from core.access.permissions import ROLES, Account, check_admin
@@ -54,7 +55,8 @@ def _prehash(password: str) -> bytes:
 
 
 def hash_password(password: str) -> str:
-    return _SCHEME + bcrypt.hashpw(_prehash(password), bcrypt.gensalt()).decode("ascii")
+    salt = bcrypt.gensalt(config.password_cost())
+    return _SCHEME + bcrypt.hashpw(_prehash(password), salt).decode("ascii")
 
 
 def verify_password(password: str, stored: str) -> bool:

@@ -54,6 +54,24 @@ def _log(engine, **filters):
 
 # ------------------------------------------------------------------------------ passwords
 
+def test_new_hashes_take_the_configured_cost_and_twelve_by_default(monkeypatch):
+    monkeypatch.delenv("ASXH_PASSWORD_COST", raising=False)
+    assert auth.hash_password(PASSWORD).startswith("bcrypt-sha256$$2b$12$")
+    for unusable in ("3", "32", "mười", "-1"):  # bcrypt refuses it: the default stays
+        monkeypatch.setenv("ASXH_PASSWORD_COST", unusable)
+        assert auth.hash_password(PASSWORD).startswith("bcrypt-sha256$$2b$12$")
+    monkeypatch.setenv("ASXH_PASSWORD_COST", "5")
+    assert auth.hash_password(PASSWORD).startswith("bcrypt-sha256$$2b$05$")
+
+
+def test_a_hash_keeps_its_own_cost_when_the_setting_changes(monkeypatch):
+    monkeypatch.setenv("ASXH_PASSWORD_COST", "12")
+    stored = auth.hash_password(PASSWORD)
+    monkeypatch.setenv("ASXH_PASSWORD_COST", "4")
+    assert auth.verify_password(PASSWORD, stored)
+    assert not auth.verify_password(PASSWORD + "x", stored)
+
+
 def test_long_vietnamese_passphrase_beyond_72_bytes_works_and_is_not_truncated():
     assert len(LONG_PASSPHRASE.encode()) > 72
     assert LONG_PASSPHRASE.encode()[:72] == LONG_OTHER.encode()[:72]
