@@ -53,7 +53,7 @@ class Reports:
     def from_frame(cls, frame: pd.DataFrame, codes: Sequence[str]) -> Reports:
         """From a figures frame (store.own_figures_as_of, store.own_series)."""
         unit = pd.Index(codes).get_indexer(frame["unit_code"])
-        group = np.array([GROUP_INDEX.get(g, -1) for g in frame["grp"]], dtype=np.int64)
+        group = _indices(frame["grp"], GROUP_INDEX)
         values = frame[list(COUNT_FIELDS)].astype("Float64").to_numpy(
             dtype="float64", na_value=np.nan)
         return cls(unit.astype(np.int64), group, day_numbers(frame["report_date"]),
@@ -218,13 +218,31 @@ def _roll_up(state: State, codes: Sequence[str], index: dict[str, int]) -> None:
         state.day[:, parents] = np.where(without_own, newest, state.day[:, parents])
 
 
+def _arraylike(values: Sequence) -> Sequence:
+    """What pd.factorize takes: a Series, an Index or an array as they are, a list as an
+    object array."""
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        return values
+    return np.asarray(values, dtype=object).reshape(-1)
+
+
+def _indices(values: Sequence, index: dict) -> np.ndarray:
+    """Each value's number in `index` (-1 when absent), looked up once per distinct value."""
+    codes, uniques = pd.factorize(_arraylike(values))
+    lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
+    return lookup[codes]  # a missing value's code -1 takes the trailing -1
+
+
 def day_numbers(dates: Sequence) -> np.ndarray:
-    """Dates (date objects or ISO text) as days since 1970, for vectorised comparison."""
+    """Dates (date objects or ISO text) as days since 1970, for vectorised comparison; each
+    distinct date is converted once (a national series repeats a few hundred dates)."""
+    codes, uniques = pd.factorize(_arraylike(dates))
     try:
-        days = np.array(dates, dtype="datetime64[D]")
+        days = np.array(list(uniques), dtype="datetime64[D]")
     except ValueError:  # text with a time part
-        days = np.array([str(d)[:10] for d in dates], dtype="datetime64[D]")
-    return days.astype(np.int64).astype(float)
+        days = np.array([str(d)[:10] for d in uniques], dtype="datetime64[D]")
+    numbers = np.append(days.astype(np.int64).astype(float), np.nan)
+    return numbers[codes]  # a missing date's code -1 takes the trailing NaN
 
 
 def as_dates(days: np.ndarray) -> np.ndarray:
