@@ -2,8 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Test workers (pytest-xdist). `make test WORKERS=0` runs the tests in one process.
-WORKERS ?= 4
+# Test workers (pytest-xdist). `make test WORKERS=0` runs the tests in one process. Two, one a
+# core: on the 2-core machine 4 workers took 164 s and 283 s of CPU for the same tests that 2
+# workers ran in 125 s and 216 s (every worker imports and builds its own shared fixtures).
+WORKERS ?= 2
 PYTEST_PARALLEL := -n $(WORKERS) --dist loadgroup
 # Browser tests each drive a Streamlit server and a Chromium, which take the CPU they get:
 # two at a time fit two cores. They run after the rest (beside them, they slow both and time
