@@ -37,7 +37,7 @@ def password_cost() -> int:
     creates and signs in hundreds of accounts; a hash keeps its own cost, so hashes made at
     any cost still verify. A value bcrypt does not accept falls back to the default."""
     text = os.environ.get(PASSWORD_COST_ENV, "").strip()
-    cost = int(text) if text.isdigit() else DEFAULT_PASSWORD_COST
+    cost = int(text) if text.isdecimal() else DEFAULT_PASSWORD_COST
     return cost if cost in _BCRYPT_COSTS else DEFAULT_PASSWORD_COST
 
 

@@ -218,17 +218,9 @@ def _roll_up(state: State, codes: Sequence[str], index: dict[str, int]) -> None:
         state.day[:, parents] = np.where(without_own, newest, state.day[:, parents])
 
 
-def _arraylike(values: Sequence) -> Sequence:
-    """What pd.factorize takes: a Series, an Index or an array as they are, a list as an
-    object array."""
-    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
-        return values
-    return np.asarray(values, dtype=object).reshape(-1)
-
-
 def _indices(values: Sequence, index: dict) -> np.ndarray:
     """Each value's number in `index` (-1 when absent), looked up once per distinct value."""
-    codes, uniques = pd.factorize(_arraylike(values))
+    codes, uniques = pd.factorize(pd.Index(values))
     lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
     return lookup[codes]  # a missing value's code -1 takes the trailing -1
 
@@ -236,7 +228,7 @@ def _indices(values: Sequence, index: dict) -> np.ndarray:
 def day_numbers(dates: Sequence) -> np.ndarray:
     """Dates (date objects or ISO text) as days since 1970, for vectorised comparison; each
     distinct date is converted once (a national series repeats a few hundred dates)."""
-    codes, uniques = pd.factorize(_arraylike(dates))
+    codes, uniques = pd.factorize(pd.Index(dates))
     try:
         days = np.array(list(uniques), dtype="datetime64[D]")
     except ValueError:  # text with a time part

@@ -57,7 +57,7 @@ def _log(engine, **filters):
 def test_new_hashes_take_the_configured_cost_and_twelve_by_default(monkeypatch):
     monkeypatch.delenv("ASXH_PASSWORD_COST", raising=False)
     assert auth.hash_password(PASSWORD).startswith("bcrypt-sha256$$2b$12$")
-    for unusable in ("3", "32", "mười", "-1"):  # bcrypt refuses it: the default stays
+    for unusable in ("3", "32", "mười", "-1", "1²"):  # bcrypt refuses it: the default stays
         monkeypatch.setenv("ASXH_PASSWORD_COST", unusable)
         assert auth.hash_password(PASSWORD).startswith("bcrypt-sha256$$2b$12$")
     monkeypatch.setenv("ASXH_PASSWORD_COST", "5")
