@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 
@@ -102,7 +103,21 @@ def _read_upload(path: str) -> bytes:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError as err:
-        raise UserError(f"Không đọc được tệp “{path}”: {err.strerror or err}.") from None
+        raise UserError(f"Không đọc được tệp “{path}”: {_os_reason(err)}.") from None
+
+
+_OS_REASONS = {
+    errno.ENOENT: "không có tệp này (kiểm tra lại đường dẫn)",
+    errno.EACCES: "không có quyền đọc tệp này",
+    errno.EPERM: "không có quyền đọc tệp này",
+    errno.EISDIR: "đây là một thư mục, không phải tệp",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+}
+
+
+def _os_reason(err: OSError) -> str:
+    """The operating system's refusal in Vietnamese (its own words are English)."""
+    return _OS_REASONS.get(err.errno, f"hệ điều hành từ chối (mã lỗi {err.errno})")
 
 
 _QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY-MM-DD",

@@ -7,6 +7,8 @@ nothing written on failure; --dry-run never writes.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -52,6 +54,8 @@ def test_import_prints_a_summary_and_stores_the_figures(url, files):
         "binh_son.xlsx: Báo cáo tiến độ; ngày 25/01/2024 (theo tiêu đề); đơn vị cấp trên "
         "Huyện Bình Sơn (theo tiêu đề); nhóm Bảo trợ xã hội; 22 đơn vị, 22 dòng số liệu: "
         "22 thêm mới, 0 thay thế, 0 giữ nguyên; 0 cảnh báo. Đã nhập (lần tải lên số 1).")
+    if url.startswith("sqlite"):  # the process left at once, yet closed its connections:
+        assert not os.path.exists(sa.engine.make_url(url).database + "-wal")  # WAL folded in
     assert table_counts(url)["figures"] == 22
     lagging = run_cli(url, "ranking", "--unit", "524", "--date", "2024-01-25", "--group",
                       "btxh", "--json")
@@ -123,7 +127,10 @@ def test_unit_and_kind_options(url, files):
 def test_missing_file_and_reimport(url, files):
     missing = run_cli(url, "import", "/khong/co/tep.xlsx")
     assert missing.returncode == 2
-    assert "Không đọc được tệp “/khong/co/tep.xlsx”" in missing.stderr
+    assert "Không đọc được tệp “/khong/co/tep.xlsx”: không có tệp này" in missing.stderr
+    assert "No such file" not in missing.stderr  # the system's English words stay out
+    folder = run_cli(url, "import", os.path.dirname(files("x.xlsx", b"x")))
+    assert folder.returncode == 2 and "đây là một thư mục" in folder.stderr
     path = files("binh_son.xlsx", binh_son_xlsx())
     assert run_cli(url, "import", path).returncode == 0
     again = run_cli(url, "import", path)
