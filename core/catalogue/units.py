@@ -61,7 +61,17 @@ def split_kind(level: int, name: str) -> tuple[str, str, str]:
 
 @cache
 def catalogue() -> tuple[Unit, ...]:
-    """All units, provinces first, in the package's order (which follows the official codes)."""
+    """All units, provinces first, in the package's order (which follows the official codes).
+
+    Read from the package's JSON once per installation and kept on disk (core.catalogue.
+    index_cache, keyed by the JSON and this package's code): 0,04 s instead of 0,1 s in each
+    process that needs it, such as every `python -m core import`."""
+    from core.catalogue import index_cache
+
+    return index_cache.catalogue_index("units", _read_catalogue)
+
+
+def _read_catalogue() -> tuple[Unit, ...]:
     with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as fh:
         provinces = json.load(fh)
     units: list[Unit] = []

@@ -100,3 +100,22 @@ def test_an_unwritable_folder_still_answers(tmp_path, monkeypatch):
     blocked.write_text("not a folder")
     monkeypatch.setenv(index_cache.CACHE_DIR_ENV, str(blocked / "cache"))
     assert Resolver().resolve("Xã Bình Minh", parent="524").unit.code == "21085"
+
+
+def test_the_catalogue_is_read_back_from_its_file_as_read_from_the_package(cache_dir,
+                                                                          monkeypatch):
+    from core.catalogue import units
+
+    units.catalogue.cache_clear()
+    try:
+        first = units.catalogue()
+        (stored,) = sorted(cache_dir.glob("units-*.pickle"))
+        units.catalogue.cache_clear()
+        from_package = units._read_catalogue()
+        monkeypatch.setattr(units, "_read_catalogue", lambda: pytest.fail("read again"))
+        again = units.catalogue()  # from the file: the package is not read
+        assert again == first == from_package
+        assert len(again) == 10810 and again[0].code == "01" and again[-1].name == "Xã Đất Mũi"
+        assert sorted(cache_dir.glob("units-*.pickle")) == [stored]
+    finally:
+        units.catalogue.cache_clear()
