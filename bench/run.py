@@ -458,14 +458,21 @@ def report(results: dict[str, dict[str, dict]], runs: int) -> str:
                   "đọc, kiểm tra, ghi, cộng dồn), so với đọc cùng tệp bằng openpyxl đo xen kẽ "
                   "trong cùng lần chạy:", "",
               "| CSDL | Quy mô | openpyxl | vào CSDL trống | tỷ lệ | vào số liệu của quy mô "
-              "| tỷ lệ |", "|---|---|---:|---:|---:|---:|---:|"]
+              "| tỷ lệ | chỉ khởi động và nạp pandas, SQLAlchemy | tỷ lệ |",
+              "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for backend, scales in results.items():
         for scale, r in scales.items():
             imp = r["import"]
             base = imp["process_openpyxl"]
+            floor = imp.get("process_libraries")
             lines.append(f"| {backend} | {scale} | {_s(base)} | {_s(imp['process_empty'])} "
                          f"| {_x(imp['process_empty'] / base)} | {_s(imp['process_data'])} "
-                         f"| {_x(imp['process_data'] / base)} |")
+                         f"| {_x(imp['process_data'] / base)} "
+                         f"| {_s(floor) if floor else '–'} "
+                         f"| {_x(floor / base) if floor else '–'} |")
+    lines += ["", "Cột cuối: một tiến trình chỉ khởi động Python, nạp pandas và SQLAlchemy rồi "
+                  "thoát ngay (`python -m core` cũng thoát ngay như thế); phần này lệnh nhập "
+                  "nào viết bằng các thư viện ấy cũng phải trả trước khi đọc tệp."]
     for backend, scales in results.items():
         names = list(scales)
         lines += ["", f"## Truy vấn của các trang ({backend}): lạnh / ấm, ms", "",

@@ -40,18 +40,20 @@ def measure(url: str, frame: pd.DataFrame, first_day: dt.date, runs: int,
             path.write_bytes(files.national_commune_file(frame, day))
             paths.append(path)
         empty = _EmptyDatabases(url, folder)
-        into_data, into_empty, baseline = [], [], []
+        into_data, into_empty, baseline, libraries = [], [], [], []
         for path in paths:
             baseline.append(_timed(lambda p=path: openpyxl_read(p.read_bytes())))
             target = empty.new()
             into_empty.append(_cli_import(target, path))
             empty.drop(target)
+            libraries.append(_libraries_only())
             baseline.append(_timed(lambda p=path: openpyxl_read(p.read_bytes())))
             into_data.append(_cli_import(url, path))
         empty.close()
         return {"process_empty": statistics.median(into_empty),
                 "process_data": statistics.median(into_data),
-                "process_openpyxl": statistics.median(baseline)}
+                "process_openpyxl": statistics.median(baseline),
+                "process_libraries": statistics.median(libraries)}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -59,6 +61,17 @@ def measure(url: str, frame: pd.DataFrame, first_day: dt.date, runs: int,
 def _timed(step: Callable[[], object]) -> float:
     started = time.perf_counter()
     step()
+    return time.perf_counter() - started
+
+
+# What any command of this stack pays before it reads a byte: the interpreter and the
+# libraries the import path is written with, leaving at once as `python -m core` does.
+LIBRARIES_ONLY = "import os, pandas, sqlalchemy.engine; os._exit(0)"
+
+
+def _libraries_only() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", LIBRARIES_ONLY], cwd=ROOT, check=True)
     return time.perf_counter() - started
 
 
