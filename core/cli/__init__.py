@@ -218,6 +218,10 @@ def _command(name: str):
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "import" and args.files:
+            from core.cli import upload_file  # before the import's libraries load
+
+            upload_file.read_ahead(args.files[0])
         result = _command(args.command)(args)
         if result is not None:
             if getattr(args, "json", False):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-
-from sqlalchemy.engine import Engine
+from typing import TYPE_CHECKING
 
 from core import formatting as fmt
 from core.catalogue.units import by_code
 from core.errors import UserError
+
+if TYPE_CHECKING:  # `python -m core` parses its arguments before SQLAlchemy loads
+    from sqlalchemy.engine import Engine
 
 
 def engine() -> Engine:

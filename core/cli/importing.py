@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 
@@ -11,6 +10,7 @@ from sqlalchemy.engine import Engine
 from core import formatting as fmt
 from core.access.permissions import Account, cli_actor
 from core.catalogue.units import by_code
+from core.cli import upload_file
 from core.cli.common import engine
 from core.errors import UserError
 from core.ingest import refusals
@@ -37,12 +37,12 @@ def _import_one(engine: Engine, path: str, args, account: Account) -> bool:
     """Plan and apply one file; a refusal is printed and (unless a dry run) audited."""
     name = os.path.basename(path)
     try:
-        data = _read_upload(path)
+        data = upload_file.read_upload(path)
     except UserError as err:
         print(f"{name}: {err}", file=sys.stderr)
         if not args.dry_run:
             refusals.record_file_refusal(
-                engine, account.username, name, size=_size_of(path),
+                engine, account.username, name, size=upload_file.size_of(path),
                 sha256=refusals.file_digest(path), reason=str(err), via=refusals.CLI)
         return False
     try:
@@ -81,43 +81,6 @@ def _reading(args) -> Reading:
         sheets = tuple(ALL_SHEETS if s.strip().lower() == "all" else s for s in args.sheet)
     columns = dict(parse_map(text) for text in args.map)
     return Reading(sheets=sheets, columns=columns, group=args.group)
-
-
-def _size_of(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
-
-
-def _read_upload(path: str) -> bytes:
-    from core import config
-    from core.ingest.limits import MB, MSG_TOO_BIG
-
-    try:
-        size = os.path.getsize(path)
-        limit = config.upload_limit_bytes()
-        if size > limit:
-            raise UserError(MSG_TOO_BIG.format(size=f"{size / MB:.0f}",
-                                               limit=f"{limit / MB:.0f}"))
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as err:
-        raise UserError(f"Không đọc được tệp “{path}”: {_os_reason(err)}.") from None
-
-
-_OS_REASONS = {
-    errno.ENOENT: "không có tệp này (kiểm tra lại đường dẫn)",
-    errno.EACCES: "không có quyền đọc tệp này",
-    errno.EPERM: "không có quyền đọc tệp này",
-    errno.EISDIR: "đây là một thư mục, không phải tệp",
-    errno.ENAMETOOLONG: "tên tệp quá dài",
-}
-
-
-def _os_reason(err: OSError) -> str:
-    """The operating system's refusal in Vietnamese (its own words are English)."""
-    return _OS_REASONS.get(err.errno, f"hệ điều hành từ chối (mã lỗi {err.errno})")
 
 
 _QUESTION_HINTS = {"date": "dùng --date YYYY-MM-DD", "year": "dùng --date YYYY-MM-DD",

@@ -46,6 +46,7 @@ from core.ingest.limits import (
 from core.ingest.model import Sheet
 from core.ingest.text import _read_csv
 from core.ingest.workbook import _read_workbook
+from core.ingest.workbook import read_ahead as read_workbook_ahead
 
 
 def read_sheets(
@@ -74,6 +75,26 @@ def read_sheets(
     if not sheets or all(s.is_empty() for s in sheets):
         raise SpreadsheetError(MSG_EMPTY_WORKBOOK)
     return sheets
+
+
+def read_ahead(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
+    max_cells: int = DEFAULT_MAX_CELLS,
+) -> None:
+    """Start the workbook read of `read_sheets(data, ...)` (the same bytes object, the same
+    limits) now, in its child process, so that it goes on while the caller loads the rest
+    of the import (`python -m core import`). Only what `read_sheets` would read: a file its
+    first checks refuse is left for it to refuse, and the members' check still runs then."""
+    if not data or len(data) > max_bytes:
+        return
+    try:
+        fmt, _ = _inspect(data, max_unzipped_bytes, max_cells)
+    except SpreadsheetError:
+        return
+    read_workbook_ahead(data, fmt, max_cells)
 
 
 def detect_format(

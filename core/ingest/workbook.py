@@ -64,13 +64,9 @@ def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
     The child gets the file at once and reads it while this process streams the zip members
     through `verify` (two cores, one wait); a refusal from `verify` stops the child.
     """
-    worker = _take_worker()
+    started = _take_ahead(data, fmt, max_cells)
+    worker, sender = started if started is not None else _start_read(data, fmt, max_cells)
     hidden: HiddenParts = {}
-    # The pipe holds 64 KB: the bytes go from a thread, so that `verify` runs meanwhile.
-    sender = threading.Thread(target=_send, daemon=True, args=(
-        worker, json.dumps({"fmt": fmt, "max_cells": max_cells, "size": len(data)}
-                           ).encode() + b"\n", data))
-    sender.start()
     try:
         if verify is not None:
             hidden = verify()
@@ -93,6 +89,67 @@ def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
     return [_with_hidden(Sheet(s["name"], s["rows"], _ranges(s["merged"]), s["visible"], fmt),
                          hidden.get(s["name"]))
             for s in reply["sheets"]]
+
+
+def _start_read(data: bytes, fmt: str, max_cells: int
+                ) -> tuple[subprocess.Popen, threading.Thread]:
+    """A child given the file: the pipe holds 64 KB, so the bytes go from a thread and the
+    caller's `verify` runs meanwhile."""
+    worker = _take_worker()
+    sender = threading.Thread(target=_send, daemon=True, args=(
+        worker, json.dumps({"fmt": fmt, "max_cells": max_cells, "size": len(data)}
+                           ).encode() + b"\n", data))
+    sender.start()
+    return worker, sender
+
+
+# A read started before it is asked for (read_ahead): the very bytes object, its format and
+# cell budget, the child and the thread sending it the bytes.
+_ahead: tuple[bytes, str, int, subprocess.Popen, threading.Thread] | None = None
+_ahead_lock = threading.Lock()
+
+
+def read_ahead(data: bytes, fmt: str, max_cells: int) -> None:
+    """Give a child these bytes now, for the `_read_workbook` of the same bytes object that
+    will follow (core.ingest.files.read_ahead decides the format first). A command that has
+    its file before it has loaded its libraries lets the child read on the other core
+    meanwhile; a read asked for other bytes ends the child unused."""
+    global _ahead
+    if fmt not in ISOLATED_FORMATS:
+        return
+    _drop_ahead()
+    started = (data, fmt, max_cells, *_start_read(data, fmt, max_cells))
+    with _ahead_lock:
+        _ahead = started
+
+
+def _take_ahead(data: bytes, fmt: str, max_cells: int
+                ) -> tuple[subprocess.Popen, threading.Thread] | None:
+    global _ahead
+    with _ahead_lock:
+        found, _ahead = _ahead, None
+    if found is None:
+        return None
+    ahead_data, ahead_fmt, ahead_cells, worker, sender = found
+    if ahead_data is data and ahead_fmt == fmt and ahead_cells == max_cells:
+        return worker, sender
+    _end(worker, sender)
+    return None
+
+
+def _drop_ahead() -> None:
+    global _ahead
+    with _ahead_lock:
+        found, _ahead = _ahead, None
+    if found is not None:
+        _end(*found[3:])
+
+
+def _end(worker: subprocess.Popen, sender: threading.Thread) -> None:
+    if worker.poll() is None:
+        worker.kill()
+    sender.join()
+    worker.communicate()
 
 
 def _send(worker: subprocess.Popen, header: bytes, data: bytes) -> None:
@@ -143,6 +200,7 @@ def _start_worker() -> subprocess.Popen:
 
 @atexit.register
 def _stop_spare_worker() -> None:
+    _drop_ahead()
     with _spare_lock:
         if _spare is not None and _spare.poll() is None:
             _spare.kill()

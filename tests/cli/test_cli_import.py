@@ -62,10 +62,18 @@ def test_import_prints_a_summary_and_stores_the_figures(url, files):
     assert '"rate_pct": 60.22' in lagging.stdout
 
 
-def test_dry_run_writes_nothing(url, files):
+def test_dry_run_writes_nothing(url, files, monkeypatch):
+    from core.ingest import workbook
+
+    taken = []
+    original = workbook._take_ahead
+    monkeypatch.setattr(workbook, "_take_ahead", lambda *a: taken.append(original(*a))
+                        or taken[-1])
     path = files("binh_son.xlsx", binh_son_xlsx())
     result = run_cli(url, "import", path, "--dry-run")
     assert result.returncode == 0, result.stderr
+    # The file was handed to its reading child before the import loaded, and that read used.
+    assert len(taken) == 1 and taken[0] is not None and workbook._ahead is None
     assert "Chạy thử: chưa ghi gì." in result.stdout
     assert table_counts(url) == {"figures": 0, "quotas": 0, "uploads": 0}
 

@@ -316,3 +316,35 @@ def test_a_spare_child_that_died_is_replaced_and_the_file_still_read():
     spreadsheets._spare.wait()
     assert read_sheets(good)[0].rows == read_sheets(good)[0].rows
     assert spreadsheets._spare.poll() is None
+
+
+def test_a_read_started_ahead_is_the_one_read_sheets_uses_for_the_same_bytes():
+    from core.ingest import workbook as spreadsheets
+    from core.ingest.files import read_ahead
+
+    good = binh_son_xlsx()
+    expected = [s.rows for s in read_sheets(bytes(good))]
+    read_ahead(good)
+    child = spreadsheets._ahead[3]
+    assert child.pid in _idle_reading_children()
+    assert [s.rows for s in read_sheets(good)] == expected
+    assert spreadsheets._ahead is None and child.returncode == 0  # used and finished
+
+
+def test_a_read_started_ahead_for_other_bytes_is_ended_unused():
+    from core.ingest import workbook as spreadsheets
+    from core.ingest.files import read_ahead
+
+    good, other = binh_son_xlsx(), phu_luc_01_xlsx()
+    read_ahead(good)
+    child = spreadsheets._ahead[3]
+    sheets = read_sheets(other)  # not the bytes given ahead: read by a child of its own
+    assert [s.rows for s in sheets] == [s.rows for s in read_sheets(phu_luc_01_xlsx())]
+    assert spreadsheets._ahead is None and child.returncode is not None
+    assert child.pid not in _idle_reading_children()
+    # What the first checks refuse is not read ahead; read_sheets still refuses it.
+    read_ahead(b"<html><table><tr><td>1</td></tr></table></html>")
+    read_ahead(zip_bomb(3 * 1024 * 1024), max_unzipped_bytes=1024 * 1024)
+    assert spreadsheets._ahead is None
+    assert "giải nén ra quá lớn" in refusal(zip_bomb(3 * 1024 * 1024),
+                                            max_unzipped_bytes=1024 * 1024)
