@@ -60,7 +60,7 @@ def open_page(key: str) -> PageContext:
     engine = ready_engine()
     user = access.require(spec, engine)
     with st.sidebar:
-        keys.enter_applies_dates()
+        keys.keyboard_behaviour()
     style.page_style()
     if demo_loaded(config.database_url()):
         st.container(key="demo_note").warning(
