@@ -156,7 +156,7 @@ def test_every_page_of_every_role_is_vietnamese(server, accounts, sized_page, wh
 
 @pytest.mark.parametrize("sized_page", ["1280x720"], indirect=True)
 @pytest.mark.parametrize("who", ["admin", "commune"])
-def test_uploader_speaks_vietnamese(server, accounts, sized_page, who):
+def test_uploader_speaks_vietnamese(server, accounts, sized_page, who, tmp_path_factory):
     page = sized_page
     sign_in(page, server, USERS[who][0])
     open_by_navigation(page, "Tải lên báo cáo")
@@ -179,6 +179,35 @@ def test_uploader_speaks_vietnamese(server, accounts, sized_page, who):
     # the Vietnamese words are drawn inside the box, not cut
     button = uploader.locator("button").first.bounding_box()
     assert button["width"] > 60 and button["x"] + button["width"] <= box["x"] + box["width"]
+    # A file dragged over the box: the invitation to drop it, in Vietnamese.
+    zone = "[data-testid='stFileUploaderDropzone']"
+    dragged = page.evaluate_handle(
+        "() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'bc.csv')); return d; }")
+    page.dispatch_event(zone, "dragenter", {"dataTransfer": dragged})
+    page.dispatch_event(zone, "dragover", {"dataTransfer": dragged})
+    drop = page.locator(f"{zone} > div:not([data-testid]) > span")
+    drop.wait_for(state="attached", timeout=10_000)  # its English words hidden
+    assert drop.evaluate("(e) => getComputedStyle(e, '::after').content") == '"Thả tệp vào đây"'
+    page.dispatch_event(zone, "dragleave", {"dataTransfer": dragged})
+    # A file chosen: its name and size stay in sight (with the way to remove it), and the
+    # drop text is not drawn over them.
+    path = tmp_path_factory.mktemp("chosen") / "Bao cao ngay 02.01.2025.csv"
+    path.write_text("Đơn vị;Tổng số\n" + "Xã Bình Trị;10\n" * 200, encoding="utf-8")
+    page.locator("input[type=file]").set_input_files(str(path))
+    chip = page.locator("[data-testid='stFileChip']")
+    chip.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert chip.is_visible() and "Bao cao ngay" in chip.locator(
+        "[data-testid='stFileChipName']").get_attribute("title")
+    assert chip.bounding_box()["height"] > 10
+    size = chip.locator("[data-testid='stFileChipName'] + div")
+    # 3.823 bytes: Streamlit writes "3.8KB"; every number on screen has a decimal comma
+    expect(size).to_have_text(re.compile(r"^3,\d KB$"))
+    assert page.locator("[data-testid='stFileChipDeleteBtn'] button").is_visible()
+    assert "Thả tệp vào đây" not in page.evaluate(f"""() => [...document.querySelectorAll(
+      "{zone} *")].map((e) => getComputedStyle(e, '::after').content).join(' ')""")
+    page.screenshot(path=str(screenshot(page, f"words_uploader_chosen_{who}")),
+                    clip=uploader.bounding_box())
 
 
 @pytest.mark.parametrize("sized_page", list(VIEWPORTS), indirect=True)
