@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from core import config
 from core.access import permissions
 from core.access.permissions import Account
-from ui import access, keys, style
+from ui import access, keys, streamlit_words, style
 from ui.access import escape_md  # noqa: F401  (pages escape user text with it)
 from ui.engine import demo_loaded, ready_engine
 from ui.registry import BY_KEY
@@ -60,7 +60,8 @@ def open_page(key: str) -> PageContext:
     engine = ready_engine()
     user = access.require(spec, engine)
     with st.sidebar:
-        keys.keyboard_behaviour()
+        keys.enter_applies_dates()
+    streamlit_words.install()
     style.page_style()
     if demo_loaded(config.database_url()):
         st.container(key="demo_note").warning(

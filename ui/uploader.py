@@ -62,28 +62,3 @@ def vietnamese_texts(limit_mb: float, types: Sequence[str]) -> None:
     to its successor until the run ends."""
     with st.sidebar:
         st.html(stylesheet(limit_mb, types))
-        st.html(_CHIP_SIZES, unsafe_allow_javascript=True)
-
-
-# The chosen file's size, which Streamlit writes "5.7KB" (no stylesheet can rewrite a number):
-# "5,7 KB" as every number on screen. Once per browser tab; only the chips' size lines change.
-_CHIP_SIZES = """<script>
-(() => {
-  if (window.__asxhChipSizes) return;
-  window.__asxhChipSizes = true;
-  const vietnamese = (text) => {
-    const found = /^(\\d+)(?:\\.(\\d+))?\\s*([KMGT]?B)$/.exec(text.trim());
-    if (!found) return null;
-    const [, whole, part, unit] = found;
-    return (part && part !== "0" ? `${whole},${part}` : whole) + " " + unit;
-  };
-  const rewrite = () => {
-    document.querySelectorAll('[data-testid="stFileChipName"] + div').forEach((size) => {
-      const shown = vietnamese(size.textContent);
-      if (shown !== null && shown !== size.textContent) size.textContent = shown;
-    });
-  };
-  rewrite();
-  new MutationObserver(rewrite).observe(document.body, { childList: true, subtree: true });
-})();
-</script>"""
