@@ -18,7 +18,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 import ui
 from core.demo import bootstrap
-from ui import auth_http
+from ui import auth_http, page_locale
 
 
 def _prepare() -> None:
@@ -43,5 +43,8 @@ async def lifespan(_app):
     yield
 
 
+# The sign-in gate first; the pages it lets through are served in Vietnamese (page_locale).
 app = st.App("dashboard.py", routes=auth_http.routes(),
-             middleware=[Middleware(auth_http.SignInGate)], lifespan=lifespan)
+             middleware=[Middleware(auth_http.SignInGate),
+                         Middleware(page_locale.VietnameseLocale)],
+             lifespan=lifespan)

@@ -50,6 +50,8 @@ WORDS = {
     "Open": "Mở danh sách",
     "Close": "Đóng",
     "Choose date": "Chọn ngày",
+    "Use arrow keys to navigate dates. Enter to select. Escape to close.":
+        "Dùng các phím mũi tên để đi giữa các ngày, Enter để chọn, Esc để đóng.",
     "Decrement": "Giảm",
     "Increment": "Tăng",
     "Link to heading": "Liên kết đến mục này",

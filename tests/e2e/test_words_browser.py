@@ -301,3 +301,24 @@ def test_streamlit_menus_and_sizes_are_rewritten_in_vietnamese(browser):
         expect(page.locator("[data-baseweb='popover']")).to_have_text("Bỏ ghim cột")
     finally:
         context.close()
+
+
+def test_a_browser_in_english_still_gets_the_pages_in_vietnamese(server, accounts, browser):
+    """An office computer whose Chrome is in English: the date picker Streamlit draws says
+    «Tháng 1» and starts its weeks on Monday (T2), not «January» and Sunday."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+    try:
+        page = context.new_page()
+        sign_in(page, server, USERS["leader"][0])
+        assert page.evaluate("() => [navigator.language, document.documentElement.lang]") == [
+            "vi-VN", "vi"]
+        # the calendar button, named in Vietnamese too (ui.streamlit_words)
+        page.locator("[data-testid='stSidebar']").get_by_role("button", name="Chọn ngày").click()
+        page.locator("[role='dialog']").first.wait_for(timeout=30_000)
+        text = visible_text(page)
+        assert "Tháng" in text and "T2" in text and "CN" in text, text[-600:]
+        leaks = sorted({m.group(0) for m in LEAKS.finditer(text)})
+        assert leaks == [] and not re.search(r"January|February|December|Sunday|Monday", text)
+        screenshot(page, "words_calendar_in_an_english_browser")
+    finally:
+        context.close()
