@@ -77,9 +77,7 @@ def _read_workbook_isolated(data: bytes, fmt: str, max_cells: int,
             raise SpreadsheetError(MSG_TOO_SLOW) from exc
     finally:
         if worker.poll() is None:
-            worker.kill()
-            sender.join()
-            worker.communicate()
+            _end(worker, sender)
         _keep_spare_worker()
     if worker.returncode != 0 or not out:
         raise SpreadsheetError(MSG_CORRUPT)
@@ -146,6 +144,7 @@ def _drop_ahead() -> None:
 
 
 def _end(worker: subprocess.Popen, sender: threading.Thread) -> None:
+    """Stop a child that is still reading, and collect it and its sender."""
     if worker.poll() is None:
         worker.kill()
     sender.join()
