@@ -325,8 +325,7 @@ def test_a_read_started_ahead_is_the_one_read_sheets_uses_for_the_same_bytes():
     good = binh_son_xlsx()
     expected = [s.rows for s in read_sheets(bytes(good))]
     read_ahead(good)
-    child = spreadsheets._ahead[3]
-    assert child.pid in _idle_reading_children()
+    child = spreadsheets._ahead[3]  # already reading (a small file may even be done)
     assert [s.rows for s in read_sheets(good)] == expected
     assert spreadsheets._ahead is None and child.returncode == 0  # used and finished
 
