@@ -312,6 +312,11 @@ def test_a_browser_in_english_still_gets_the_pages_in_vietnamese(server, account
         sign_in(page, server, USERS["leader"][0])
         assert page.evaluate("() => [navigator.language, document.documentElement.lang]") == [
             "vi-VN", "vi"]
+        # The elements that only run the page's scripts take no room (no gap in the sidebar).
+        assert page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stSidebar"] [data-testid="stHtml"] > script')].map((s) =>
+            getComputedStyle(s.closest('[data-testid="stElementContainer"]')).display)""") == [
+            "none", "none"]
         # the calendar button, named in Vietnamese too (ui.streamlit_words)
         page.locator("[data-testid='stSidebar']").get_by_role("button", name="Chọn ngày").click()
         page.locator("[role='dialog']").first.wait_for(timeout=30_000)
