@@ -55,6 +55,18 @@ WORDS = {
     "Decrement": "Giảm",
     "Increment": "Tăng",
     "Link to heading": "Liên kết đến mục này",
+    # The dialog when the server cannot be reached (network down, server restarting): the
+    # page reconnects by itself once the server answers.
+    "Connection error": "Mất kết nối với máy chủ",
+    "Streamlit server is not responding. Are you connected to the internet?":
+        "Máy chủ không trả lời. Hãy kiểm tra kết nối mạng; trang tự kết nối lại khi máy chủ "
+        "trả lời.",
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in "
+    "your terminal:":
+        "Máy chủ không chạy. Trang tự kết nối lại khi máy chủ chạy trở lại; nếu lâu, hãy báo "
+        "cán bộ quản trị.",
+    "Dismiss": "Đóng",
+    "Copy to clipboard": "Chép",
     "number": "Cột số",
     "text": "Cột chữ",
     "date": "Cột ngày",
@@ -69,7 +81,8 @@ _SCRIPT = """<script>
   const WORDS = WORDS_JSON;
   // Where Streamlit writes its own words: never the page's content.
   const PARTS = '[data-testid="stDataFrameColumnMenu"], [data-testid="stTooltipContent"], '
-    + '[data-testid="stDataFrameColumnVisibilityMenu"], [data-baseweb="popover"]';
+    + '[data-testid="stDataFrameColumnVisibilityMenu"], [data-baseweb="popover"], '
+    + '[data-testid="stDialog"]';
   // Labels read out by screen readers (and some shown as tooltips): whole English labels only.
   const LABELLED = '[aria-label], [data-testid="stDataFrameColumnMenu"] [title]';
   const texts = (root) => {
@@ -105,10 +118,12 @@ _SCRIPT = """<script>
 })();
 </script>"""
 
-# The column menu's submenus (statistics, number formats) and the separator before them.
+# The column menu's submenus (statistics, number formats) and the separator before them; the
+# command to restart the server that the connection dialog shows ("streamlit run ...").
 _STYLE = """<style>
 [data-testid="stDataFrameColumnMenu"] [role="presentation"]:has(> [aria-haspopup]),
-[data-testid="stDataFrameColumnMenu"] [role="menu"] > div:empty { display: none !important; }
+[data-testid="stDataFrameColumnMenu"] [role="menu"] > div:empty,
+[data-testid="stDialog"] [data-testid="stErrorCodeBlock"] { display: none !important; }
 </style>"""
 
 

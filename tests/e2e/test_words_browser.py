@@ -266,6 +266,11 @@ COLUMN_MENU = """
  <label><span>(index)</span></label><label><span>Tỷ lệ</span></label></div>
 <section aria-label="Sidebar"><nav aria-label="App pages"></nav></section>
 <div data-testid="stFileChip"><div data-testid="stFileChipName">bc.xlsx</div><div>5.7KB</div></div>
+<div data-testid="stDialog"><section role="dialog"><button aria-label="Close"></button>
+ <h2>Connection error</h2><div><div>""" + (
+    "Is Streamlit still running? If you accidentally stopped Streamlit, just restart it in your "
+    "terminal:") + """</div><div data-testid="stErrorCodeBlock">
+ <pre><code>streamlit run yourscript.py</code></pre></div></div></section></div>
 <p id="ours">Search</p>"""
 
 
@@ -288,11 +293,18 @@ def test_streamlit_menus_and_sizes_are_rewritten_in_vietnamese(browser):
         assert not page.get_by_text("Statistics").is_visible()  # figures the English way
         assert not page.get_by_text("Format").is_visible()  # dollars, euros and yen
         assert page.locator("[title='Cột số']").count() == 1
-        assert page.get_by_role("button").get_attribute("aria-label") == "Chép tên cột"
+        assert menu.get_by_role("button").get_attribute("aria-label") == "Chép tên cột"
         assert page.locator("[data-testid='stFileChipName'] + div").inner_text() == "5,7 KB"
         assert page.locator("[data-testid='stDataFrameColumnVisibilityMenu'] span"
                             ).all_inner_texts() == ["Chọn tất cả", "(số thứ tự dòng)", "Tỷ lệ"]
         assert page.locator("nav").get_attribute("aria-label") == "Các trang"
+        # The server out of reach: what happens, in Vietnamese, without a developer's command.
+        dialog = page.locator("[role='dialog']")
+        expect(dialog.locator("h2")).to_have_text("Mất kết nối với máy chủ")
+        assert dialog.inner_text().split("\n") == [
+            "Mất kết nối với máy chủ",
+            "Máy chủ không chạy. Trang tự kết nối lại khi máy chủ chạy trở lại; nếu lâu, hãy báo "
+            "cán bộ quản trị."]
         # The page's own words are not Streamlit's: left as they are.
         assert page.locator("#ours").inner_text() == "Search"
         # Drawn anew (React remounts a menu): rewritten again.
