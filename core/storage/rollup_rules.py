@@ -218,23 +218,31 @@ def _roll_up(state: State, codes: Sequence[str], index: dict[str, int]) -> None:
         state.day[:, parents] = np.where(without_own, newest, state.day[:, parents])
 
 
-def _indices(values: Sequence, index: dict) -> np.ndarray:
-    """Each value's number in `index` (-1 when absent), looked up once per distinct value."""
+def _per_distinct(values: Sequence, convert, missing) -> np.ndarray:
+    """`convert` applied to each distinct value once (a national series repeats a few hundred
+    dates and four groups), spread back over the values; a missing value gets `missing`."""
     codes, uniques = pd.factorize(pd.Index(values))
-    lookup = np.array([index.get(u, -1) for u in uniques] + [-1], dtype=np.int64)
-    return lookup[codes]  # a missing value's code -1 takes the trailing -1
+    return np.append(convert(uniques), missing)[codes]  # code -1 takes the trailing `missing`
+
+
+def _indices(values: Sequence, index: dict) -> np.ndarray:
+    """Each value's number in `index` (-1 when absent or missing)."""
+    return _per_distinct(values, lambda uniques: np.array(
+        [index.get(u, -1) for u in uniques], dtype=np.int64), np.int64(-1))
 
 
 def day_numbers(dates: Sequence) -> np.ndarray:
-    """Dates (date objects or ISO text) as days since 1970, for vectorised comparison; each
-    distinct date is converted once (a national series repeats a few hundred dates)."""
-    codes, uniques = pd.factorize(pd.Index(dates))
+    """Dates (date objects or ISO text) as days since 1970, for vectorised comparison; a
+    missing date is NaN."""
+    return _per_distinct(dates, _days_since_1970, np.nan)
+
+
+def _days_since_1970(dates) -> np.ndarray:
     try:
-        days = np.array(list(uniques), dtype="datetime64[D]")
+        days = np.array(list(dates), dtype="datetime64[D]")
     except ValueError:  # text with a time part
-        days = np.array([str(d)[:10] for d in uniques], dtype="datetime64[D]")
-    numbers = np.append(days.astype(np.int64).astype(float), np.nan)
-    return numbers[codes]  # a missing date's code -1 takes the trailing NaN
+        days = np.array([str(d)[:10] for d in dates], dtype="datetime64[D]")
+    return days.astype(np.int64).astype(float)
 
 
 def as_dates(days: np.ndarray) -> np.ndarray:
